@@ -127,6 +127,9 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
   else args.push('--inMemoryPersistence');
 
   const child = spawn(process.execPath, args, {
+    // With a data folder (npm start), keep Azurite out of our process group so the terminal's Ctrl-C reaches
+    // only the host, which stops Azurite itself after in-flight invocations have finished with storage.
+    detached: Boolean(options.location),
     stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', options.verbose ? 'inherit' : 'pipe'],
   });
   let stderr = '';

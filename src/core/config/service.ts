@@ -1,0 +1,168 @@
+/**
+ * The effective configuration: schema defaults <- environment <- runtime overrides (a Table entity shared by
+ * every instance). Host-free: storage comes in through `ConfigOverridesStore`.
+ */
+import { ServiceUnavailableError, ValidationError, validationErrorFromZod } from '../errors.js';
+import { CONNECTION_STRING_VARIABLE, configPatchFromEnvironment, type Environment } from './environment.js';
+import {
+  appConfigSchema,
+  applyPatch,
+  configPatchSchema,
+  defaultConfig,
+  mergePatches,
+  type AppConfig,
+  type ConfigPatch,
+} from './schema.js';
+import { maskConnectionString, parseEventHubsConnectionString } from './secrets.js';
+
+export interface StoredOverrides {
+  patch: ConfigPatch;
+  /** Opaque version for optimistic concurrency (a Table ETag). Undefined when nothing is stored yet. */
+  etag?: string;
+}
+
+export interface ConfigOverridesStore {
+  read(): Promise<StoredOverrides>;
+  /** Writes the patch if the stored version still equals `etag`; throws `ConcurrentUpdateError` otherwise. */
+  write(patch: ConfigPatch, etag: string | undefined): Promise<void>;
+}
+
+export class ConcurrentUpdateError extends Error {}
+
+/** Where the Event Hubs credentials come from, in SPEC.md's resolution order. */
+export type ConnectionSource = 'environment' | 'runtime_config' | 'keyvault' | 'managed_identity' | 'none';
+
+export interface ResolvedConnection {
+  source: ConnectionSource;
+  /** The secret itself; only the streaming adapter reads it. */
+  connectionString?: string;
+  fullyQualifiedNamespace?: string;
+  hub: string;
+}
+
+export function resolveConnection(config: AppConfig, environment: Environment): ResolvedConnection {
+  const fromEnvironment = environment[CONNECTION_STRING_VARIABLE]?.trim();
+  const hubFrom = (connectionString: string): string => {
+    try {
+      return parseEventHubsConnectionString(connectionString).entityPath ?? config.stream.hub;
+    } catch {
+      return config.stream.hub;
+    }
+  };
+  if (fromEnvironment) return { source: 'environment', connectionString: fromEnvironment, hub: hubFrom(fromEnvironment) };
+  const fromConfig = config.realtime.azure_connection_string;
+  if (fromConfig) return { source: 'runtime_config', connectionString: fromConfig, hub: hubFrom(fromConfig) };
+  if (config.realtime.use_keyvault && config.realtime.keyvault_url && config.realtime.keyvault_secret_name) {
+    return { source: 'keyvault', hub: config.stream.hub };
+  }
+  if (config.stream.fully_qualified_namespace) {
+    return { source: 'managed_identity', fullyQualifiedNamespace: config.stream.fully_qualified_namespace, hub: config.stream.hub };
+  }
+  return { source: 'none', hub: config.stream.hub };
+}
+
+/** The config as returned by GET /api/stream/config: secrets masked, plus where the connection comes from. */
+export interface ConfigView extends Omit<AppConfig, 'realtime'> {
+  realtime: Omit<AppConfig['realtime'], 'azure_connection_string'> & { azure_connection_string: string | null };
+  connection: {
+    source: ConnectionSource;
+    connection_string: string | null;
+    fully_qualified_namespace: string | null;
+    hub: string;
+    sink: 'eventhubs' | 'blob';
+  };
+}
+
+export function toConfigView(config: AppConfig, environment: Environment): ConfigView {
+  const connection = resolveConnection(config, environment);
+  let namespace = connection.fullyQualifiedNamespace ?? null;
+  if (connection.connectionString) {
+    try {
+      namespace = parseEventHubsConnectionString(connection.connectionString).fullyQualifiedNamespace;
+    } catch {
+      namespace = null;
+    }
+  }
+  const sink = config.stream.sink === 'blob' || (config.stream.sink === 'auto' && connection.source === 'none') ? 'blob' : 'eventhubs';
+  return {
+    ...config,
+    realtime: { ...config.realtime, azure_connection_string: maskConnectionString(config.realtime.azure_connection_string) },
+    connection: {
+      source: connection.source,
+      connection_string: maskConnectionString(connection.connectionString),
+      fully_qualified_namespace: namespace,
+      hub: connection.hub,
+      sink,
+    },
+  };
+}
+
+export class ConfigService {
+  constructor(
+    private readonly store: ConfigOverridesStore,
+    private readonly environment: Environment,
+  ) {}
+
+  /** The environment layer; a bad app setting makes the service unavailable, naming the variable. */
+  private environmentPatch(): ConfigPatch {
+    try {
+      return configPatchFromEnvironment(this.environment);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        throw new ServiceUnavailableError(`Invalid app setting ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private compose(overrides: ConfigPatch): AppConfig {
+    const merged = applyPatch(defaultConfig(), mergePatches(this.environmentPatch(), overrides));
+    const parsed = appConfigSchema.safeParse(merged);
+    if (!parsed.success) {
+      throw new ServiceUnavailableError(`Stored configuration is invalid: ${validationErrorFromZod(parsed.error).message}`);
+    }
+    return parsed.data;
+  }
+
+  async get(): Promise<AppConfig> {
+    const { patch } = await this.store.read();
+    return this.compose(patch);
+  }
+
+  async view(): Promise<ConfigView> {
+    return toConfigView(await this.get(), this.environment);
+  }
+
+  /**
+   * Validates a partial update against the whole schema and persists it. Nothing is stored unless the
+   * result is valid. Writes are optimistic (ETag) so two instances updating at once both land.
+   */
+  async update(body: unknown): Promise<AppConfig> {
+    const parsed = configPatchSchema.safeParse(body);
+    if (!parsed.success) throw validationErrorFromZod(parsed.error);
+    const patch = parsed.data as ConfigPatch;
+    const connectionString = patch.realtime?.azure_connection_string;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.read();
+      const currentConfig = this.compose(current.patch);
+      if (typeof connectionString === 'string') {
+        // A client that echoes back the masked value it was given means "unchanged", not "set it to ***".
+        if (connectionString === maskConnectionString(currentConfig.realtime.azure_connection_string)) {
+          delete patch.realtime!.azure_connection_string;
+        } else {
+          parseEventHubsConnectionString(connectionString);
+        }
+      }
+      const nextOverrides = mergePatches(current.patch, patch);
+      const nextConfig = appConfigSchema.safeParse(applyPatch(currentConfig, patch));
+      if (!nextConfig.success) throw validationErrorFromZod(nextConfig.error);
+      try {
+        await this.store.write(nextOverrides, current.etag);
+        return nextConfig.data;
+      } catch (error) {
+        if (error instanceof ConcurrentUpdateError && attempt < 4) continue;
+        throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The local Functions host: runs the compiled app without Azure Functions Core Tools.
+ *
+ * It loads the function files named by package.json#main with a stand-in for `@azure/functions-core`,
+ * serves HTTP triggers (routes, methods, function keys), runs timer triggers on their NCRONTAB schedules and
+ * polls Storage queues for queue triggers, handing each handler real `HttpRequest` / `InvocationContext`
+ * objects from `@azure/functions`. Stopping it lets in-flight invocations finish.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import functions, { type LogLevel } from '@azure/functions';
+import { redactSecrets } from '../core/config/secrets.js';
+import { importAppFiles, readPackageMain, resolveMainFiles } from './app-loader.js';
+import { installFunctionsCore, type CapturedFunction, type RpcBindingInfo } from './functions-core.js';
+import { readHostSettings, type HostSettings } from './host-config.js';
+import { RouteTable } from './routes.js';
+import { startQueueListener, type QueueListener } from './queue-listener.js';
+import { startTimer, type TimerRunner } from './timer-runner.js';
+
+export interface LocalHostOptions {
+  /** Project root holding package.json and host.json. Default: the current directory. */
+  root?: string;
+  /** Function files to load instead of package.json#main. */
+  appFiles?: string[];
+  /** Port; 0 picks a free one. Default: PORT or 7071. */
+  port?: number;
+  hostname?: string;
+  /** When set, functions with authLevel 'function' or 'admin' require this key. Default: LOCAL_FUNCTION_KEY. */
+  functionKey?: string;
+  /** Settings for trigger bindings (`%NAME%` references, queue connections). Default: process.env. */
+  environment?: Record<string, string | undefined>;
+  /** Overrides of host.json settings (tests poll faster). */
+  hostSettings?: Partial<Omit<HostSettings, 'queues'>> & { queues?: Partial<HostSettings['queues']> };
+  /** Receives one line per request and log entry. Default: stdout. */
+  log?: (line: string) => void;
+}
+
+export interface LocalHost {
+  url: string;
+  port: number;
+  functions: readonly CapturedFunction[];
+  /** Invocations running now. */
+  inFlight(): number;
+  stop(): Promise<void>;
+}
+
+/** Bytes the host reads from one request body; the app's own routes enforce far smaller limits. */
+// `@azure/functions` is a webpack-built CommonJS bundle: Node's ESM loader cannot see its classes as named
+// exports, so take them from the default export.
+const { HttpRequest, HttpResponse, InvocationContext } = functions;
+type HttpResponse = InstanceType<typeof HttpResponse>;
+
+const MAX_HOST_BODY_BYTES = 16 * 1024 * 1024;
+
+export function triggerOf(fn: CapturedFunction): RpcBindingInfo {
+  const trigger = Object.values(fn.bindings).find((binding) => binding.direction === 'in' && /Trigger$/.test(binding.type));
+  if (!trigger) throw new Error(`Function ${fn.name} has no trigger binding`);
+  return trigger;
+}
+
+/** Resolves `%SETTING%` references in binding values, as the Functions runtime does. */
+export function resolveSettingReferences(value: string, environment: Record<string, string | undefined>): string {
+  return value.replace(/%([^%]+)%/g, (_, name: string) => {
+    const resolved = environment[name];
+    if (resolved === undefined) throw new Error(`App setting ${name} is referenced by a binding but not set`);
+    return resolved;
+  });
+}
+
+function keysMatch(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_HOST_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function createLogHandler(functionName: string, invocationId: string, log: (line: string) => void) {
+  return (level: LogLevel, ...args: unknown[]): void => {
+    const text = args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    log(`[${new Date().toISOString()}] ${level.padEnd(11)} ${functionName} (${invocationId.slice(0, 8)}) ${redactSecrets(text)}`);
+  };
+}
+
+export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
+  const root = options.root ?? process.cwd();
+  const environment = options.environment ?? process.env;
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const functionKey = options.functionKey ?? environment.LOCAL_FUNCTION_KEY ?? undefined;
+  const fileSettings = await readHostSettings(root);
+  const settings: HostSettings = {
+    ...fileSettings,
+    ...options.hostSettings,
+    queues: { ...fileSettings.queues, ...options.hostSettings?.queues },
+  };
+
+  const core = installFunctionsCore();
+  const before = new Set(core.functions);
+  const files = options.appFiles ?? (await resolveMainFiles(root, await readPackageMain(root)));
+  await importAppFiles(files);
+  const functions = core.functions.filter((fn) => !before.has(fn));
+
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => {});
+    return work;
+  };
+  const newContext = (fn: CapturedFunction, trigger: RpcBindingInfo, triggerMetadata?: Record<string, unknown>) => {
+    const invocationId = randomUUID();
+    return new InvocationContext({
+      invocationId,
+      functionName: fn.name,
+      logHandler: createLogHandler(fn.name, invocationId, log),
+      ...(triggerMetadata ? { triggerMetadata } : {}),
+      options: { trigger: trigger as never, extraInputs: [], extraOutputs: [] },
+    });
+  };
+
+  // HTTP triggers
+  const routes = new RouteTable<CapturedFunction>();
+  for (const fn of functions) {
+    const trigger = triggerOf(fn);
+    if (trigger.type !== 'httpTrigger') continue;
+    const route = [settings.routePrefix, String(trigger.route ?? fn.name)].filter(Boolean).join('/');
+    const methods = (trigger.methods as string[] | undefined) ?? ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+    routes.add(route, methods, fn);
+  }
+
+  let stopping = false;
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const method = (req.method ?? 'GET').toUpperCase();
+    res.on('finish', () => log(`[${new Date().toISOString()}] http        ${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`));
+    if (stopping) return json(res, 503, { detail: 'The host is shutting down' }, { connection: 'close' });
+
+    const { match, allowed } = routes.find(method, url.pathname);
+    if (!match) {
+      if (allowed.length > 0) return json(res, 405, { detail: `Method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` }, { allow: allowed.join(', ') });
+      return json(res, 404, { detail: `Not found: no function serves ${method} ${url.pathname}` });
+    }
+    const fn = match.route.target;
+    const trigger = triggerOf(fn);
+    if (functionKey && trigger.authLevel !== 'anonymous') {
+      const given = req.headers['x-functions-key'];
+      if (!keysMatch(typeof given === 'string' ? given : url.searchParams.get('code'), functionKey)) {
+        return json(res, 401, { detail: 'Missing or invalid function key: send it in the x-functions-key header or the code query parameter' });
+      }
+    }
+
+    void track(
+      (async () => {
+        const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+        if (body === 'too-large') return json(res, 413, { detail: `body: larger than ${MAX_HOST_BODY_BYTES} bytes` });
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        const query: Record<string, string> = {};
+        url.searchParams.forEach((value, key) => {
+          if (!(key in query)) query[key] = value;
+        });
+        const request = new HttpRequest({
+          method,
+          url: url.toString(),
+          headers,
+          query,
+          params: match.params,
+          ...(body.length > 0 ? { body: { bytes: new Uint8Array(body) } } : {}),
+        });
+        const context = newContext(fn, trigger);
+        let response: HttpResponse;
+        try {
+          const result = await fn.handler(request, context);
+          response = result instanceof HttpResponse ? result : new HttpResponse((result ?? {}) as ConstructorParameters<typeof HttpResponse>[0]);
+        } catch (error) {
+          context.error(`Unhandled error: ${error instanceof Error ? error.message : String(error)}`);
+          return json(res, 500, { detail: `Internal error (invocation ${context.invocationId})` });
+        }
+        const responseHeaders: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          responseHeaders[name] = value;
+        });
+        const bytes = Buffer.from(await response.arrayBuffer());
+        res.writeHead(response.status, { ...responseHeaders, 'content-length': String(bytes.length) });
+        res.end(method === 'HEAD' ? undefined : bytes);
+      })().catch((error: unknown) => {
+        log(`[${new Date().toISOString()}] error       ${fn.name}: ${redactSecrets(String(error))}`);
+        if (!res.headersSent) json(res, 500, { detail: 'Internal error' });
+        else res.destroy();
+      }),
+    );
+  });
+
+  // Timer and queue triggers
+  const timers: TimerRunner[] = [];
+  const listeners: QueueListener[] = [];
+  for (const fn of functions) {
+    const trigger = triggerOf(fn);
+    if (trigger.type === 'timerTrigger') {
+      timers.push(
+        startTimer({
+          schedule: resolveSettingReferences(String(trigger.schedule), environment),
+          runOnStartup: Boolean(trigger.runOnStartup),
+          invoke: (timerInput) => track(Promise.resolve(fn.handler(timerInput, newContext(fn, trigger)))),
+          onError: (error) => log(`[${new Date().toISOString()}] error       ${fn.name}: ${redactSecrets(String(error))}`),
+        }),
+      );
+    } else if (trigger.type === 'queueTrigger') {
+      listeners.push(
+        startQueueListener({
+          queueName: resolveSettingReferences(String(trigger.queueName), environment),
+          connectionSetting: String(trigger.connection ?? 'AzureWebJobsStorage'),
+          environment,
+          settings: settings.queues,
+          invoke: (input, metadata) => track(Promise.resolve(fn.handler(input, newContext(fn, trigger, metadata)))),
+          log: (line) => log(`[${new Date().toISOString()}] queue       ${fn.name} ${line}`),
+        }),
+      );
+    } else if (trigger.type !== 'httpTrigger') {
+      log(`[${new Date().toISOString()}] warning     ${fn.name}: trigger type ${trigger.type} is not supported by the local host; skipped`);
+    }
+  }
+
+  const requestedPort = options.port ?? Number(environment.PORT ?? 7071);
+  const hostname = options.hostname ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(requestedPort, hostname, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  for (const hook of core.hooks.get('appStart') ?? []) await hook({ hookData: {}, appHookData: {}, functionAppDirectory: root });
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      stopping = true;
+      timers.forEach((timer) => timer.stop());
+      await Promise.all(listeners.map((listener) => listener.stop()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Let running invocations finish (bounded by the function timeout), as the runtime does on shutdown.
+      const deadline = new Promise((resolve) => setTimeout(resolve, settings.functionTimeoutMs).unref());
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      server.closeAllConnections();
+      await closed;
+      for (const hook of core.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
+    })());
+
+  return {
+    url: `http://${hostname}:${port}`,
+    port,
+    functions,
+    inFlight: () => inFlight.size,
+    stop,
+  };
+}
