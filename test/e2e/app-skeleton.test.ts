@@ -1,0 +1,147 @@
+/**
+ * The real app over HTTP, started as a user starts it: health, configuration (masking, validation,
+ * persistence across a restart), function keys, the OpenAPI document and the pages.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
+import { registeredRoutes } from '../support/registered-routes.js';
+import { readJson } from '../support/http.js';
+
+const storageConnectionString = inject('storageConnectionString');
+const PLANTED_KEY = 'PlantedKey0123456789abcdefghijklmnopqrstuvwxyzAB=';
+const PLANTED = `Endpoint=sb://planted-ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${PLANTED_KEY};EntityPath=planted-hub`;
+
+describe('the app on the local host', () => {
+  const storagePrefix = uniquePrefix('skel');
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    app = await startApp({ storageConnectionString, storagePrefix });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('answers GET /health with status and version', async () => {
+    const response = await fetch(`${app.url}/health`);
+    expect(response.status).toBe(200);
+    const body = await readJson(response);
+    expect(body).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it('returns the defaults with the connection source and the Blob sink when no hub is configured', async () => {
+    const config = await readJson(await fetch(`${app.url}/api/stream/config`));
+    expect(config.seed).toBe(42);
+    expect(config.realtime).toMatchObject({ emit_interval_ms: 500, burst: 100, max_batch_size: 256, enable_dead_letter_queue: true });
+    expect(config.stream.hub).toBe('retail-events');
+    expect(config.connection).toMatchObject({ source: 'none', sink: 'blob', connection_string: null });
+  });
+
+  it('rejects a bad PUT with 400 naming every field and reason, and changes nothing', async () => {
+    const before = await (await fetch(`${app.url}/api/stream/config`)).text();
+    const cases: [string, string][] = [
+      [JSON.stringify({ realtime: { burst: -5 } }), 'realtime.burst'],
+      [JSON.stringify({ realtime: { emit_interval_ms: 'fast' } }), 'realtime.emit_interval_ms'],
+      [JSON.stringify({ realtime: { burst: 10, unknown_setting: 1 } }), 'realtime.unknown_setting'],
+      [JSON.stringify({ realtime: { azure_connection_string: 'not a connection string' } }), 'realtime.azure_connection_string'],
+      ['{"realtime": {', 'body'],
+      ['[]', 'body'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body });
+      expect(response.status, body).toBe(400);
+      const error = await readJson(response);
+      expect(error.detail, body).toContain(field);
+      expect(error.detail).not.toMatch(/at .*\.js:\d+/);
+    }
+    expect(await (await fetch(`${app.url}/api/stream/config`)).text()).toBe(before);
+  });
+
+  it('never returns a planted connection string or its key, and treats the echoed mask as unchanged', async () => {
+    const put = await fetch(`${app.url}/api/stream/config`, {
+      method: 'PUT',
+      body: JSON.stringify({ realtime: { azure_connection_string: PLANTED, burst: 250 } }),
+    });
+    const putText = await put.text();
+    expect(put.status).toBe(200);
+    expect(putText).not.toContain(PLANTED_KEY);
+    const view = await readJson(await fetch(`${app.url}/api/stream/config`));
+    expect(JSON.stringify(view)).not.toContain(PLANTED_KEY);
+    expect(view.realtime.azure_connection_string).toBe(
+      'Endpoint=sb://planted-ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=***;EntityPath=planted-hub',
+    );
+    expect(view.connection).toMatchObject({ source: 'runtime_config', hub: 'planted-hub', sink: 'eventhubs', fully_qualified_namespace: 'planted-ns.servicebus.windows.net' });
+
+    // A client that PUTs back what it was given must not replace the secret with the mask.
+    const echoed = await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: view.realtime }) });
+    expect(echoed.status).toBe(200);
+    expect((await readJson(await fetch(`${app.url}/api/stream/config`))).realtime.azure_connection_string).toBe(view.realtime.azure_connection_string);
+    expect(app.output()).not.toContain(PLANTED_KEY);
+  });
+
+  it('persists runtime overrides across a restart of the host', async () => {
+    await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: { emit_interval_ms: 1234 }, stream: { hub: 'persisted-hub' } }) });
+    const exitCode = await app.stop('SIGTERM');
+    expect(exitCode).toBe(0);
+    expect(app.output()).toContain('Stopped.');
+    app = await startApp({ storageConnectionString, storagePrefix });
+    const config = await readJson(await fetch(`${app.url}/api/stream/config`));
+    expect(config.realtime.emit_interval_ms).toBe(1234);
+    expect(config.realtime.burst).toBe(250);
+    expect(config.stream.hub).toBe('persisted-hub');
+    expect(config.realtime.azure_connection_string).toContain('SharedAccessKey=***');
+  });
+
+  it('clears an optional setting with null', async () => {
+    const response = await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: { azure_connection_string: null } }) });
+    expect(response.status).toBe(200);
+    expect((await readJson(response)).connection.source).toBe('none');
+  });
+
+  it('lists every registered HTTP route in the OpenAPI document', async () => {
+    const document = await readJson(await fetch(`${app.url}/api/openapi.json`));
+    expect(document.openapi).toBe('3.1.0');
+    const documented = new Set<string>();
+    for (const [route, operations] of Object.entries(document.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(operations)) documented.add(`${method.toUpperCase()} ${route}`);
+    }
+    const registered = await registeredRoutes();
+    expect(registered.length).toBeGreaterThan(5);
+    for (const route of registered) expect(documented, route).toContain(route);
+    expect(document.paths['/api/stream/config'].put.requestBody.content['application/json'].schema).toBeDefined();
+  });
+
+  it('serves the dashboard and an offline docs page that load nothing from outside the app', async () => {
+    for (const page of ['/', '/api/docs']) {
+      const response = await fetch(`${app.url}${page}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/html');
+      const html = await response.text();
+      expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+      for (const [, asset] of html.matchAll(/(?:src|href)="([^"]+)"/g)) {
+        expect((await fetch(`${app.url}${asset}`)).status, asset).toBe(200);
+      }
+    }
+    expect((await fetch(`${app.url}/not-a-page`)).status).toBe(404);
+  });
+});
+
+describe('the app with a function key', () => {
+  let app: AppProcess;
+  const KEY = 'e2e-function-key';
+  beforeAll(async () => {
+    app = await startApp({ storageConnectionString, storagePrefix: uniquePrefix('key'), env: { LOCAL_FUNCTION_KEY: KEY } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('requires the key on API routes but not on /health or the dashboard shell', async () => {
+    expect((await fetch(`${app.url}/api/stream/config`)).status).toBe(401);
+    expect((await fetch(`${app.url}/api/stream/config`, { headers: { 'x-functions-key': KEY } })).status).toBe(200);
+    expect((await fetch(`${app.url}/api/stream/config?code=${KEY}`)).status).toBe(200);
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    expect((await fetch(`${app.url}/`)).status).toBe(200);
+    expect(app.output()).not.toContain(KEY);
+  });
+});

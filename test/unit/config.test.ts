@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configPatchFromEnvironment, settingVariables } from '../../src/core/config/environment.js';
+import { configPatchSchema, defaultConfig } from '../../src/core/config/schema.js';
+import { maskConnectionString, parseEventHubsConnectionString, redactSecrets } from '../../src/core/config/secrets.js';
+import { ConcurrentUpdateError, ConfigService, type ConfigOverridesStore, type StoredOverrides } from '../../src/core/config/service.js';
+import type { ConfigPatch } from '../../src/core/config/schema.js';
+import { ServiceUnavailableError, ValidationError } from '../../src/core/errors.js';
+import { APP_VERSION } from '../../src/core/version.js';
+
+const KEY = 'c2VjcmV0LWtleS12YWx1ZQ==';
+const CONNECTION = `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=${KEY};EntityPath=hub1`;
+
+/** An in-memory store with the same ETag contract as the Table store (the Table store itself is covered end to end). */
+class MemoryStore implements ConfigOverridesStore {
+  version = 0;
+  patch: ConfigPatch = {};
+  conflictsToSimulate = 0;
+  async read(): Promise<StoredOverrides> {
+    return { patch: structuredClone(this.patch), ...(this.version ? { etag: String(this.version) } : {}) };
+  }
+  async write(patch: ConfigPatch, etag: string | undefined): Promise<void> {
+    if (this.conflictsToSimulate > 0) {
+      this.conflictsToSimulate--;
+      this.version++;
+      throw new ConcurrentUpdateError('changed');
+    }
+    if ((etag ?? '0') !== String(this.version)) throw new ConcurrentUpdateError('changed');
+    this.patch = structuredClone(patch);
+    this.version++;
+  }
+}
+
+describe('secrets', () => {
+  it('masks the key of a connection string and keeps the rest readable', () => {
+    expect(maskConnectionString(CONNECTION)).toBe('Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=***;EntityPath=hub1');
+    expect(maskConnectionString('garbage without pairs')).toBe('***');
+    expect(maskConnectionString(undefined)).toBeNull();
+    expect(maskConnectionString('AccountName=a;AccountKey=abc==')).toBe('AccountName=a;AccountKey=***');
+  });
+
+  it('redacts secrets inside free text', () => {
+    const text = redactSecrets(`failed for ${CONNECTION} at https://x/y?sig=abcdef&se=1 with Bearer eyJhbGciOi.abc.def`);
+    expect(text).not.toContain(KEY);
+    expect(text).not.toContain('abcdef');
+    expect(text).not.toContain('eyJhbGciOi');
+    expect(text).toContain('SharedAccessKeyName=send');
+  });
+
+  it('validates Event Hubs connection strings as SPEC.md requires', () => {
+    expect(parseEventHubsConnectionString(CONNECTION)).toMatchObject({ fullyQualifiedNamespace: 'ns.servicebus.windows.net', entityPath: 'hub1', useDevelopmentEmulator: false });
+    expect(parseEventHubsConnectionString('Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true').useDevelopmentEmulator).toBe(true);
+    for (const bad of ['nonsense', 'Endpoint=sb://ns/;SharedAccessKeyName=k', 'Endpoint=http://ns/;SharedAccessKeyName=k;SharedAccessKey=v']) {
+      expect(() => parseEventHubsConnectionString(bad)).toThrow(/Invalid connection string format/);
+    }
+    try {
+      parseEventHubsConnectionString('Endpoint=sb://ns/;SharedAccessKeyName=k;SharedAccessKey=SECRET-ONLY-HERE');
+    } catch (error) {
+      expect(String(error)).not.toContain('SECRET-ONLY-HERE');
+    }
+  });
+});
+
+describe('environment', () => {
+  it('reads typed values from RETAIL_* variables and the predecessor aliases', () => {
+    const patch = configPatchFromEnvironment({
+      RETAIL_SEED: '7',
+      RETAIL_REALTIME_BURST: ' 50 ',
+      RETAIL_REALTIME_CIRCUIT_BREAKER_ENABLED: 'false',
+      RETAIL_STREAM_HUB: '123',
+      EVENTHUB_FULLY_QUALIFIED_NAMESPACE: 'my-ns.servicebus.windows.net',
+      RETAIL_VOLUME_STORES: '',
+    });
+    expect(patch).toEqual({
+      seed: 7,
+      realtime: { burst: 50, circuit_breaker_enabled: false },
+      stream: { hub: '123', fully_qualified_namespace: 'my-ns.servicebus.windows.net' },
+    });
+  });
+
+  it('names the variable, not its value, when a setting is bad', () => {
+    expect(() => configPatchFromEnvironment({ RETAIL_REALTIME_BURST: 'lots' })).toThrow(/RETAIL_REALTIME_BURST/);
+    expect(() => configPatchFromEnvironment({ RETAIL_REALTIME_BURST: 'lots' })).toThrow(ValidationError);
+  });
+
+  it('documents every variable, with its default, in local.settings.example.json', () => {
+    const example = JSON.parse(readFileSync('local.settings.example.json', 'utf8')) as { Values: Record<string, string> };
+    const defaults = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
+    for (const { variable, path } of settingVariables()) {
+      expect(example.Values, variable).toHaveProperty(variable);
+      const [section, field] = path.split('.') as [string, string | undefined];
+      const value = field ? defaults[section]![field] : defaults[section];
+      expect(example.Values[variable], variable).toBe(value === undefined || value === null ? '' : String(value));
+    }
+    expect(example.Values.AzureWebJobsStorage).toBe('UseDevelopmentStorage=true');
+    expect(configPatchFromEnvironment(example.Values)).toBeDefined();
+  });
+});
+
+describe('ConfigService', () => {
+  it('layers defaults, environment and runtime overrides, the overrides last', async () => {
+    const store = new MemoryStore();
+    const service = new ConfigService(store, { RETAIL_REALTIME_BURST: '50', RETAIL_REALTIME_EMIT_INTERVAL_MS: '900' });
+    await service.update({ realtime: { burst: 75 } });
+    const config = await service.get();
+    expect(config.realtime.burst).toBe(75);
+    expect(config.realtime.emit_interval_ms).toBe(900);
+    expect(config.realtime.max_batch_size).toBe(defaultConfig().realtime.max_batch_size);
+  });
+
+  it('leaves the stored overrides untouched when any field of an update is bad', async () => {
+    const store = new MemoryStore();
+    const service = new ConfigService(store, {});
+    await service.update({ realtime: { burst: 10 } });
+    const before = structuredClone(store.patch);
+    await expect(service.update({ realtime: { burst: 20, retry_attempts: -1 } })).rejects.toThrow(/realtime.retry_attempts/);
+    await expect(service.update({ historical: { start_date: '2024-02-30' } })).rejects.toThrow(/historical.start_date/);
+    await expect(service.update({ nonsense: true })).rejects.toThrow(/nonsense: unknown field/);
+    expect(store.patch).toEqual(before);
+  });
+
+  it('retries on a concurrent write instead of losing either update', async () => {
+    const store = new MemoryStore();
+    const service = new ConfigService(store, {});
+    store.conflictsToSimulate = 2;
+    await service.update({ realtime: { burst: 33 } });
+    expect((await service.get()).realtime.burst).toBe(33);
+  });
+
+  it('gives the environment connection string precedence and never shows a key', async () => {
+    const service = new ConfigService(new MemoryStore(), { AZURE_EVENTHUB_CONNECTION_STRING: CONNECTION });
+    await service.update({ realtime: { azure_connection_string: CONNECTION.replace('hub1', 'other') } });
+    const view = await service.view();
+    expect(view.connection).toMatchObject({ source: 'environment', hub: 'hub1', sink: 'eventhubs' });
+    expect(JSON.stringify(view)).not.toContain(KEY);
+  });
+
+  it('reports a bad app setting as unavailable, naming the variable', async () => {
+    const service = new ConfigService(new MemoryStore(), { RETAIL_REALTIME_BURST: '-3' });
+    await expect(service.get()).rejects.toThrow(ServiceUnavailableError);
+    await expect(service.get()).rejects.toThrow(/RETAIL_REALTIME_BURST/);
+  });
+
+  it('resolves managed identity and Key Vault sources without a secret', async () => {
+    const identity = new ConfigService(new MemoryStore(), { EVENTHUB_FULLY_QUALIFIED_NAMESPACE: 'ns.servicebus.windows.net', EVENTHUB_NAME: 'events' });
+    expect((await identity.view()).connection).toMatchObject({ source: 'managed_identity', hub: 'events', fully_qualified_namespace: 'ns.servicebus.windows.net', connection_string: null });
+    const vault = new ConfigService(new MemoryStore(), {});
+    await vault.update({ realtime: { use_keyvault: true, keyvault_url: 'https://v.vault.azure.net/', keyvault_secret_name: 'eh-conn' } });
+    expect((await vault.view()).connection.source).toBe('keyvault');
+  });
+
+  it('the patch schema accepts any subset and applies no defaults', () => {
+    expect(configPatchSchema.parse({ realtime: { burst: 5 } })).toEqual({ realtime: { burst: 5 } });
+    expect(configPatchSchema.parse({})).toEqual({});
+  });
+});
+
+describe('version', () => {
+  it('matches package.json', () => {
+    expect(APP_VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  });
+});
