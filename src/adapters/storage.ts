@@ -48,6 +48,12 @@ function isHttp(connectionString: string): boolean {
   return /DefaultEndpointsProtocol=http(;|$)/i.test(connectionString) || /Endpoint=http:\/\//i.test(connectionString);
 }
 
+/** Name of a container or queue with the deployment's prefix (lower case, digits, dashes). */
+export function prefixedResourceName(environment: Environment, base: string): string {
+  const prefix = (environment[STORAGE_PREFIX_SETTING] ?? '').trim();
+  return prefix ? `${prefix}-${base}` : base;
+}
+
 export function createStorageAccount(environment: Environment, settingName = STORAGE_SETTING): StorageAccount {
   const prefix = (environment[STORAGE_PREFIX_SETTING] ?? '').trim();
   if (prefix && !/^[a-z][a-z0-9]{0,15}$/.test(prefix)) {
@@ -86,7 +92,7 @@ export function createStorageAccount(environment: Environment, settingName = STO
   }
 
   const tableName = (base: string) => `${prefix}${base}`;
-  const resourceName = (base: string) => (prefix ? `${prefix}-${base}` : base);
+  const resourceName = (base: string) => prefixedResourceName(environment, base);
   // Each table/container/queue is created at most once per instance; the promise is cached so concurrent
   // first uses share one create call.
   const ensured = new Map<string, Promise<unknown>>();

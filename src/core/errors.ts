@@ -35,6 +35,11 @@ export class ConflictError extends AppError {
   readonly status = 409;
 }
 
+/** A stored document changed between read and write (ETag mismatch); callers retry, clients get 409. */
+export class ConcurrentUpdateError extends AppError {
+  readonly status = 409;
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
 }

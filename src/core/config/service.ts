@@ -2,7 +2,7 @@
  * The effective configuration: schema defaults <- environment <- runtime overrides (a Table entity shared by
  * every instance). Host-free: storage comes in through `ConfigOverridesStore`.
  */
-import { ServiceUnavailableError, ValidationError, validationErrorFromZod } from '../errors.js';
+import { ConcurrentUpdateError, ServiceUnavailableError, ValidationError, validationErrorFromZod } from '../errors.js';
 import { CONNECTION_STRING_VARIABLE, configPatchFromEnvironment, type Environment } from './environment.js';
 import {
   appConfigSchema,
@@ -26,8 +26,6 @@ export interface ConfigOverridesStore {
   /** Writes the patch if the stored version still equals `etag`; throws `ConcurrentUpdateError` otherwise. */
   write(patch: ConfigPatch, etag: string | undefined): Promise<void>;
 }
-
-export class ConcurrentUpdateError extends Error {}
 
 /** Where the Event Hubs credentials come from, in SPEC.md's resolution order. */
 export type ConnectionSource = 'environment' | 'runtime_config' | 'keyvault' | 'managed_identity' | 'none';

@@ -1,0 +1,49 @@
+/** Dataset files in one Blob container (`datagen`, prefixed by RETAIL_STORAGE_PREFIX). */
+import { RestError, type ContainerClient } from '@azure/storage-blob';
+import type { DatasetFiles, StoredFile } from '../core/storage/files.js';
+
+export const DATA_CONTAINER = 'datagen';
+
+export class BlobDatasetFiles implements DatasetFiles {
+  constructor(private readonly container: () => Promise<ContainerClient>) {}
+
+  async write(path: string, bytes: Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
+    const container = await this.container();
+    await container.getBlockBlobClient(path).uploadData(bytes, {
+      blobHTTPHeaders: { blobContentType: contentType },
+      // Parallel blocks for large files; small files go up in a single request.
+      concurrency: 4,
+    });
+  }
+
+  async read(path: string): Promise<Uint8Array | undefined> {
+    const container = await this.container();
+    try {
+      return new Uint8Array(await container.getBlobClient(path).downloadToBuffer());
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<StoredFile[]> {
+    const container = await this.container();
+    const files: StoredFile[] = [];
+    for await (const blob of container.listBlobsFlat({ prefix })) {
+      files.push({ path: blob.name, bytes: blob.properties.contentLength ?? 0 });
+    }
+    return files;
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const container = await this.container();
+    let deleted = 0;
+    const pending: Promise<unknown>[] = [];
+    for await (const blob of container.listBlobsFlat({ prefix })) {
+      pending.push(container.deleteBlob(blob.name, { deleteSnapshots: 'include' }).then(() => deleted++));
+      if (pending.length >= 32) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending);
+    return deleted;
+  }
+}

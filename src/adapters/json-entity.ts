@@ -1,0 +1,99 @@
+/**
+ * Small JSON documents kept in Table entities with optimistic concurrency (ETags): configuration overrides,
+ * generation state, jobs, locks. Each document is one string property, so it must stay under the Table
+ * service's 64 KiB property limit; Azurite does not enforce that, so we check it here.
+ */
+import { RestError, type TableClient } from '@azure/data-tables';
+import { ConcurrentUpdateError } from '../core/errors.js';
+
+/** Table string properties hold at most 32K UTF-16 characters (64 KiB). */
+export const MAX_DOCUMENT_CHARS = 32 * 1024;
+
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+interface DocumentEntity {
+  partitionKey: string;
+  rowKey: string;
+  document: string;
+}
+
+export class JsonEntityStore<T> {
+  constructor(
+    private readonly table: () => Promise<TableClient>,
+    private readonly partitionKey: string,
+  ) {}
+
+  async read(rowKey: string): Promise<Versioned<T> | undefined> {
+    const client = await this.table();
+    try {
+      const entity = await client.getEntity<DocumentEntity>(this.partitionKey, rowKey);
+      return { value: JSON.parse(entity.document) as T, etag: entity.etag };
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Creates (etag undefined) or replaces (etag given) the document; throws ConcurrentUpdateError when it
+   * already exists or changed since it was read.
+   */
+  async write(rowKey: string, value: T, etag: string | undefined): Promise<void> {
+    const document = JSON.stringify(value);
+    if (document.length > MAX_DOCUMENT_CHARS) {
+      throw new Error(`Document ${this.partitionKey}/${rowKey} is ${document.length} characters; the Table limit is ${MAX_DOCUMENT_CHARS}`);
+    }
+    const client = await this.table();
+    const entity: DocumentEntity = { partitionKey: this.partitionKey, rowKey, document };
+    try {
+      if (etag) await client.updateEntity(entity, 'Replace', { etag });
+      else await client.createEntity(entity);
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409)) {
+        throw new ConcurrentUpdateError(`${this.partitionKey}/${rowKey} changed concurrently`);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Read-modify-write with retries on concurrent changes. `mutate` gets the current value (or undefined) and
+   * returns the new one, or undefined to leave the document as it is.
+   */
+  async update(rowKey: string, mutate: (current: T | undefined) => T | undefined, attempts = 8): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read(rowKey);
+      const next = mutate(current ? structuredClone(current.value) : undefined);
+      if (next === undefined) return current?.value;
+      try {
+        await this.write(rowKey, next, current?.etag);
+        return next;
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  async delete(rowKey: string): Promise<void> {
+    const client = await this.table();
+    try {
+      await client.deleteEntity(this.partitionKey, rowKey);
+    } catch (error) {
+      if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+    }
+  }
+
+  async list(): Promise<T[]> {
+    const client = await this.table();
+    const values: T[] = [];
+    const filter = `PartitionKey eq '${this.partitionKey.replace(/'/g, "''")}'`;
+    for await (const entity of client.listEntities<DocumentEntity>({ queryOptions: { filter } })) {
+      values.push(JSON.parse(entity.document) as T);
+    }
+    return values;
+  }
+}
