@@ -3,16 +3,53 @@
  * recommends for SDK clients). Function files ask for what they need here; the core never reads
  * process.env itself.
  */
-import { storageAccount } from '../adapters/storage.js';
+import { BlobDatasetFiles, DATA_CONTAINER } from '../adapters/blob-dataset-files.js';
+import { JsonEntityStore } from '../adapters/json-entity.js';
+import { prefixedResourceName, storageAccount } from '../adapters/storage.js';
 import { CONFIG_TABLE, TableConfigOverridesStore } from '../adapters/table-config-store.js';
 import { ConfigService } from '../core/config/service.js';
+import { GenerationStateStore, type GenerationState } from '../core/generation/state.js';
+import type { Job } from '../core/jobs/job.js';
+import { GenerationJobs, type GenerationLock } from '../core/jobs/service.js';
+import type { DatasetFiles } from '../core/storage/files.js';
 
-let configServiceInstance: ConfigService | undefined;
+const GENERATION_TABLE = 'generation';
 
-export function configService(): ConfigService {
-  configServiceInstance ??= new ConfigService(
-    new TableConfigOverridesStore(() => storageAccount().table(CONFIG_TABLE)),
-    process.env,
-  );
-  return configServiceInstance;
+function once<T>(create: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= create());
+}
+
+export const configService = once(
+  () => new ConfigService(new TableConfigOverridesStore(() => storageAccount().table(CONFIG_TABLE)), process.env),
+);
+
+export const generationJobs = once(
+  () =>
+    new GenerationJobs(
+      new JsonEntityStore<Job>(() => storageAccount().table(GENERATION_TABLE), 'job'),
+      new JsonEntityStore<GenerationLock>(() => storageAccount().table(GENERATION_TABLE), 'lock'),
+    ),
+);
+
+export const generationState = once(
+  () => new GenerationStateStore(new JsonEntityStore<GenerationState>(() => storageAccount().table(GENERATION_TABLE), 'state')),
+);
+
+export const datasetFiles = once((): DatasetFiles => new BlobDatasetFiles(() => storageAccount().container(DATA_CONTAINER)));
+
+/**
+ * The queue that fans generation work out to instances. Its name is fixed when the function registers (the
+ * storage prefix is an app setting, present at indexing time), so the trigger and the sender always agree.
+ */
+const GENERATION_QUEUE = 'generation-jobs';
+
+export function generationQueueName(): string {
+  return prefixedResourceName(process.env, GENERATION_QUEUE);
+}
+
+/** Sends a work item to the generation queue, base64-encoded as the queue trigger expects. */
+export async function enqueueGenerationWork(message: unknown): Promise<void> {
+  const queue = await storageAccount().queue(GENERATION_QUEUE);
+  await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
 }
