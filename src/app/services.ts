@@ -11,6 +11,7 @@ import { ConfigService } from '../core/config/service.js';
 import { GenerationStateStore, type GenerationState } from '../core/generation/state.js';
 import type { Job } from '../core/jobs/job.js';
 import { GenerationJobs, type GenerationLock } from '../core/jobs/service.js';
+import { RateLimiter, type RateLimitLog } from '../core/rate-limit.js';
 import type { DatasetFiles } from '../core/storage/files.js';
 
 const GENERATION_TABLE = 'generation';
@@ -35,6 +36,8 @@ export const generationJobs = once(
 export const generationState = once(
   () => new GenerationStateStore(new JsonEntityStore<GenerationState>(() => storageAccount().table(GENERATION_TABLE), 'state')),
 );
+
+export const rateLimiter = once(() => new RateLimiter(new JsonEntityStore<RateLimitLog>(() => storageAccount().table('ratelimits'), 'ratelimit')));
 
 export const datasetFiles = once((): DatasetFiles => new BlobDatasetFiles(() => storageAccount().container(DATA_CONTAINER)));
 

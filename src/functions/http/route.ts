@@ -6,7 +6,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { rateLimiter } from '../../app/services.js';
 import { PayloadTooLargeError, ValidationError, issuesFromZod } from '../../core/errors.js';
+import type { RateLimitRule } from '../../core/rate-limit.js';
 import { errorResponse } from './errors.js';
 import { registerOpenApiPath } from './openapi.js';
 
@@ -53,6 +55,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends ObjectSche
   query?: Q;
   params?: P;
   responses: Record<number, ResponseSpec>;
+  /** Shared (all instances) limit on this route; over it the client gets 429 with Retry-After. */
+  rateLimit?: RateLimitRule;
   /** OpenAPI path when it differs from the route (catch-all routes). */
   openApiPath?: string;
   handler: (
@@ -68,6 +72,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   400: 'Invalid request: the field and the reason are in `detail`.',
   401: 'Missing or wrong function key.',
   413: 'Request body too large.',
+  429: 'Rate limit reached; retry after the seconds in the Retry-After header.',
   500: 'Unexpected error; details are in the app logs, never in the response.',
 };
 
@@ -111,6 +116,7 @@ function openApiRoute(spec: RouteSpec<z.ZodType | undefined, ObjectSchema | unde
   for (const [status, description] of Object.entries(STANDARD_ERRORS)) {
     if (status === '401' && spec.authLevel === 'anonymous') continue;
     if ((status === '400' || status === '413') && !spec.body && !spec.query && !spec.params) continue;
+    if (status === '429' && !spec.rateLimit) continue;
     responses[status] ??= { description, content: { 'application/json': { schema: errorBodySchema } } };
   }
   return {
@@ -144,6 +150,8 @@ export function httpRoute<B extends z.ZodType | undefined = undefined, Q extends
         const body = generic.body ? parseWith(generic.body, await readJsonBody(request)) : undefined;
         const query = generic.query ? parseWith(generic.query, queryObject(request)) : {};
         const params = generic.params ? parseWith(generic.params, { ...request.params }) : {};
+        // Counted after validation, so a malformed request does not use up the caller's allowance.
+        if (generic.rateLimit) await rateLimiter().take(generic.rateLimit);
         const response = await generic.handler({ body, query, params, request, context } as never);
         return { ...response, headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(response.headers as Record<string, string> | undefined) } };
       } catch (error) {
