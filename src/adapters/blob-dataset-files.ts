@@ -1,6 +1,6 @@
 /** Dataset files in one Blob container (`datagen`, prefixed by RETAIL_STORAGE_PREFIX). */
 import { RestError, type ContainerClient } from '@azure/storage-blob';
-import type { DatasetFiles, StoredFile } from '../core/storage/files.js';
+import type { DatasetFiles, RandomAccessFile, StoredFile } from '../core/storage/files.js';
 
 export const DATA_CONTAINER = 'datagen';
 
@@ -24,6 +24,24 @@ export class BlobDatasetFiles implements DatasetFiles {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
     }
+  }
+
+  async open(path: string): Promise<RandomAccessFile | undefined> {
+    const blob = (await this.container()).getBlobClient(path);
+    let byteLength: number;
+    try {
+      byteLength = (await blob.getProperties()).contentLength ?? 0;
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+    return {
+      byteLength,
+      read: async (start, end) => {
+        const buffer = await blob.downloadToBuffer(start, end - start);
+        return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
+      },
+    };
   }
 
   async list(prefix: string): Promise<StoredFile[]> {

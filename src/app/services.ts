@@ -8,6 +8,7 @@ import { JsonEntityStore } from '../adapters/json-entity.js';
 import { prefixedResourceName, storageAccount } from '../adapters/storage.js';
 import { CONFIG_TABLE, TableConfigOverridesStore } from '../adapters/table-config-store.js';
 import { ConfigService } from '../core/config/service.js';
+import type { MasterJobDeps } from '../core/generation/master-job.js';
 import { GenerationStateStore, type GenerationState } from '../core/generation/state.js';
 import type { Job } from '../core/jobs/job.js';
 import { GenerationJobs, type GenerationLock } from '../core/jobs/service.js';
@@ -49,6 +50,10 @@ const GENERATION_QUEUE = 'generation-jobs';
 
 export function generationQueueName(): string {
   return prefixedResourceName(process.env, GENERATION_QUEUE);
+}
+
+export function generationDeps(): MasterJobDeps {
+  return { jobs: generationJobs(), state: generationState(), files: datasetFiles(), enqueue: enqueueGenerationWork };
 }
 
 /** Sends a work item to the generation queue, base64-encoded as the queue trigger expects. */

@@ -4,7 +4,14 @@ export interface StoredFile {
   bytes: number;
 }
 
+/** Random access to one stored file, so a reader fetches only the byte ranges it needs (Parquet footers). */
+export interface RandomAccessFile {
+  byteLength: number;
+  read(start: number, end: number): Promise<ArrayBuffer>;
+}
+
 export interface DatasetFiles {
+  open(path: string): Promise<RandomAccessFile | undefined>;
   write(path: string, bytes: Uint8Array, contentType?: string): Promise<void>;
   read(path: string): Promise<Uint8Array | undefined>;
   list(prefix: string): Promise<StoredFile[]>;

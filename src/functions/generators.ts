@@ -1,0 +1,163 @@
+/**
+ * Generation endpoints: start master data (and, in later issues, history) as jobs, follow and cancel jobs,
+ * the generation state, table browsing and deleting all data. Long work runs on the generation queue
+ * (src/functions/generation-worker.ts), never inside an HTTP request.
+ */
+import { z } from 'zod';
+import { datasetFiles, generationDeps, generationJobs, generationState } from '../app/services.js';
+import { startMasterGeneration } from '../core/generation/master-job.js';
+import { assertTableName, DELETE_CONFIRMATION, deleteAllData, listTables, tableInfoSchema } from '../core/generation/datasets.js';
+import { previewTable } from '../core/generation/preview.js';
+import { generationStateViewSchema, tableRowCount, toStateView } from '../core/generation/state.js';
+import { jobSchema } from '../core/jobs/job.js';
+import { httpRoute } from './http/route.js';
+
+const operationParams = z.object({ operation_id: z.string().min(1).max(100).describe('The operation_id returned when the job started.') });
+
+httpRoute({
+  name: 'getGenerationJob',
+  method: 'GET',
+  route: 'api/generators/jobs/{operation_id}',
+  summary: 'Progress of a generation job',
+  description: 'Status, progress 0..1, per-table rows and progress, current day, ETA and error. Any instance can answer: jobs live in a Table.',
+  tags: ['generators'],
+  params: operationParams,
+  responses: { 200: { description: 'The job', schema: jobSchema }, 404: { description: 'Unknown operation_id' } },
+  handler: async ({ params }) => ({ status: 200, jsonBody: await generationJobs().get(params.operation_id) }),
+});
+
+httpRoute({
+  name: 'cancelGenerationJob',
+  method: 'DELETE',
+  route: 'api/generators/jobs/{operation_id}',
+  summary: 'Cancel a generation job',
+  description: 'A pending job is cancelled at once; a running job stops at its next checkpoint (between tables or days). 409 if it has already ended.',
+  tags: ['generators'],
+  params: operationParams,
+  responses: {
+    200: { description: 'The job, cancelled or cancelling', schema: jobSchema },
+    404: { description: 'Unknown operation_id' },
+    409: { description: 'The job has already ended' },
+  },
+  handler: async ({ params }) => ({ status: 200, jsonBody: await generationJobs().cancel(params.operation_id) }),
+});
+
+httpRoute({
+  name: 'getGenerationState',
+  method: 'GET',
+  route: 'api/generators/state',
+  summary: 'What has been generated',
+  tags: ['generators'],
+  responses: { 200: { description: 'Generation state with every table count', schema: generationStateViewSchema } },
+  handler: async () => ({ status: 200, jsonBody: toStateView(await generationState().read()) }),
+});
+
+httpRoute({
+  name: 'listGeneratedTables',
+  method: 'GET',
+  route: 'api/generators/tables',
+  summary: 'Every table with its row count, files, size and columns',
+  tags: ['tables'],
+  responses: {
+    200: { description: 'The tables', schema: z.object({ tables: z.array(tableInfoSchema), count: z.number().int() }) },
+  },
+  handler: async () => {
+    const tables = await listTables(generationState());
+    return { status: 200, jsonBody: { tables, count: tables.length } };
+  },
+});
+
+httpRoute({
+  name: 'deleteGeneratedData',
+  method: 'DELETE',
+  route: 'api/generators/data',
+  summary: 'Delete all generated data and generation state',
+  description: `Requires \`?confirm=${DELETE_CONFIRMATION}\`. 409 while a generation job runs. Configuration is kept.`,
+  tags: ['generators'],
+  query: z.object({ confirm: z.string().max(100).optional().describe(`Must be ${DELETE_CONFIRMATION}`) }),
+  responses: {
+    200: { description: 'Deleted', schema: z.object({ success: z.literal(true), message: z.string(), deleted_files: z.number().int() }) },
+    409: { description: 'A generation job is running' },
+  },
+  handler: async ({ query }) => {
+    const result = await deleteAllData(query.confirm, { state: generationState(), files: datasetFiles(), jobs: generationJobs() });
+    return { status: 200, jsonBody: { success: true, message: `Deleted ${result.deleted_files} files and the generation state`, ...result } };
+  },
+});
+
+const tableParams = z.object({ table: z.string().min(1).max(64).describe('A table name, e.g. dim_stores or fact_receipts') });
+
+httpRoute({
+  name: 'previewGeneratedTable',
+  method: 'GET',
+  route: 'api/generators/tables/{table}/preview',
+  summary: 'First rows of a table (facts: the most recent day first)',
+  tags: ['tables'],
+  params: tableParams,
+  query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Rows to return, 1..1000') }),
+  responses: {
+    200: {
+      description: 'Rows with the table’s column names',
+      schema: z.object({
+        table_name: z.string(),
+        columns: z.array(z.string()),
+        row_count: z.number().int(),
+        preview_rows: z.array(z.record(z.string(), z.unknown())),
+        date_partition: z.string().nullable(),
+      }),
+    },
+    404: { description: 'Unknown table' },
+  },
+  handler: async ({ params, query }) => {
+    const table = assertTableName(params.table);
+    const state = await generationState().read();
+    return { status: 200, jsonBody: await previewTable(datasetFiles(), table, query.limit, tableRowCount(state, table)) };
+  },
+});
+
+httpRoute({
+  name: 'summarizeGeneratedTable',
+  method: 'GET',
+  route: 'api/generators/tables/{table}/summary',
+  summary: 'Row count, columns, files and size of one table',
+  tags: ['tables'],
+  params: tableParams,
+  responses: { 200: { description: 'The table', schema: tableInfoSchema }, 404: { description: 'Unknown table' } },
+  handler: async ({ params }) => {
+    const table = assertTableName(params.table);
+    const info = (await listTables(generationState())).find((t) => t.name === table)!;
+    return { status: 200, jsonBody: info };
+  },
+});
+
+const startedJobSchema = z.object({
+  operation_id: z.string(),
+  status_url: z.string().describe('GET this URL to follow the job; DELETE it to cancel.'),
+  status: z.enum(['pending']),
+  message: z.string(),
+});
+
+httpRoute({
+  name: 'startMasterGeneration',
+  method: 'POST',
+  route: 'api/generators/master/start',
+  summary: 'Generate the six dimension tables as a job',
+  description:
+    'Returns 202 at once; the work runs on the generation queue. 409 while a generation job runs, or when master data ' +
+    'exists and `force` is not set. Output: Parquet under `master/<table>/` in the `datagen` container.',
+  tags: ['generators'],
+  body: z.object({ force: z.boolean().default(false).describe('Generate again even if master data exists') }).strict().optional(),
+  responses: {
+    202: { description: 'Job accepted', schema: startedJobSchema },
+    409: { description: 'A generation job is running, or master data exists and force is false' },
+  },
+  handler: async ({ body }) => {
+    const job = await startMasterGeneration(generationDeps(), body?.force ?? false);
+    const statusUrl = `/api/generators/jobs/${job.operation_id}`;
+    return {
+      status: 202,
+      headers: { location: statusUrl },
+      jsonBody: { operation_id: job.operation_id, status_url: statusUrl, status: 'pending', message: 'Master data generation queued' },
+    };
+  },
+});
