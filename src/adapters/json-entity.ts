@@ -63,7 +63,7 @@ export class JsonEntityStore<T> {
    * Read-modify-write with retries on concurrent changes. `mutate` gets the current value (or undefined) and
    * returns the new one, or undefined to leave the document as it is.
    */
-  async update(rowKey: string, mutate: (current: T | undefined) => T | undefined, attempts = 8): Promise<T | undefined> {
+  async update(rowKey: string, mutate: (current: T | undefined) => T | undefined, attempts = 25): Promise<T | undefined> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.read(rowKey);
       const next = mutate(current ? structuredClone(current.value) : undefined);
@@ -73,7 +73,8 @@ export class JsonEntityStore<T> {
         return next;
       } catch (error) {
         if (!(error instanceof ConcurrentUpdateError) || attempt >= attempts) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+        // Jittered, growing backoff: many workers finishing chunks of one job update the same document.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * Math.min(attempt, 10)));
       }
     }
   }

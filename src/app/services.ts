@@ -8,7 +8,7 @@ import { JsonEntityStore } from '../adapters/json-entity.js';
 import { prefixedResourceName, storageAccount } from '../adapters/storage.js';
 import { CONFIG_TABLE, TableConfigOverridesStore } from '../adapters/table-config-store.js';
 import { ConfigService } from '../core/config/service.js';
-import type { MasterJobDeps } from '../core/generation/master-job.js';
+import type { HistoricalJobDeps } from '../core/generation/historical-job.js';
 import { GenerationStateStore, type GenerationState } from '../core/generation/state.js';
 import type { Job } from '../core/jobs/job.js';
 import { GenerationJobs, type GenerationLock } from '../core/jobs/service.js';
@@ -52,8 +52,10 @@ export function generationQueueName(): string {
   return prefixedResourceName(process.env, GENERATION_QUEUE);
 }
 
-export function generationDeps(): MasterJobDeps {
-  return { jobs: generationJobs(), state: generationState(), files: datasetFiles(), enqueue: enqueueGenerationWork };
+const generationUnits = once(() => new JsonEntityStore<{ at: string }>(() => storageAccount().table(GENERATION_TABLE), 'unit'));
+
+export function generationDeps(): HistoricalJobDeps {
+  return { jobs: generationJobs(), state: generationState(), files: datasetFiles(), enqueue: enqueueGenerationWork, units: generationUnits() };
 }
 
 /** Sends a work item to the generation queue, base64-encoded as the queue trigger expects. */

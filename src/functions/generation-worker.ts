@@ -8,15 +8,21 @@ import { z } from 'zod';
 import { encodedDimensionTables } from '../core/dimensions/index.js';
 import { configService, generationDeps, generationJobs, generationQueueName } from '../app/services.js';
 import { redactSecrets } from '../core/config/secrets.js';
+import { runHistoricalUnit } from '../core/generation/historical-job.js';
 import { runMasterJob } from '../core/generation/master-job.js';
 
 /** Tries before the runtime poisons a message (host.json extensions.queues.maxDequeueCount). */
 const MAX_DEQUEUE_COUNT = 5;
 
-const generationMessageSchema = z.object({
-  operation_id: z.string().min(1),
-  kind: z.literal('master'),
-});
+const generationMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ operation_id: z.string().min(1), kind: z.literal('master') }),
+  z.object({
+    operation_id: z.string().min(1),
+    kind: z.literal('historical'),
+    region: z.number().int().min(0),
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  }),
+]);
 
 export async function handleGenerationMessage(message: unknown, context: InvocationContext): Promise<void> {
   const parsed = generationMessageSchema.safeParse(message);
@@ -28,8 +34,14 @@ export async function handleGenerationMessage(message: unknown, context: Invocat
   const work = parsed.data;
   const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
   try {
-    const job = await runMasterJob(generationDeps(), work.operation_id, await configService().get(), encodedDimensionTables);
-    context.log(`Master job ${work.operation_id}: ${job.status}`);
+    const config = await configService().get();
+    if (work.kind === 'master') {
+      const job = await runMasterJob(generationDeps(), work.operation_id, config, encodedDimensionTables);
+      context.log(`Master job ${work.operation_id}: ${job.status}`);
+    } else {
+      const job = await runHistoricalUnit(generationDeps(), config, work);
+      context.log(`Historical job ${work.operation_id}: region ${work.region} ${work.day} done (${job.units_done}/${job.units_total}, ${job.status})`);
+    }
   } catch (error) {
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     if (dequeueCount >= MAX_DEQUEUE_COUNT) {

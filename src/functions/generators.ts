@@ -4,7 +4,9 @@
  * (src/functions/generation-worker.ts), never inside an HTTP request.
  */
 import { z } from 'zod';
-import { datasetFiles, generationDeps, generationJobs, generationState } from '../app/services.js';
+import { configService, datasetFiles, generationDeps, generationJobs, generationState } from '../app/services.js';
+import { isoDate } from '../core/config/schema.js';
+import { startHistoricalGeneration } from '../core/generation/historical-job.js';
 import { startMasterGeneration } from '../core/generation/master-job.js';
 import { assertTableName, DELETE_CONFIRMATION, deleteAllData, listTables, tableInfoSchema } from '../core/generation/datasets.js';
 import { previewTable } from '../core/generation/preview.js';
@@ -158,6 +160,40 @@ httpRoute({
       status: 202,
       headers: { location: statusUrl },
       jsonBody: { operation_id: job.operation_id, status_url: statusUrl, status: 'pending', message: 'Master data generation queued' },
+    };
+  },
+});
+
+httpRoute({
+  name: 'startHistoricalGeneration',
+  method: 'POST',
+  route: 'api/generators/historical/start',
+  summary: 'Generate historical facts for a date range as a job',
+  description:
+    'Without dates: the first run covers `historical.start_date` (or the last `historical.initial_days` days) through yesterday; ' +
+    'later runs continue from the day after the watermark. Work is fanned out per supply region and day on the generation queue. ' +
+    '400 without master data, for bad or reversed dates, future days, a gap after the watermark or a span over `historical.max_span_days`; ' +
+    '409 while a generation job runs or when the range is already generated.',
+  tags: ['generators'],
+  body: z
+    .object({
+      start_date: isoDate.optional().describe('First day (YYYY-MM-DD)'),
+      end_date: isoDate.optional().describe('Last day, inclusive (YYYY-MM-DD); at most yesterday'),
+    })
+    .strict()
+    .optional(),
+  responses: {
+    202: { description: 'Job accepted', schema: startedJobSchema },
+    409: { description: 'A generation job is running, or the range is already generated' },
+  },
+  handler: async ({ body }) => {
+    const job = await startHistoricalGeneration(generationDeps(), await configService().get(), { start_date: body?.start_date, end_date: body?.end_date });
+    const statusUrl = `/api/generators/jobs/${job.operation_id}`;
+    const request = job.request as { start_date: string; end_date: string };
+    return {
+      status: 202,
+      headers: { location: statusUrl },
+      jsonBody: { operation_id: job.operation_id, status_url: statusUrl, status: 'pending', message: `Historical generation queued for ${request.start_date} to ${request.end_date}` },
     };
   },
 });

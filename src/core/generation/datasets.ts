@@ -61,7 +61,8 @@ export async function deleteAllData(
   }
   const active = await deps.jobs.active();
   if (active) throw new ConflictError(`A ${active.kind} generation job is running (operation_id ${active.operation_id}); cancel it first`);
-  const deleted = (await deps.files.deletePrefix('master/')) + (await deps.files.deletePrefix('facts/'));
+  let deleted = 0;
+  for (const prefix of ['master/', 'facts/', 'state/']) deleted += await deps.files.deletePrefix(prefix);
   await deps.state.reset();
   return { deleted_files: deleted };
 }

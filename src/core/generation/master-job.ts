@@ -36,9 +36,9 @@ export interface MasterJobDeps {
 export interface GenerationMessage {
   operation_id: string;
   kind: 'master' | 'historical';
-  /** Historical chunks: the day (and store group) this message covers. */
+  /** Historical units: the supply region (DC id; 0 = network-wide marketing) and the day. */
+  region?: number;
   day?: string;
-  chunk?: number;
 }
 
 /** Identifies the settings master data depends on, so facts can tell when it went stale. */

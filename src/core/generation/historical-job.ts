@@ -1,0 +1,214 @@
+/**
+ * Historical facts as a job fanned out over the generation queue. The unit of work is one day of one supply
+ * region (a DC and its stores): regions are independent, so they run in parallel on any instances, while
+ * each region's days run in order (a finished day queues the next) because inventory carries over. The
+ * network-wide marketing table is one unit per day. Output is Hive-partitioned Parquet:
+ * `facts/<table>/date=YYYY-MM-DD/dc-NNN.parquet` (marketing: `network.parquet`).
+ */
+import type { AppConfig } from '../config/schema.js';
+import { ConcurrentUpdateError, ConflictError, ValidationError } from '../errors.js';
+import { encodeParquet } from '../dimensions/parquet.js';
+import { addDays, daysBetween, formatDay } from '../facts/calendar.js';
+import { buildFactContext, type FactContext } from '../facts/context.js';
+import { decodeBalances, encodeBalances, openingBalances } from '../facts/inventory.js';
+import { generateMarketingDay } from '../facts/marketing.js';
+import { generateRegionDay } from '../facts/region-day.js';
+import { isTerminal, type Job } from '../jobs/job.js';
+import type { GenerationJobs } from '../jobs/service.js';
+import type { DocumentStore } from '../storage/documents.js';
+import { PARQUET_CONTENT_TYPE, type DatasetFiles } from '../storage/files.js';
+import { FACT_TABLES, type FactTable } from '../tables.js';
+import { FACT_SCHEMAS } from '../facts/builder.js';
+import { masterFingerprint, type MasterJobDeps } from './master-job.js';
+import type { TableStats } from './state.js';
+
+export interface HistoricalJobDeps extends MasterJobDeps {
+  /** One marker per finished unit, so a redelivered message is never counted twice. */
+  units: DocumentStore<{ at: string }>;
+}
+
+export interface HistoricalRequest {
+  start_date: string;
+  end_date: string;
+  /** True when no history existed: the first day starts from drawn opening inventory. */
+  fresh: boolean;
+  regions: number[];
+}
+
+/** Region id 0 is the network-wide marketing unit. */
+export const MARKETING_UNIT = 0;
+
+export function resolveHistoricalRange(
+  config: AppConfig,
+  facts: { start_date: string; end_date: string } | null,
+  requested: { start_date?: string | undefined; end_date?: string | undefined },
+  today: string,
+): { start: string; end: string } {
+  const yesterday = addDays(today, -1);
+  const end = requested.end_date ?? yesterday;
+  let start: string;
+  if (requested.start_date) start = requested.start_date;
+  else if (facts) start = addDays(facts.end_date, 1);
+  else start = config.historical.start_date ?? addDays(yesterday, 1 - config.historical.initial_days);
+
+  if (end > yesterday) throw ValidationError.single('end_date', `cannot be after yesterday (${yesterday}): days are generated whole`);
+  if (facts && start <= facts.end_date) {
+    throw new ConflictError(`History already covers ${facts.start_date} to ${facts.end_date}; the next run starts at ${addDays(facts.end_date, 1)} (or delete the data first)`);
+  }
+  if (start > end) {
+    if (!requested.start_date && !requested.end_date && facts) throw new ConflictError(`History is already up to date through ${facts.end_date}`);
+    throw ValidationError.single('start_date', `must not be after end_date (${start} > ${end})`);
+  }
+  if (facts && start !== addDays(facts.end_date, 1)) {
+    throw ValidationError.single('start_date', `must be ${addDays(facts.end_date, 1)}, the day after the last generated day, so inventory carries over without a gap`);
+  }
+  const span = daysBetween(start, end) + 1;
+  if (span > config.historical.max_span_days) {
+    throw ValidationError.single('end_date', `the range is ${span} days; the most one job may cover is ${config.historical.max_span_days} (historical.max_span_days)`);
+  }
+  return { start, end };
+}
+
+export async function startHistoricalGeneration(
+  deps: HistoricalJobDeps,
+  config: AppConfig,
+  requested: { start_date?: string | undefined; end_date?: string | undefined },
+  today = formatDay(new Date()),
+): Promise<Job> {
+  const state = await deps.state.read();
+  if (!state.master) throw ValidationError.single('master', 'Master data must be generated first (POST /api/generators/master/start)');
+  if (state.master.config_fingerprint !== masterFingerprint(config)) {
+    throw ValidationError.single('config', 'seed or volume settings changed since master data was generated; generate master data again with {"force": true}');
+  }
+  const active = await deps.jobs.active();
+  if (active) throw new ConflictError(`A ${active.kind} generation job is running (operation_id ${active.operation_id})`);
+  const { start, end } = resolveHistoricalRange(config, state.facts, requested, today);
+  const regions = buildFactContext(config).regions.map((r) => r.dcId);
+  const days = daysBetween(start, end) + 1;
+  const request: HistoricalRequest = { start_date: start, end_date: end, fresh: state.facts === null, regions };
+  const job = await deps.jobs.begin('historical', FACT_TABLES, (regions.length + 1) * days, request as unknown as Record<string, unknown>);
+  try {
+    // Every region starts on the first day; marketing days are independent and all go at once.
+    for (const region of regions) await deps.enqueue({ operation_id: job.operation_id, kind: 'historical', region, day: start });
+    for (let d = 0; d < days; d++) await deps.enqueue({ operation_id: job.operation_id, kind: 'historical', region: MARKETING_UNIT, day: addDays(start, d) });
+  } catch (error) {
+    await deps.jobs.finish(job.operation_id, 'failed', `Could not queue the work: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+  return job;
+}
+
+export function factFilePath(table: FactTable, day: string, region: number): string {
+  return `facts/${table}/date=${day}/${region === MARKETING_UNIT ? 'network' : `dc-${String(region).padStart(3, '0')}`}.parquet`;
+}
+
+function balancesPath(region: number, day: string): string {
+  return `state/balances/dc-${String(region).padStart(3, '0')}/${day}.bin`;
+}
+
+let cachedContext: { fingerprint: string; context: FactContext } | undefined;
+function contextFor(config: AppConfig): FactContext {
+  const fingerprint = masterFingerprint(config);
+  if (cachedContext?.fingerprint !== fingerprint) cachedContext = { fingerprint, context: buildFactContext(config) };
+  return cachedContext.context;
+}
+
+type UnitCounts = Partial<Record<FactTable, { rows: number; bytes: number; files: number }>>;
+
+/** Generates one unit: (region, day) or (marketing, day). Returns the rows written per table. */
+export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, request: HistoricalRequest, region: number, day: string): Promise<UnitCounts> {
+  const counts: UnitCounts = {};
+  const write = async (table: FactTable, built: { rowCount: number } & Parameters<typeof encodeParquet>[0]) => {
+    if (built.rowCount === 0) return;
+    const bytes = encodeParquet(built);
+    await deps.files.write(factFilePath(table, day, region), bytes, PARQUET_CONTENT_TYPE);
+    counts[table] = { rows: built.rowCount, bytes: bytes.byteLength, files: 1 };
+  };
+  if (region === MARKETING_UNIT) {
+    await write('fact_marketing', generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build());
+    return counts;
+  }
+  const context = contextFor(config);
+  const regionInfo = context.regions.find((r) => r.dcId === region);
+  if (!regionInfo) throw new Error(`No supply region for DC ${region}`);
+  let balances;
+  if (request.fresh && day === request.start_date) {
+    balances = openingBalances(config.seed, config.volume, regionInfo, context.products.length);
+  } else {
+    const saved = await deps.files.read(balancesPath(region, addDays(day, -1)));
+    if (!saved) throw new Error(`Inventory positions of DC ${region} for ${addDays(day, -1)} are missing; generate that day first`);
+    balances = decodeBalances(saved);
+  }
+  const result = generateRegionDay(context, regionInfo, day, balances);
+  for (const [table, builder] of Object.entries(result.tables) as [FactTable, { build(): Parameters<typeof encodeParquet>[0] & { rowCount: number } }][]) {
+    await write(table, builder.build());
+  }
+  await deps.files.write(balancesPath(region, day), encodeBalances(result.balances));
+  return counts;
+}
+
+export async function runHistoricalUnit(deps: HistoricalJobDeps, config: AppConfig, message: { operation_id: string; region: number; day: string }): Promise<Job> {
+  const { operation_id: operationId, region, day } = message;
+  let job = await deps.jobs.get(operationId);
+  if (isTerminal(job.status)) return job;
+  if (job.cancel_requested) return deps.jobs.finish(operationId, 'cancelled');
+  const request = job.request as unknown as HistoricalRequest;
+  if (job.status === 'pending') {
+    job = await deps.jobs.update(operationId, (j) => {
+      if (j.status === 'pending') {
+        j.status = 'running';
+        j.started_at = new Date().toISOString();
+        j.message = 'Generating history';
+      }
+    });
+  }
+
+  const counts = await generateUnit(deps, config, request, region, day);
+
+  const unitKey = `${operationId}:${region}:${day}`;
+  let firstTime = true;
+  try {
+    await deps.units.write(unitKey, { at: new Date().toISOString() }, undefined);
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
+    firstTime = false; // a redelivered message: its files were rewritten identically; do not count it again
+  }
+  if (firstTime) {
+    job = await deps.jobs.update(operationId, (j) => {
+      j.units_done += 1;
+      j.progress = Math.min(1, j.units_done / j.units_total);
+      for (const [table, count] of Object.entries(counts) as [FactTable, { rows: number; bytes: number; files: number }][]) {
+        const current = j.tables[table] ?? { rows: 0, progress: 0 };
+        j.tables[table] = { rows: current.rows + count.rows, progress: j.progress, files: (current.files ?? 0) + count.files, bytes: (current.bytes ?? 0) + count.bytes };
+      }
+      for (const table of Object.keys(j.tables)) j.tables[table]!.progress = j.progress;
+      if (!j.current_day || day > j.current_day) j.current_day = day;
+      j.message = `Generated ${j.units_done} of ${j.units_total} region-days (latest ${day})`;
+    });
+  }
+
+  if (region !== MARKETING_UNIT && day < request.end_date && !job.cancel_requested) {
+    await deps.enqueue({ operation_id: operationId, kind: 'historical', region, day: addDays(day, 1) });
+  }
+  if (job.cancel_requested) return deps.jobs.finish(operationId, 'cancelled');
+  if (firstTime && job.units_done === job.units_total) {
+    await deps.state.update((state) => {
+      const tables: Partial<Record<FactTable, TableStats>> = { ...(state.facts?.tables as Partial<Record<FactTable, TableStats>> | undefined) };
+      const now = new Date().toISOString();
+      for (const table of FACT_TABLES) {
+        const added = job.tables[table];
+        const previous = tables[table];
+        tables[table] = {
+          rows: (previous?.rows ?? 0) + (added?.rows ?? 0),
+          files: (previous?.files ?? 0) + (added?.files ?? 0),
+          bytes: (previous?.bytes ?? 0) + (added?.bytes ?? 0),
+          columns: FACT_SCHEMAS[table].map(([name, type]) => ({ name, type })),
+          updated_at: now,
+        };
+      }
+      state.facts = { start_date: state.facts?.start_date ?? request.start_date, end_date: request.end_date, last_run: now, tables };
+    });
+    return deps.jobs.finish(operationId, 'completed');
+  }
+  return job;
+}
