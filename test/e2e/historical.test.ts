@@ -64,6 +64,11 @@ describe('historical generation', () => {
     expect(job.status, JSON.stringify(job)).toBe('completed');
     expect(job.units_done).toBe(job.units_total);
     expect(job.units_total).toBe((4 + 1) * 3);
+    expect(job.days).toEqual({
+      '2024-11-27': { done: 5, total: 5 },
+      '2024-11-28': { done: 5, total: 5 },
+      '2024-11-29': { done: 5, total: 5 },
+    });
     expect(job.tables.fact_receipts.rows).toBeGreaterThan(100);
     expect(job.tables.fact_marketing.rows).toBeGreaterThan(0);
 

@@ -183,6 +183,9 @@ export async function runHistoricalUnit(deps: HistoricalJobDeps, config: AppConf
       }
       for (const table of Object.keys(j.tables)) j.tables[table]!.progress = j.progress;
       if (!j.current_day || day > j.current_day) j.current_day = day;
+      const perDay = (j.days ??= {});
+      const unitsPerDay = request.regions.length + 1;
+      perDay[day] = { done: (perDay[day]?.done ?? 0) + 1, total: unitsPerDay };
       j.message = `Generated ${j.units_done} of ${j.units_total} region-days (latest ${day})`;
     });
   }

@@ -33,6 +33,10 @@ export const jobSchema = z
     tables: z.record(z.string(), tableProgressSchema),
     units_total: z.number().int().describe('Work units (tables or day chunks) in the job.'),
     units_done: z.number().int(),
+    days: z
+      .record(z.string(), z.object({ done: z.number().int(), total: z.number().int() }))
+      .optional()
+      .describe('Historical jobs: work units finished per day (regions plus marketing).'),
     error: z.string().nullable(),
     cancel_requested: z.boolean(),
     request: z.record(z.string(), z.unknown()),
