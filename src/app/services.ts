@@ -7,7 +7,13 @@ import { BlobDatasetFiles, DATA_CONTAINER } from '../adapters/blob-dataset-files
 import { JsonEntityStore } from '../adapters/json-entity.js';
 import { prefixedResourceName, storageAccount } from '../adapters/storage.js';
 import { CONFIG_TABLE, TableConfigOverridesStore } from '../adapters/table-config-store.js';
-import { ConfigService } from '../core/config/service.js';
+import { BlobEventSink, EVENTS_CONTAINER } from '../adapters/blob-event-sink.js';
+import { EventHubsSink, producerFor } from '../adapters/eventhubs-sink.js';
+import { TableOutbox } from '../adapters/table-outbox.js';
+import type { AppConfig } from '../core/config/schema.js';
+import { ConfigService, resolveConnection, toConfigView } from '../core/config/service.js';
+import type { StreamingDeps } from '../core/streaming/control.js';
+import type { EventSink, StreamState, StreamStatistics } from '../core/streaming/types.js';
 import type { HistoricalJobDeps } from '../core/generation/historical-job.js';
 import { GenerationStateStore, type GenerationState } from '../core/generation/state.js';
 import type { Job } from '../core/jobs/job.js';
@@ -16,6 +22,7 @@ import { RateLimiter, type RateLimitLog } from '../core/rate-limit.js';
 import type { DatasetFiles } from '../core/storage/files.js';
 
 const GENERATION_TABLE = 'generation';
+const STREAMING_TABLE = 'streaming';
 
 function once<T>(create: () => T): () => T {
   let value: T | undefined;
@@ -62,4 +69,23 @@ export function generationDeps(): HistoricalJobDeps {
 export async function enqueueGenerationWork(message: unknown): Promise<void> {
   const queue = await storageAccount().queue(GENERATION_QUEUE);
   await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+}
+
+export const streamingDeps = once(
+  (): StreamingDeps => ({
+    state: new JsonEntityStore<StreamState>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+    statistics: new JsonEntityStore<StreamStatistics>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+    outbox: new TableOutbox(() => storageAccount().table('outbox')),
+    files: datasetFiles(),
+    generation: generationState(),
+  }),
+);
+
+/** The sink for the current configuration: Event Hubs when one is configured, else the Blob sink. */
+export async function eventSink(config: AppConfig): Promise<EventSink> {
+  const view = toConfigView(config, process.env);
+  if (view.connection.sink === 'blob') {
+    return new BlobEventSink(() => storageAccount().container(EVENTS_CONTAINER), 'local', view.connection.hub);
+  }
+  return new EventHubsSink(await producerFor(resolveConnection(config, process.env), config));
 }

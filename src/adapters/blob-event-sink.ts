@@ -1,0 +1,59 @@
+/**
+ * The out-of-the-box sink when no Event Hub is configured: NDJSON in append blobs, laid out like Event Hubs
+ * Capture (`<namespace>/<hub>/<partition>/<yyyy>/<MM>/<dd>/<HH>/<mm>.ndjson`), so the same downstream jobs
+ * can read either. The partition is derived from the partition key exactly as a hub would keep a store's
+ * events together.
+ */
+import type { ContainerClient } from '@azure/storage-blob';
+import { stableHash } from '../core/rng.js';
+import type { EventSink, OutboxEvent, SendResult } from '../core/streaming/types.js';
+
+export const EVENTS_CONTAINER = 'events';
+const PARTITIONS = 4;
+const MAX_APPEND_BLOCK = 4 * 1024 * 1024;
+
+export class BlobEventSink implements EventSink {
+  readonly kind = 'blob' as const;
+  private readonly created = new Set<string>();
+
+  constructor(
+    private readonly container: () => Promise<ContainerClient>,
+    private readonly namespace: string,
+    private readonly hub: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  pathFor(partition: number, at: Date): string {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${this.namespace}/${this.hub}/${partition}/${at.getUTCFullYear()}/${pad(at.getUTCMonth() + 1)}/${pad(at.getUTCDate())}/${pad(at.getUTCHours())}/${pad(at.getUTCMinutes())}.ndjson`;
+  }
+
+  async send(events: OutboxEvent[]): Promise<SendResult> {
+    const container = await this.container();
+    const at = this.now();
+    const byPath = new Map<string, string[]>();
+    for (const event of events) {
+      const path = this.pathFor(stableHash(event.partitionKey) % PARTITIONS, at);
+      const lines = byPath.get(path) ?? [];
+      lines.push(event.body);
+      byPath.set(path, lines);
+    }
+    let bytes = 0;
+    let batches = 0;
+    for (const [path, lines] of byPath) {
+      const blob = container.getAppendBlobClient(path);
+      if (!this.created.has(path)) {
+        await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'application/x-ndjson' } });
+        this.created.add(path);
+      }
+      const payload = Buffer.from(`${lines.join('\n')}\n`);
+      for (let offset = 0; offset < payload.byteLength; offset += MAX_APPEND_BLOCK) {
+        const block = payload.subarray(offset, offset + MAX_APPEND_BLOCK);
+        await blob.appendBlock(block, block.byteLength);
+        batches++;
+      }
+      bytes += payload.byteLength;
+    }
+    return { bytes, batches };
+  }
+}

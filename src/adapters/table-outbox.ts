@@ -1,0 +1,200 @@
+/**
+ * The outbox in Azure Table Storage. Events are stored in chunks (hundreds of events per entity, gzip-compressed
+ * JSON split over binary properties) across sharded partitions and written with batch transactions, because one
+ * entity per event cannot keep up with a hub (about 2,000 entities/s per partition). Chunks are claimed with
+ * ETags, so overlapping drains never send the same chunk at once, and a claim that expires (its instance died)
+ * can be taken again. Azurite does not enforce the service limits, so they are checked here.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { RestError, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import type { TimedEvent } from '../core/events/factory.js';
+import type { ClaimedChunk, Outbox, OutboxEvent, OutboxStatus } from '../core/streaming/types.js';
+
+export const EVENTS_PER_CHUNK = 250;
+export const SHARDS = 4;
+/** Table limits: 64 KiB per binary property, 1 MiB per entity, 252 properties, 100 entities per batch. */
+const MAX_PROPERTY_BYTES = 60 * 1024;
+const MAX_ENTITY_DATA_BYTES = 900 * 1024;
+const MAX_BATCH = 100;
+
+interface ChunkEntity {
+  partitionKey: string;
+  rowKey: string;
+  status: 'pending' | 'claimed' | 'sent';
+  count: number;
+  cursor: number;
+  claim_until: number;
+  first_at: number;
+  parts: number;
+  [data: `data${number}`]: Uint8Array;
+}
+
+const rowKey = (sequence: number) => String(sequence).padStart(10, '0');
+
+interface EncodedChunk {
+  events: OutboxEvent[];
+  parts: Uint8Array[];
+}
+
+/**
+ * Compresses a chunk and splits it into property-sized parts; a chunk that would exceed an entity is halved
+ * until it fits.
+ */
+export function encodeChunks(events: OutboxEvent[]): EncodedChunk[] {
+  const compressed = gzipSync(Buffer.from(JSON.stringify(events)));
+  if (compressed.byteLength > MAX_ENTITY_DATA_BYTES && events.length > 1) {
+    const half = Math.ceil(events.length / 2);
+    return [...encodeChunks(events.slice(0, half)), ...encodeChunks(events.slice(half))];
+  }
+  if (compressed.byteLength > MAX_ENTITY_DATA_BYTES) throw new Error(`One event is larger than a Table entity can hold (${compressed.byteLength} bytes compressed)`);
+  const parts: Uint8Array[] = [];
+  for (let offset = 0; offset < compressed.byteLength; offset += MAX_PROPERTY_BYTES) parts.push(new Uint8Array(compressed.subarray(offset, offset + MAX_PROPERTY_BYTES)));
+  return [{ events, parts }];
+}
+
+export const TABLE_LIMITS = { MAX_PROPERTY_BYTES, MAX_ENTITY_DATA_BYTES, MAX_BATCH };
+
+function decodeChunk(entity: TableEntityResult<Record<string, unknown>>): OutboxEvent[] {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < Number(entity.parts); i++) parts.push(Buffer.from(entity[`data${i}`] as Uint8Array));
+  return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as OutboxEvent[];
+}
+
+export class TableOutbox implements Outbox {
+  constructor(private readonly table: () => Promise<TableClient>) {}
+
+  async clear(): Promise<number> {
+    const client = await this.table();
+    let deleted = 0;
+    for (let shard = 0; shard < SHARDS; shard++) {
+      const keys: string[] = [];
+      for await (const entity of client.listEntities({ queryOptions: { filter: `PartitionKey eq 'shard-${shard}'`, select: ['RowKey'] } })) keys.push(entity.rowKey!);
+      for (let i = 0; i < keys.length; i += MAX_BATCH) {
+        await client.submitTransaction(keys.slice(i, i + MAX_BATCH).map((key): TransactionAction => ['delete', { partitionKey: `shard-${shard}`, rowKey: key }]));
+        deleted += Math.min(MAX_BATCH, keys.length - i);
+      }
+    }
+    return deleted;
+  }
+
+  async replace(timed: TimedEvent[]): Promise<{ events: number; chunks: number }> {
+    await this.clear();
+    const client = await this.table();
+    const events: OutboxEvent[] = timed.map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, body: JSON.stringify(t.envelope) }));
+    const byShard = new Map<number, ChunkEntity[]>();
+    let sequence = 0;
+    for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
+      for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
+        const shard = sequence % SHARDS;
+        const entity = {
+          partitionKey: `shard-${shard}`,
+          rowKey: rowKey(sequence++),
+          status: 'pending',
+          count: chunk.events.length,
+          cursor: 0,
+          claim_until: 0,
+          first_at: chunk.events[0]!.at,
+          parts: chunk.parts.length,
+        } as ChunkEntity;
+        chunk.parts.forEach((part, index) => (entity[`data${index}`] = part));
+        const list = byShard.get(shard) ?? [];
+        list.push(entity);
+        byShard.set(shard, list);
+      }
+    }
+    await Promise.all(
+      [...byShard.values()].map(async (entities) => {
+        for (let i = 0; i < entities.length; i += MAX_BATCH) {
+          await client.submitTransaction(entities.slice(i, i + MAX_BATCH).map((e): TransactionAction => ['upsert', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace']));
+        }
+      }),
+    );
+    return { events: events.length, chunks: sequence };
+  }
+
+  async claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]> {
+    const client = await this.table();
+    const filter = `status eq 'pending' or (status eq 'claimed' and claim_until lt ${now})`;
+    const candidates: TableEntityResult<Record<string, unknown>>[] = [];
+    // The earliest chunks of every shard, merged by sequence (chunks are dealt round-robin to shards).
+    await Promise.all(
+      Array.from({ length: SHARDS }, async (_, shard) => {
+        let taken = 0;
+        for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq 'shard-${shard}' and (${filter})` } })) {
+          candidates.push(entity);
+          taken += Number(entity.count) - Number(entity.cursor);
+          if (taken >= maxEvents / SHARDS + EVENTS_PER_CHUNK) break;
+        }
+      }),
+    );
+    candidates.sort((a, b) => a.rowKey!.localeCompare(b.rowKey!));
+    const claimed: ClaimedChunk[] = [];
+    let events = 0;
+    for (const entity of candidates) {
+      if (events >= maxEvents) break;
+      try {
+        const response = await client.updateEntity({ partitionKey: entity.partitionKey!, rowKey: entity.rowKey!, status: 'claimed', claim_until: now + claimTtlMs }, 'Merge', { etag: entity.etag });
+        claimed.push({ id: `${entity.partitionKey}/${entity.rowKey}`, etag: response.etag!, events: decodeChunk(entity), cursor: Number(entity.cursor) });
+        events += Number(entity.count) - Number(entity.cursor);
+      } catch (error) {
+        if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) continue; // another drain took it
+        throw error;
+      }
+    }
+    return claimed;
+  }
+
+  async complete(chunk: ClaimedChunk, sentUpTo: number): Promise<void> {
+    const client = await this.table();
+    const [partitionKey, key] = chunk.id.split('/') as [string, string];
+    const done = sentUpTo >= chunk.events.length;
+    try {
+      await client.updateEntity({ partitionKey, rowKey: key, status: done ? 'sent' : 'pending', cursor: sentUpTo, claim_until: 0 }, 'Merge', { etag: chunk.etag });
+    } catch (error) {
+      // The claim expired and another drain took the chunk over; it continues from our last recorded cursor.
+      if (!(error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404))) throw error;
+    }
+  }
+
+  async status(now: number): Promise<OutboxStatus> {
+    const client = await this.table();
+    const status: OutboxStatus = { pending_events: 0, claimed_events: 0, sent_events: 0, pending_chunks: 0, claimed_chunks: 0, sent_chunks: 0, oldest_pending_event_time: null };
+    let oldest = Number.POSITIVE_INFINITY;
+    for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { select: ['status', 'count', 'cursor', 'claim_until', 'first_at'] } })) {
+      const count = Number(entity.count);
+      const cursor = Number(entity.cursor);
+      const claimed = entity.status === 'claimed' && Number(entity.claim_until) >= now;
+      if (entity.status === 'sent') {
+        status.sent_chunks++;
+        status.sent_events += count;
+        continue;
+      }
+      status.sent_events += cursor;
+      if (claimed) {
+        status.claimed_chunks++;
+        status.claimed_events += count - cursor;
+      } else {
+        status.pending_chunks++;
+        status.pending_events += count - cursor;
+        oldest = Math.min(oldest, Number(entity.first_at));
+      }
+    }
+    status.oldest_pending_event_time = Number.isFinite(oldest) ? new Date(oldest).toISOString() : null;
+    return status;
+  }
+
+  async preview(limit: number): Promise<unknown[]> {
+    const client = await this.table();
+    const chunks: TableEntityResult<Record<string, unknown>>[] = [];
+    for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: `status ne 'sent'` } })) chunks.push(entity);
+    chunks.sort((a, b) => a.rowKey!.localeCompare(b.rowKey!));
+    const events: unknown[] = [];
+    for (const chunk of chunks) {
+      for (const event of decodeChunk(chunk).slice(Number(chunk.cursor))) {
+        if (events.length >= limit) return events;
+        events.push(JSON.parse(event.body));
+      }
+    }
+    return events;
+  }
+}

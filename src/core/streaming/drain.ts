@@ -1,0 +1,144 @@
+/**
+ * The drain: sends due events from the outbox to the sink at the configured pace — at most `burst` events
+ * every `emit_interval_ms` — for a time budget (one timer tick), then records progress and statistics.
+ * Safe when two drains overlap (chunks are claimed with ETags) and when a drain dies (claims expire and the
+ * chunk resumes from its last recorded cursor). A failed send stops this drain with the events kept in the
+ * outbox for the next one. When the day slice is exhausted the next simulated day is generated.
+ */
+import type { AppConfig } from '../config/schema.js';
+import { addDays } from '../facts/calendar.js';
+import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
+import type { ClaimedChunk, EventSink, OutboxEvent } from './types.js';
+
+export interface DrainSummary {
+  status: string;
+  sent: number;
+  failed: number;
+  batches: number;
+  elapsed_ms: number;
+  error: string | null;
+}
+
+const RECENT_PATH = 'state/stream/recent.json';
+export const RECENT_LIMIT = 100;
+
+export function classifySendError(error: unknown): string {
+  const code = String((error as { code?: unknown })?.code ?? '');
+  const text = `${code} ${(error as Error)?.message ?? ''}`.toLowerCase();
+  if (/timeout|etimedout/.test(text)) return 'connection_timeout';
+  if (/serverbusy|server-busy|throttl|quotaexceeded/.test(text)) return 'throttling';
+  if (/unauthorized|authentication|401|sas|token/.test(text)) return 'authentication';
+  if (/messagetoolarge|too large/.test(text)) return 'message_too_large';
+  if (/partition/.test(text)) return 'invalid_partition';
+  if (/econnrefused|enotfound|connection|socket|disconnected/.test(text)) return 'connection_failure';
+  return 'unknown';
+}
+
+export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: () => Promise<EventSink>, budgetMs: number, clock: () => number = Date.now): Promise<DrainSummary> {
+  const started = clock();
+  const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, batches: 0, elapsed_ms: 0, error: null };
+  let state = await readStreamState(deps);
+  summary.status = state.status;
+  if (state.status !== 'running') return summary;
+  if (state.ends_at && Date.parse(state.ends_at) <= started) {
+    await deps.state.update(STREAM_STATE_KEY, (s) => (s ? { ...s, status: 'stopped', stopped_at: new Date(started).toISOString() } : s));
+    summary.status = 'stopped';
+    return summary;
+  }
+
+  const interval = Math.max(10, state.emit_interval_ms);
+  const burst = Math.max(1, state.burst);
+  const ticks = Math.max(1, Math.floor(budgetMs / interval));
+  let chunks = await deps.outbox.claim(ticks * burst, budgetMs + 30_000, started);
+  if (chunks.length === 0) {
+    const outbox = await deps.outbox.status(started);
+    if (outbox.pending_events === 0 && outbox.claimed_events === 0 && state.day) {
+      // The day slice is done: stream the next simulated day.
+      const next = addDays(state.day, 1);
+      const generated = await fillDay(deps, config, next, state.event_types);
+      await deps.state.update(STREAM_STATE_KEY, (s) => (s ? { ...s, day: next, events_generated: s.events_generated + generated } : s));
+      await updateStatistics(deps, (stats) => {
+        stats.events_generated += generated;
+      });
+      chunks = await deps.outbox.claim(ticks * burst, budgetMs + 30_000, clock());
+    }
+  }
+
+  const queue: { chunk: ClaimedChunk; index: number }[] = [];
+  for (const chunk of chunks) for (let i = chunk.cursor; i < chunk.events.length; i++) queue.push({ chunk, index: i });
+  const sentUpTo = new Map(chunks.map((c) => [c, c.cursor]));
+  const typeCounts: Record<string, number> = {};
+  const rate: [number, number][] = [];
+  const recent: OutboxEvent[] = [];
+  let bytes = 0;
+  let lastEventTime: string | null = null;
+  let position = 0;
+  let lastStateCheck = started;
+  let target: EventSink | undefined;
+
+  try {
+    target = await sink();
+    for (let tick = 0; position < queue.length && clock() - started < budgetMs; tick++) {
+      const tickStart = clock();
+      if (tickStart - lastStateCheck > 1000) {
+        lastStateCheck = tickStart;
+        state = await readStreamState(deps);
+        if (state.status !== 'running') break;
+      }
+      const batch = queue.slice(position, position + burst);
+      const result = await target.send(batch.map((b) => b.chunk.events[b.index]!));
+      position += batch.length;
+      summary.sent += batch.length;
+      summary.batches += result.batches;
+      bytes += result.bytes;
+      for (const { chunk, index } of batch) {
+        sentUpTo.set(chunk, index + 1);
+        const event = chunk.events[index]!;
+        typeCounts[event.eventType] = (typeCounts[event.eventType] ?? 0) + 1;
+        recent.push(event);
+        if (recent.length > RECENT_LIMIT) recent.shift();
+      }
+      lastEventTime = new Date().toISOString();
+      const second = Math.floor(clock() / 1000);
+      if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += batch.length;
+      else rate.push([second, batch.length]);
+      const wait = tickStart + interval - clock();
+      if (wait > 0 && position < queue.length) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, started + budgetMs - clock()))));
+    }
+  } catch (error) {
+    summary.error = error instanceof Error ? error.message : String(error);
+    summary.failed = queue.length - position;
+    const kind = classifySendError(error);
+    await updateStatistics(deps, (stats) => {
+      stats.error_counts[kind] = (stats.error_counts[kind] ?? 0) + 1;
+      if (kind === 'connection_failure' || kind === 'connection_timeout') stats.connection_failures++;
+    });
+  } finally {
+    // Record progress even after a failure: what was sent is never sent again, the rest stays in the outbox.
+    await Promise.all(chunks.map((chunk) => deps.outbox.complete(chunk, sentUpTo.get(chunk) ?? chunk.cursor)));
+  }
+
+  summary.elapsed_ms = clock() - started;
+  if (summary.sent > 0) {
+    await updateStatistics(deps, (stats) => {
+      stats.events_sent_successfully += summary.sent;
+      stats.batches_sent += summary.batches;
+      stats.bytes_sent += bytes;
+      stats.total_streaming_time += summary.elapsed_ms / 1000;
+      stats.last_event_time = lastEventTime;
+      for (const [type, count] of Object.entries(typeCounts)) stats.event_type_counts[type] = (stats.event_type_counts[type] ?? 0) + count;
+      const merged = [...stats.recent_rate, ...rate];
+      stats.recent_rate = merged.slice(-120);
+    });
+    const previous = await deps.files.read(RECENT_PATH);
+    const kept = [...(previous ? (JSON.parse(Buffer.from(previous).toString('utf8')) as unknown[]) : []), ...recent.map((e) => JSON.parse(e.body) as unknown)].slice(-RECENT_LIMIT);
+    await deps.files.write(RECENT_PATH, Buffer.from(JSON.stringify(kept)), 'application/json');
+  }
+  return summary;
+}
+
+export async function recentEvents(deps: StreamingDeps, limit: number): Promise<unknown[]> {
+  const stored = await deps.files.read(RECENT_PATH);
+  const events = stored ? (JSON.parse(Buffer.from(stored).toString('utf8')) as unknown[]) : [];
+  return events.slice(-limit).reverse();
+}

@@ -1,0 +1,112 @@
+/** The contracts of streaming: the outbox (Table), sinks (Event Hubs, Blob) and the shared streaming state. */
+import { z } from 'zod';
+import type { TimedEvent } from '../events/factory.js';
+
+/** A stored event, already serialised as it is sent. */
+export interface OutboxEvent {
+  at: number;
+  partitionKey: string;
+  eventType: string;
+  body: string;
+}
+
+export interface ClaimedChunk {
+  id: string;
+  etag: string;
+  events: OutboxEvent[];
+  /** Events of this chunk already sent by earlier drains. */
+  cursor: number;
+}
+
+export interface OutboxStatus {
+  pending_events: number;
+  claimed_events: number;
+  sent_events: number;
+  pending_chunks: number;
+  claimed_chunks: number;
+  sent_chunks: number;
+  oldest_pending_event_time: string | null;
+}
+
+export interface Outbox {
+  /** Replaces the outbox content with a new day slice (the outbox holds only the slice being streamed). */
+  replace(events: TimedEvent[]): Promise<{ events: number; chunks: number }>;
+  /** Claims the earliest unsent chunks (ETag-guarded) holding at least `maxEvents` unsent events. */
+  claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]>;
+  /** Records progress: all sent → chunk sent; else released for the next drain with its cursor. */
+  complete(chunk: ClaimedChunk, sentUpTo: number): Promise<void>;
+  status(now: number): Promise<OutboxStatus>;
+  preview(limit: number): Promise<unknown[]>;
+  clear(): Promise<number>;
+}
+
+export interface SendResult {
+  bytes: number;
+  batches: number;
+}
+
+export interface EventSink {
+  readonly kind: 'eventhubs' | 'blob';
+  send(events: OutboxEvent[]): Promise<SendResult>;
+}
+
+export const streamStatusSchema = z.enum(['running', 'paused', 'stopped', 'error']);
+export type StreamStatus = z.infer<typeof streamStatusSchema>;
+
+export interface StreamState {
+  status: StreamStatus;
+  operation_id: string | null;
+  started_at: string | null;
+  stopped_at: string | null;
+  ends_at: string | null;
+  emit_interval_ms: number;
+  burst: number;
+  event_types: string[] | null;
+  day: string | null;
+  events_generated: number;
+  error: string | null;
+}
+
+export interface StreamStatistics {
+  events_generated: number;
+  events_sent_successfully: number;
+  events_failed: number;
+  batches_sent: number;
+  bytes_sent: number;
+  total_streaming_time: number;
+  last_event_time: string | null;
+  event_type_counts: Record<string, number>;
+  error_counts: Record<string, number>;
+  connection_failures: number;
+  circuit_breaker_trips: number;
+  /** Rolling window of (epoch second, events sent) for events_per_second. */
+  recent_rate: [number, number][];
+}
+
+export function emptyStatistics(): StreamStatistics {
+  return {
+    events_generated: 0,
+    events_sent_successfully: 0,
+    events_failed: 0,
+    batches_sent: 0,
+    bytes_sent: 0,
+    total_streaming_time: 0,
+    last_event_time: null,
+    event_type_counts: {},
+    error_counts: {},
+    connection_failures: 0,
+    circuit_breaker_trips: 0,
+    recent_rate: [],
+  };
+}
+
+export function stoppedState(): StreamState {
+  return { status: 'stopped', operation_id: null, started_at: null, stopped_at: null, ends_at: null, emit_interval_ms: 0, burst: 0, event_types: null, day: null, events_generated: 0, error: null };
+}
+
+/** Events per second over the last `windowSeconds` seconds. */
+export function eventsPerSecond(stats: StreamStatistics, nowMs: number, windowSeconds = 10): number {
+  const since = Math.floor(nowMs / 1000) - windowSeconds;
+  const sent = stats.recent_rate.filter(([second]) => second > since).reduce((sum, [, count]) => sum + count, 0);
+  return Math.round((sent / windowSeconds) * 10) / 10;
+}

@@ -1,0 +1,209 @@
+/** Streaming control, statistics, recent events, the outbox and the connection test (SPEC.md "Streaming control"). */
+import { z } from 'zod';
+import { configService, eventSink, streamingDeps } from '../app/services.js';
+import { parseEventHubsConnectionString, INVALID_CONNECTION_STRING, redactSecrets } from '../core/config/secrets.js';
+import { resolveConnection, toConfigView } from '../core/config/service.js';
+import { EVENT_TYPES, eventPayloadSchemas } from '../core/events/schemas.js';
+import { ValidationError } from '../core/errors.js';
+import {
+  pauseStreaming,
+  resumeStreaming,
+  startStreamSchema,
+  startStreaming,
+  stopStreaming,
+  streamStatistics,
+  streamStatisticsSchema,
+  streamStatus,
+  streamStatusSchema,
+} from '../core/streaming/control.js';
+import { drainOutbox, recentEvents, RECENT_LIMIT } from '../core/streaming/drain.js';
+import { producerFor } from '../adapters/eventhubs-sink.js';
+import { httpRoute } from './http/route.js';
+
+const controlResponse = z.object({ success: z.boolean(), message: z.string(), operation_id: z.string().nullable(), status: z.string() });
+
+httpRoute({
+  name: 'startStreaming',
+  method: 'POST',
+  route: 'api/stream/start',
+  summary: 'Start streaming the next simulated day after the history watermark',
+  description: '400 "Historical data must be generated first", unknown event types or bad values; 409 while streaming. Limited to 5 starts per minute.',
+  tags: ['streaming'],
+  body: startStreamSchema.optional(),
+  rateLimit: { name: 'stream-start', limit: 5, windowSeconds: 60, description: 'starting the stream' },
+  responses: {
+    200: { description: 'Streaming', schema: z.object({ success: z.literal(true), message: z.string(), operation_id: z.string(), started_at: z.string() }) },
+    409: { description: 'Already streaming' },
+  },
+  handler: async ({ body }) => {
+    const state = await startStreaming(streamingDeps(), await configService().get(), body ?? {});
+    return {
+      status: 200,
+      jsonBody: {
+        success: true,
+        message: `Streaming ${state.events_generated} events of ${state.day} at up to ${state.burst} events every ${state.emit_interval_ms} ms`,
+        operation_id: state.operation_id!,
+        started_at: state.started_at!,
+      },
+    };
+  },
+});
+
+for (const [name, verb, action] of [
+  ['stopStreaming', 'stop', stopStreaming],
+  ['pauseStreaming', 'pause', pauseStreaming],
+  ['resumeStreaming', 'resume', resumeStreaming],
+] as const) {
+  httpRoute({
+    name,
+    method: 'POST',
+    route: `api/stream/${verb}`,
+    summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} streaming`,
+    description: '409 when the stream is not in a state that allows it.',
+    tags: ['streaming'],
+    responses: { 200: { description: 'Done', schema: controlResponse }, 409: { description: 'Not possible now' } },
+    handler: async () => {
+      const state = await action(streamingDeps());
+      return { status: 200, jsonBody: { success: true, message: `Streaming ${state.status}`, operation_id: state.operation_id, status: state.status } };
+    },
+  });
+}
+
+httpRoute({
+  name: 'streamStatus',
+  method: 'GET',
+  route: 'api/stream/status',
+  summary: 'Streaming status',
+  tags: ['streaming'],
+  responses: { 200: { description: 'Status', schema: streamStatusSchema } },
+  handler: async () => ({ status: 200, jsonBody: await streamStatus(streamingDeps()) }),
+});
+
+httpRoute({
+  name: 'streamStatistics',
+  method: 'GET',
+  route: 'api/stream/statistics',
+  summary: 'Streaming statistics (all instances)',
+  tags: ['streaming'],
+  responses: { 200: { description: 'Statistics', schema: streamStatisticsSchema } },
+  handler: async () => ({ status: 200, jsonBody: await streamStatistics(streamingDeps()) }),
+});
+
+httpRoute({
+  name: 'streamEventTypes',
+  method: 'GET',
+  route: 'api/stream/event-types',
+  summary: 'Every event type with its payload schema',
+  tags: ['streaming'],
+  responses: { 200: { description: 'Event types', schema: z.object({ event_types: z.array(z.object({ name: z.string(), payload_schema: z.unknown() })), count: z.number().int() }) } },
+  handler: async () => ({
+    status: 200,
+    jsonBody: { event_types: EVENT_TYPES.map((name) => ({ name, payload_schema: z.toJSONSchema(eventPayloadSchemas[name]) })), count: EVENT_TYPES.length },
+  }),
+});
+
+httpRoute({
+  name: 'recentStreamEvents',
+  method: 'GET',
+  route: 'api/stream/events/recent',
+  summary: 'The most recently sent events, newest first',
+  tags: ['streaming'],
+  query: z.object({ limit: z.coerce.number().int().min(1).max(RECENT_LIMIT).default(20).describe('1..100') }),
+  responses: { 200: { description: 'Events', schema: z.object({ events: z.array(z.unknown()), count: z.number().int() }) } },
+  handler: async ({ query }) => {
+    const events = await recentEvents(streamingDeps(), query.limit);
+    return { status: 200, jsonBody: { events, count: events.length } };
+  },
+});
+
+httpRoute({
+  name: 'outboxStatus',
+  method: 'GET',
+  route: 'api/stream/outbox/status',
+  summary: 'Outbox counts by status and the oldest pending event',
+  tags: ['outbox'],
+  responses: { 200: { description: 'Counts' } },
+  handler: async () => ({ status: 200, jsonBody: await streamingDeps().outbox.status(Date.now()) }),
+});
+
+httpRoute({
+  name: 'outboxPreview',
+  method: 'GET',
+  route: 'api/stream/outbox/preview',
+  summary: 'The next events waiting in the outbox',
+  tags: ['outbox'],
+  query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) }),
+  responses: { 200: { description: 'Events', schema: z.object({ events: z.array(z.unknown()), count: z.number().int() }) } },
+  handler: async ({ query }) => {
+    const events = await streamingDeps().outbox.preview(query.limit);
+    return { status: 200, jsonBody: { events, count: events.length } };
+  },
+});
+
+httpRoute({
+  name: 'outboxDrainNow',
+  method: 'POST',
+  route: 'api/stream/outbox/drain',
+  summary: 'Drain the outbox now, at the configured pace, for up to budget_ms',
+  tags: ['outbox'],
+  body: z.object({ budget_ms: z.number().int().min(100).max(25_000).default(5_000) }).strict().optional(),
+  responses: { 200: { description: 'What was sent' } },
+  handler: async ({ body }) => {
+    const config = await configService().get();
+    const summary = await drainOutbox(streamingDeps(), config, () => eventSink(config), body?.budget_ms ?? 5_000);
+    return { status: 200, jsonBody: summary };
+  },
+});
+
+httpRoute({
+  name: 'outboxClear',
+  method: 'DELETE',
+  route: 'api/stream/outbox/clear',
+  summary: 'Empty the outbox',
+  tags: ['outbox'],
+  responses: { 200: { description: 'Cleared', schema: z.object({ success: z.literal(true), deleted_chunks: z.number().int() }) } },
+  handler: async () => ({ status: 200, jsonBody: { success: true, deleted_chunks: await streamingDeps().outbox.clear() } }),
+});
+
+httpRoute({
+  name: 'testConnection',
+  method: 'POST',
+  route: 'api/stream/test',
+  summary: 'Test the connection to the configured sink',
+  description: 'A malformed connection string gives success:false with "Connection test failed: Invalid connection string format". Limited to 10 per minute.',
+  tags: ['streaming'],
+  rateLimit: { name: 'connection-test', limit: 10, windowSeconds: 60, description: 'the connection test' },
+  responses: {
+    200: { description: 'Result', schema: z.object({ success: z.boolean(), message: z.string(), response_time_ms: z.number(), details: z.record(z.string(), z.unknown()) }) },
+  },
+  handler: async () => {
+    const started = performance.now();
+    const config = await configService().get();
+    const view = toConfigView(config, process.env);
+    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    try {
+      if (view.connection.sink === 'blob') {
+        await (await eventSink(config)).send([]);
+        return { status: 200, jsonBody: { success: true, message: 'Connection test successful (Blob sink)', response_time_ms: elapsed(), details: { sink: 'blob', hub: view.connection.hub } } };
+      }
+      const connection = resolveConnection(config, process.env);
+      if (connection.connectionString) parseEventHubsConnectionString(connection.connectionString);
+      const properties = await (await producerFor(connection, config)).getEventHubProperties({ abortSignal: AbortSignal.timeout(10_000) });
+      return {
+        status: 200,
+        jsonBody: { success: true, message: 'Connection test successful', response_time_ms: elapsed(), details: { sink: 'eventhubs', source: connection.source, hub: properties.name, partition_count: properties.partitionIds.length } },
+      };
+    } catch (error) {
+      const invalid = error instanceof ValidationError;
+      return {
+        status: 200,
+        jsonBody: {
+          success: false,
+          message: invalid ? `Connection test failed: ${INVALID_CONNECTION_STRING}` : `Connection test failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+          response_time_ms: elapsed(),
+          details: { exception_type: invalid ? 'ValueError' : error instanceof Error ? error.name : 'Error' },
+        },
+      };
+    }
+  },
+});

@@ -1,0 +1,140 @@
+/**
+ * The Table outbox on Azurite: chunks respect the Table limits, overlapping drains send every event exactly
+ * once, a claim that expires is taken over without losing or repeating what was recorded, and the drain
+ * follows the configured pace.
+ */
+import { randomBytes } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
+import { describe, expect, inject, it } from 'vitest';
+import { JsonEntityStore } from '../../src/adapters/json-entity.js';
+import { encodeChunks, TABLE_LIMITS, TableOutbox } from '../../src/adapters/table-outbox.js';
+import { appConfigSchema } from '../../src/core/config/schema.js';
+import type { TimedEvent } from '../../src/core/events/factory.js';
+import type { GenerationStateStore } from '../../src/core/generation/state.js';
+import type { DatasetFiles } from '../../src/core/storage/files.js';
+import { drainOutbox } from '../../src/core/streaming/drain.js';
+import type { StreamingDeps } from '../../src/core/streaming/control.js';
+import { stoppedState, type EventSink, type OutboxEvent, type StreamState, type StreamStatistics } from '../../src/core/streaming/types.js';
+
+const connectionString = inject('storageConnectionString');
+
+async function table(name: string): Promise<TableClient> {
+  const client = TableClient.fromConnectionString(connectionString, `${name}${Math.random().toString(36).slice(2, 10)}`, { allowInsecureConnection: true });
+  await client.createTable();
+  return client;
+}
+
+function events(count: number, bodySize = 200): TimedEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    at: 1_700_000_000_000 + i,
+    envelope: {
+      event_id: `e${i}`,
+      event_type: i % 2 ? 'ble_ping_detected' : 'receipt_created',
+      payload: { n: i, pad: 'x'.repeat(bodySize) },
+      trace_id: 't',
+      ingest_timestamp: new Date(1_700_000_000_000 + i).toISOString(),
+      schema_version: '1.0',
+      source: 'retail-datagen',
+      partition_key: `store-${i % 7}`,
+    },
+  }));
+}
+
+class RecordingSink implements EventSink {
+  readonly kind = 'blob' as const;
+  readonly received: OutboxEvent[] = [];
+  readonly calls: number[] = [];
+  async send(batch: OutboxEvent[]) {
+    this.received.push(...batch);
+    this.calls.push(Date.now());
+    return { bytes: batch.reduce((sum, e) => sum + e.body.length, 0), batches: 1 };
+  }
+}
+
+class MemoryFiles implements DatasetFiles {
+  readonly files = new Map<string, Uint8Array>();
+  async write(path: string, bytes: Uint8Array) { this.files.set(path, bytes); }
+  async read(path: string) { return this.files.get(path); }
+  async open() { return undefined; }
+  async list() { return []; }
+  async deletePrefix() { return 0; }
+}
+
+async function deps(outbox: TableOutbox, state: Partial<StreamState>): Promise<StreamingDeps> {
+  const docs = await table('stream');
+  const stateStore = new JsonEntityStore<StreamState>(async () => docs, 'stream');
+  await stateStore.write('state', { ...stoppedState(), status: 'running', emit_interval_ms: 50, burst: 100, day: null, ...state }, undefined);
+  return {
+    state: stateStore,
+    statistics: new JsonEntityStore<StreamStatistics>(async () => docs, 'stream'),
+    outbox,
+    files: new MemoryFiles(),
+    generation: {} as GenerationStateStore,
+  };
+}
+
+const config = appConfigSchema.parse({});
+
+describe('TableOutbox', () => {
+  it('keeps every chunk within the Table limits, splitting big ones', () => {
+    // Random (incompressible) bodies: 250 events of ~5 KB cannot fit one entity once compressed.
+    const big = events(250, 0).map((t) => ({ at: t.at, partitionKey: 'p', eventType: 'x', body: JSON.stringify({ ...t.envelope, blob: randomBytes(4000).toString('base64') }) }));
+    const chunks = encodeChunks(big);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.reduce((sum, c) => sum + c.events.length, 0)).toBe(250);
+    for (const chunk of chunks) {
+      expect(chunk.parts.reduce((sum, p) => sum + p.byteLength, 0)).toBeLessThanOrEqual(TABLE_LIMITS.MAX_ENTITY_DATA_BYTES);
+      for (const part of chunk.parts) expect(part.byteLength).toBeLessThanOrEqual(TABLE_LIMITS.MAX_PROPERTY_BYTES);
+      expect(chunk.parts.length + 8).toBeLessThanOrEqual(252);
+    }
+  });
+
+  it('sends every event exactly once with two drains overlapping', async () => {
+    const outboxTable = await table('outbox');
+    const outbox = new TableOutbox(async () => outboxTable);
+    const filled = await outbox.replace(events(3000));
+    expect(filled).toMatchObject({ events: 3000, chunks: 12 });
+    const streaming = await deps(outbox, { emit_interval_ms: 10, burst: 500 });
+    const sinkA = new RecordingSink();
+    const sinkB = new RecordingSink();
+    await Promise.all([
+      drainOutbox(streaming, config, async () => sinkA, 2_000),
+      drainOutbox(streaming, config, async () => sinkB, 2_000),
+    ]);
+    const ids = [...sinkA.received, ...sinkB.received].map((e) => (JSON.parse(e.body) as { event_id: string }).event_id);
+    expect(ids).toHaveLength(3000);
+    expect(new Set(ids).size).toBe(3000);
+    expect((await outbox.status(Date.now())).sent_events).toBe(3000);
+  });
+
+  it('resumes an abandoned claim from its recorded cursor after it expires', async () => {
+    const outboxTable = await table('outbox');
+    const outbox = new TableOutbox(async () => outboxTable);
+    await outbox.replace(events(500));
+    const now = Date.now();
+    const [first] = await outbox.claim(1, 1_000, now);
+    await outbox.complete(first!, 100); // sent 100, released
+    const [again] = await outbox.claim(1, 1_000, now);
+    expect(again!.cursor).toBe(100);
+    // This drain "dies" holding the claim: nobody else may take the chunk until the claim expires.
+    const meanwhile = await outbox.claim(250, 1_000, now + 500);
+    expect(meanwhile.map((c) => c.id)).not.toContain(again!.id);
+    const later = await outbox.claim(500, 1_000, now + 2_000);
+    expect(later.map((c) => c.id)).toContain(again!.id);
+    expect(later.find((c) => c.id === again!.id)!.cursor).toBe(100);
+  });
+
+  it('paces sending: burst events per interval', async () => {
+    const outboxTable = await table('outbox');
+    const outbox = new TableOutbox(async () => outboxTable);
+    await outbox.replace(events(5000));
+    const streaming = await deps(outbox, { emit_interval_ms: 200, burst: 50 });
+    const sink = new RecordingSink();
+    const summary = await drainOutbox(streaming, config, async () => sink, 2_000);
+    // 2 s at 50 events per 200 ms is 500 events (250 events/s), within one burst either way.
+    expect(summary.sent).toBeGreaterThanOrEqual(450);
+    expect(summary.sent).toBeLessThanOrEqual(550);
+    for (let i = 1; i < sink.calls.length; i++) expect(sink.calls[i]! - sink.calls[i - 1]!).toBeGreaterThanOrEqual(180);
+    expect((await outbox.status(Date.now())).pending_events).toBe(5000 - summary.sent);
+  });
+});
