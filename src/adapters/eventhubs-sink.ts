@@ -57,25 +57,31 @@ export class EventHubsSink implements EventSink {
       list.push(event);
       byPartition.set(event.partitionKey, list);
     }
+    // Partition keys are independent: their batches go out concurrently over the one connection, while each
+    // key's events stay in order (one batch in flight per key).
+    const results = await Promise.all([...byPartition].map(([partitionKey, list]) => this.sendInOrder(partitionKey, list)));
+    return results.reduce((total, r) => ({ bytes: total.bytes + r.bytes, batches: total.batches + r.batches }), { bytes: 0, batches: 0 });
+  }
+
+  private async sendInOrder(partitionKey: string, list: OutboxEvent[]): Promise<SendResult> {
     let bytes = 0;
     let batches = 0;
-    for (const [partitionKey, list] of byPartition) {
-      let batch = await this.client.createBatch({ partitionKey });
-      for (const event of list) {
-        const data: EventData = { body: JSON.parse(event.body) as unknown, contentType: 'application/json', messageId: (JSON.parse(event.body) as { event_id: string }).event_id };
-        if (batch.tryAdd(data)) continue;
-        if (batch.count === 0) throw new MessageTooLargeError(`An event of ${event.body.length} bytes does not fit in an Event Hubs batch`);
-        await this.client.sendBatch(batch);
-        bytes += batch.sizeInBytes;
-        batches++;
-        batch = await this.client.createBatch({ partitionKey });
-        if (!batch.tryAdd(data)) throw new MessageTooLargeError(`An event of ${event.body.length} bytes does not fit in an Event Hubs batch`);
-      }
-      if (batch.count > 0) {
-        await this.client.sendBatch(batch);
-        bytes += batch.sizeInBytes;
-        batches++;
-      }
+    let batch = await this.client.createBatch({ partitionKey });
+    for (const event of list) {
+      const body = JSON.parse(event.body) as { event_id?: string };
+      const data: EventData = { body, contentType: 'application/json', ...(body.event_id ? { messageId: body.event_id } : {}) };
+      if (batch.tryAdd(data)) continue;
+      if (batch.count === 0) throw new MessageTooLargeError(`An event of ${event.body.length} bytes does not fit in an Event Hubs batch`);
+      await this.client.sendBatch(batch);
+      bytes += batch.sizeInBytes;
+      batches++;
+      batch = await this.client.createBatch({ partitionKey });
+      if (!batch.tryAdd(data)) throw new MessageTooLargeError(`An event of ${event.body.length} bytes does not fit in an Event Hubs batch`);
+    }
+    if (batch.count > 0) {
+      await this.client.sendBatch(batch);
+      bytes += batch.sizeInBytes;
+      batches++;
     }
     return { bytes, batches };
   }

@@ -102,7 +102,8 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
       const second = Math.floor(clock() / 1000);
       if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += batch.length;
       else rate.push([second, batch.length]);
-      const wait = tickStart + interval - clock();
+      // Ticks are scheduled from the start, not from the end of the last send, so a slow send does not slow the rate down.
+      const wait = started + (tick + 1) * interval - clock();
       if (wait > 0 && position < queue.length) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, started + budgetMs - clock()))));
     }
   } catch (error) {
