@@ -12,7 +12,7 @@ import { EventHubsSink, producerFor } from '../adapters/eventhubs-sink.js';
 import { TableOutbox } from '../adapters/table-outbox.js';
 import type { AppConfig } from '../core/config/schema.js';
 import { ConfigService, resolveConnection, toConfigView } from '../core/config/service.js';
-import type { StreamingDeps } from '../core/streaming/control.js';
+import { readStreamState, type StreamingDeps } from '../core/streaming/control.js';
 import type { EventSink, StreamState, StreamStatistics } from '../core/streaming/types.js';
 import type { HistoricalJobDeps } from '../core/generation/historical-job.js';
 import { GenerationStateStore, type GenerationState } from '../core/generation/state.js';
@@ -30,7 +30,11 @@ function once<T>(create: () => T): () => T {
 }
 
 export const configService = once(
-  () => new ConfigService(new TableConfigOverridesStore(() => storageAccount().table(CONFIG_TABLE)), process.env),
+  () =>
+    new ConfigService(new TableConfigOverridesStore(() => storageAccount().table(CONFIG_TABLE)), process.env, async () => {
+      const status = (await readStreamState(streamingDeps())).status;
+      return status === 'running' || status === 'paused';
+    }),
 );
 
 export const generationJobs = once(

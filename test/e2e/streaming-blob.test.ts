@@ -71,6 +71,11 @@ describe('streaming to the Blob sink', () => {
     for (const event of recent.events) parseEvent(event);
     expect((await fetch(`${app.url}/api/stream/events/recent?limit=101`)).status).toBe(400);
 
+    const hubChange = await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ stream: { hub: 'elsewhere' } }) });
+    expect(hubChange.status).toBe(409);
+    expect((await readJson(hubChange)).detail).toContain('stream.hub');
+    expect((await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: { retry_attempts: 4 } }) })).status).toBe(200);
+
     const stopped = await post('/api/stream/stop');
     expect(stopped.status).toBe(200);
     expect((await readJson(stopped)).status).toBe('stopped');

@@ -149,6 +149,15 @@ describe('ConfigService', () => {
     expect((await vault.view()).connection.source).toBe('keyvault');
   });
 
+  it('refuses to change what is streamed or where while a stream runs, but lets pacing change live', async () => {
+    const store = new MemoryStore();
+    const service = new ConfigService(store, {}, async () => true);
+    await expect(service.update({ stream: { hub: 'other' } })).rejects.toThrow(/stream.hub: cannot change while streaming/);
+    await expect(service.update({ volume: { stores: 3 } })).rejects.toThrow(/volume.stores/);
+    await service.update({ realtime: { burst: 7, emit_interval_ms: 250 } });
+    expect((await service.get()).realtime).toMatchObject({ burst: 7, emit_interval_ms: 250 });
+  });
+
   it('the patch schema accepts any subset and applies no defaults', () => {
     expect(configPatchSchema.parse({ realtime: { burst: 5 } })).toEqual({ realtime: { burst: 5 } });
     expect(configPatchSchema.parse({})).toEqual({});

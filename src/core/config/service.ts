@@ -2,7 +2,7 @@
  * The effective configuration: schema defaults <- environment <- runtime overrides (a Table entity shared by
  * every instance). Host-free: storage comes in through `ConfigOverridesStore`.
  */
-import { ConcurrentUpdateError, ServiceUnavailableError, ValidationError, validationErrorFromZod } from '../errors.js';
+import { ConcurrentUpdateError, ConflictError, ServiceUnavailableError, ValidationError, validationErrorFromZod } from '../errors.js';
 import { CONNECTION_STRING_VARIABLE, configPatchFromEnvironment, type Environment } from './environment.js';
 import {
   appConfigSchema,
@@ -95,10 +95,44 @@ export function toConfigView(config: AppConfig, environment: Environment): Confi
   };
 }
 
+/**
+ * Settings that define what is being streamed and where it goes: changing them mid-stream would mix data sets
+ * or sinks, so they are refused (409) while a stream runs. Pacing, retry, breaker and DLQ settings apply live.
+ */
+export const LIVE_LOCKED_FIELDS = [
+  'seed',
+  'volume',
+  'historical',
+  'realtime.azure_connection_string',
+  'realtime.use_keyvault',
+  'realtime.keyvault_url',
+  'realtime.keyvault_secret_name',
+  'stream.hub',
+  'stream.fully_qualified_namespace',
+  'stream.sink',
+] as const;
+
+export function liveLockedFields(patch: ConfigPatch): string[] {
+  const touched: string[] = [];
+  if (patch.seed !== undefined) touched.push('seed');
+  for (const section of ['volume', 'historical'] as const) {
+    for (const key of Object.keys(patch[section] ?? {})) touched.push(`${section}.${key}`);
+  }
+  for (const section of ['realtime', 'stream'] as const) {
+    for (const key of Object.keys(patch[section] ?? {})) {
+      const field = `${section}.${key}`;
+      if ((LIVE_LOCKED_FIELDS as readonly string[]).includes(field)) touched.push(field);
+    }
+  }
+  return touched;
+}
+
 export class ConfigService {
   constructor(
     private readonly store: ConfigOverridesStore,
     private readonly environment: Environment,
+    /** Whether a stream is running or paused; some settings cannot change under it. */
+    private readonly isStreaming: () => Promise<boolean> = async () => false,
   ) {}
 
   /** The environment layer; a bad app setting makes the service unavailable, naming the variable. */
@@ -139,6 +173,10 @@ export class ConfigService {
     const parsed = configPatchSchema.safeParse(body);
     if (!parsed.success) throw validationErrorFromZod(parsed.error);
     const patch = parsed.data as ConfigPatch;
+    const frozen = liveLockedFields(patch);
+    if (frozen.length > 0 && (await this.isStreaming())) {
+      throw new ConflictError(`${frozen.join(', ')}: cannot change while streaming; stop the stream first (pacing, retry and breaker settings can change live)`);
+    }
     const connectionString = patch.realtime?.azure_connection_string;
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.read();
