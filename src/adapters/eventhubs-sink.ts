@@ -9,7 +9,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { AppConfig } from '../core/config/schema.js';
 import type { ResolvedConnection } from '../core/config/service.js';
-import type { EventSink, OutboxEvent, SendResult } from '../core/streaming/types.js';
+import { PartialSendError, type EventSink, type OutboxEvent, type SendResult } from '../core/streaming/types.js';
 
 export class MessageTooLargeError extends Error {
   readonly code = 'MessageTooLargeError';
@@ -36,7 +36,9 @@ export async function producerFor(connection: ResolvedConnection, config: AppCon
   const key = `${connection.source}|${connectionString ?? connection.fullyQualifiedNamespace}|${connection.hub}`;
   if (producer?.key === key) return producer.client;
   await producer?.client.close().catch(() => undefined);
-  const retryOptions = { maxRetries: config.realtime.retry_attempts, retryDelayInMs: 200, maxRetryDelayInMs: 5_000, timeoutInMs: 30_000 };
+  // The drain retries with its own backoff, classification and dead-lettering; the SDK only retries once,
+  // quickly, for a transient link hiccup.
+  const retryOptions = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 1_000, timeoutInMs: 30_000 };
   const client = connectionString
     ? /EntityPath=/i.test(connectionString)
       ? new EventHubProducerClient(connectionString, { retryOptions })
@@ -51,38 +53,47 @@ export class EventHubsSink implements EventSink {
   constructor(private readonly client: EventHubProducerClient) {}
 
   async send(events: OutboxEvent[]): Promise<SendResult> {
-    const byPartition = new Map<string, OutboxEvent[]>();
-    for (const event of events) {
+    const byPartition = new Map<string, number[]>();
+    events.forEach((event, index) => {
       const list = byPartition.get(event.partitionKey) ?? [];
-      list.push(event);
+      list.push(index);
       byPartition.set(event.partitionKey, list);
-    }
+    });
     // Partition keys are independent: their batches go out concurrently over the one connection, while each
-    // key's events stay in order (one batch in flight per key).
-    const results = await Promise.all([...byPartition].map(([partitionKey, list]) => this.sendInOrder(partitionKey, list)));
-    return results.reduce((total, r) => ({ bytes: total.bytes + r.bytes, batches: total.batches + r.batches }), { bytes: 0, batches: 0 });
+    // key's events stay in order (one batch in flight per key). A failure reports what did get through, so a
+    // retry sends only the rest.
+    const sent = new Set<number>();
+    const total: SendResult = { bytes: 0, batches: 0 };
+    const outcomes = await Promise.allSettled([...byPartition].map(([partitionKey, indexes]) => this.sendInOrder(partitionKey, indexes, events, sent, total)));
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw new PartialSendError(failure.reason, sent, total);
+    return total;
   }
 
-  private async sendInOrder(partitionKey: string, list: OutboxEvent[]): Promise<SendResult> {
-    let bytes = 0;
-    let batches = 0;
+  private async sendInOrder(partitionKey: string, indexes: number[], events: OutboxEvent[], sent: Set<number>, total: SendResult): Promise<void> {
     let batch = await this.client.createBatch({ partitionKey });
-    for (const event of list) {
+    let inBatch: number[] = [];
+    const flush = async () => {
+      await this.client.sendBatch(batch);
+      total.bytes += batch.sizeInBytes;
+      total.batches++;
+      for (const index of inBatch) sent.add(index);
+      inBatch = [];
+    };
+    for (const index of indexes) {
+      const event = events[index]!;
       const body = JSON.parse(event.body) as { event_id?: string };
       const data: EventData = { body, contentType: 'application/json', ...(body.event_id ? { messageId: body.event_id } : {}) };
-      if (batch.tryAdd(data)) continue;
+      if (batch.tryAdd(data)) {
+        inBatch.push(index);
+        continue;
+      }
       if (batch.count === 0) throw new MessageTooLargeError(`An event of ${event.body.length} bytes does not fit in an Event Hubs batch`);
-      await this.client.sendBatch(batch);
-      bytes += batch.sizeInBytes;
-      batches++;
+      await flush();
       batch = await this.client.createBatch({ partitionKey });
       if (!batch.tryAdd(data)) throw new MessageTooLargeError(`An event of ${event.body.length} bytes does not fit in an Event Hubs batch`);
+      inBatch.push(index);
     }
-    if (batch.count > 0) {
-      await this.client.sendBatch(batch);
-      bytes += batch.sizeInBytes;
-      batches++;
-    }
-    return { bytes, batches };
+    if (batch.count > 0) await flush();
   }
 }

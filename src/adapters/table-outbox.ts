@@ -79,10 +79,24 @@ export class TableOutbox implements Outbox {
 
   async replace(timed: TimedEvent[]): Promise<{ events: number; chunks: number }> {
     await this.clear();
-    const client = await this.table();
     const events: OutboxEvent[] = timed.map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, body: JSON.stringify(t.envelope) }));
+    const chunks = await this.write(events, 0);
+    return { events: events.length, chunks };
+  }
+
+  async append(events: OutboxEvent[]): Promise<number> {
+    const client = await this.table();
+    let next = 0;
+    for await (const entity of client.listEntities({ queryOptions: { select: ['RowKey'] } })) next = Math.max(next, Number(entity.rowKey) + 1);
+    await this.write(events, next);
+    return events.length;
+  }
+
+  /** Writes events as chunks numbered from `firstSequence`, dealt round-robin to the shards; returns the chunk count. */
+  private async write(events: OutboxEvent[], firstSequence: number): Promise<number> {
+    const client = await this.table();
     const byShard = new Map<number, ChunkEntity[]>();
-    let sequence = 0;
+    let sequence = firstSequence;
     for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
       for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
         const shard = sequence % SHARDS;
@@ -109,7 +123,7 @@ export class TableOutbox implements Outbox {
         }
       }),
     );
-    return { events: events.length, chunks: sequence };
+    return sequence - firstSequence;
   }
 
   async claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]> {

@@ -9,7 +9,9 @@ import { prefixedResourceName, storageAccount } from '../adapters/storage.js';
 import { CONFIG_TABLE, TableConfigOverridesStore } from '../adapters/table-config-store.js';
 import { BlobEventSink, EVENTS_CONTAINER } from '../adapters/blob-event-sink.js';
 import { EventHubsSink, producerFor } from '../adapters/eventhubs-sink.js';
+import { TableDeadLetterQueue } from '../adapters/table-dead-letters.js';
 import { TableOutbox } from '../adapters/table-outbox.js';
+import type { CircuitBreakerState } from '../core/streaming/breaker.js';
 import type { AppConfig } from '../core/config/schema.js';
 import { ConfigService, resolveConnection, toConfigView } from '../core/config/service.js';
 import { readStreamState, type StreamingDeps } from '../core/streaming/control.js';
@@ -78,6 +80,8 @@ export async function enqueueGenerationWork(message: unknown): Promise<void> {
 export const streamingDeps = once(
   (): StreamingDeps => ({
     state: new JsonEntityStore<StreamState>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+    breakerState: new JsonEntityStore<CircuitBreakerState>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+    deadLetters: new TableDeadLetterQueue(() => storageAccount().table('deadletters'), datasetFiles()),
     statistics: new JsonEntityStore<StreamStatistics>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
     outbox: new TableOutbox(() => storageAccount().table('outbox')),
     files: datasetFiles(),

@@ -3,11 +3,8 @@
  * @azure/event-hubs producer) → the AMQP test peer. Every event arrives exactly once, validates against its
  * schema with the whole envelope, and each store's events keep their order.
  */
-import { TableClient } from '@azure/data-tables';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { EventHubsSink, producerFor } from '../../src/adapters/eventhubs-sink.js';
-import { JsonEntityStore } from '../../src/adapters/json-entity.js';
-import { TableOutbox } from '../../src/adapters/table-outbox.js';
 import { appConfigSchema } from '../../src/core/config/schema.js';
 import { resolveConnection } from '../../src/core/config/service.js';
 import { collectDayEvents, collectStoreHours, EventCollector } from '../../src/core/events/factory.js';
@@ -15,12 +12,9 @@ import { ENVELOPE_FIELDS, parseEvent } from '../../src/core/events/schemas.js';
 import { buildFactContext } from '../../src/core/facts/context.js';
 import { openingBalances } from '../../src/core/facts/inventory.js';
 import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-day.js';
-import type { GenerationStateStore } from '../../src/core/generation/state.js';
-import type { DatasetFiles } from '../../src/core/storage/files.js';
-import type { StreamingDeps } from '../../src/core/streaming/control.js';
 import { drainOutbox } from '../../src/core/streaming/drain.js';
-import { stoppedState, type StreamState, type StreamStatistics } from '../../src/core/streaming/types.js';
 import { startEventHubsPeer, type EventHubsPeer } from '../support/eventhubs-peer.js';
+import { streamingTestDeps } from '../support/streaming-deps.js';
 
 const connectionString = inject('storageConnectionString');
 let peer: EventHubsPeer | undefined;
@@ -28,13 +22,6 @@ afterAll(async () => {
   await peer?.stop();
 });
 
-async function table(name: string): Promise<TableClient> {
-  const client = TableClient.fromConnectionString(connectionString, `${name}${Math.random().toString(36).slice(2, 10)}`, { allowInsecureConnection: true });
-  await client.createTable();
-  return client;
-}
-
-const noFiles: DatasetFiles = { write: async () => {}, read: async () => undefined, open: async () => undefined, list: async () => [], deletePrefix: async () => 0 };
 
 describe('streaming to Event Hubs (AMQP peer)', () => {
   it('delivers every event of a slice exactly once, valid and in per-store order', async () => {
@@ -54,13 +41,9 @@ describe('streaming to Event Hubs (AMQP peer)', () => {
     const slice = collector.sorted();
     expect(slice.length).toBeGreaterThan(2000);
 
-    const outboxTable = await table('outbox');
-    const outbox = new TableOutbox(async () => outboxTable);
+    const deps = await streamingTestDeps(connectionString, { emit_interval_ms: 10, burst: 2000 });
+    const outbox = deps.outbox;
     await outbox.replace(slice);
-    const docs = await table('stream');
-    const state = new JsonEntityStore<StreamState>(async () => docs, 'stream');
-    await state.write('state', { ...stoppedState(), status: 'running', emit_interval_ms: 10, burst: 2000 }, undefined);
-    const deps: StreamingDeps = { state, statistics: new JsonEntityStore<StreamStatistics>(async () => docs, 'stream'), outbox, files: noFiles, generation: {} as GenerationStateStore };
     const sink = new EventHubsSink(await producerFor(resolveConnection(config, {}), config));
 
     for (let round = 0; round < 20 && (await outbox.status(Date.now())).pending_events > 0; round++) {

@@ -6,15 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, inject, it } from 'vitest';
-import { JsonEntityStore } from '../../src/adapters/json-entity.js';
 import { encodeChunks, TABLE_LIMITS, TableOutbox } from '../../src/adapters/table-outbox.js';
 import { appConfigSchema } from '../../src/core/config/schema.js';
 import type { TimedEvent } from '../../src/core/events/factory.js';
-import type { GenerationStateStore } from '../../src/core/generation/state.js';
-import type { DatasetFiles } from '../../src/core/storage/files.js';
 import { drainOutbox } from '../../src/core/streaming/drain.js';
 import type { StreamingDeps } from '../../src/core/streaming/control.js';
-import { stoppedState, type EventSink, type OutboxEvent, type StreamState, type StreamStatistics } from '../../src/core/streaming/types.js';
+import type { EventSink, OutboxEvent, StreamState } from '../../src/core/streaming/types.js';
+import { streamingTestDeps } from '../support/streaming-deps.js';
 
 const connectionString = inject('storageConnectionString');
 
@@ -51,26 +49,8 @@ class RecordingSink implements EventSink {
   }
 }
 
-class MemoryFiles implements DatasetFiles {
-  readonly files = new Map<string, Uint8Array>();
-  async write(path: string, bytes: Uint8Array) { this.files.set(path, bytes); }
-  async read(path: string) { return this.files.get(path); }
-  async open() { return undefined; }
-  async list() { return []; }
-  async deletePrefix() { return 0; }
-}
-
 async function deps(outbox: TableOutbox, state: Partial<StreamState>): Promise<StreamingDeps> {
-  const docs = await table('stream');
-  const stateStore = new JsonEntityStore<StreamState>(async () => docs, 'stream');
-  await stateStore.write('state', { ...stoppedState(), status: 'running', emit_interval_ms: 50, burst: 100, day: null, ...state }, undefined);
-  return {
-    state: stateStore,
-    statistics: new JsonEntityStore<StreamStatistics>(async () => docs, 'stream'),
-    outbox,
-    files: new MemoryFiles(),
-    generation: {} as GenerationStateStore,
-  };
+  return streamingTestDeps(connectionString, state, outbox);
 }
 
 const config = appConfigSchema.parse({});

@@ -25,6 +25,8 @@ export interface EventHubsPeer {
   batchesAccepted: number;
   faults: {
     rejectNextBatches(count: number, condition?: string): void;
+    /** Rejects every n-th batch (ratio 0.2 → one batch in five) as server busy, until set to 0. */
+    rejectRatio(ratio: number): void;
     rejectAuth(reject: boolean): void;
     down(): Promise<void>;
     up(): Promise<void>;
@@ -42,11 +44,29 @@ export async function startEventHubsPeer(options: { hubName?: string; partitionC
   let rejectBatches = 0;
   let rejectCondition = 'com.microsoft:server-busy';
   let rejectAuth = false;
+  let rejectEvery = 0;
+  let batchCounter = 0;
   let batchesAccepted = 0;
   const connections = new Set<Connection>();
   const sockets = new Set<Socket>();
 
-  const container = rhea.create_container({ id: 'eventhubs-peer' });
+  // Settle deliveries ourselves, one per event-loop turn: rhea merges consecutive dispositions into one range
+  // without comparing the first two outcomes, so an accept right after a reject would hide the reject.
+  const container = rhea.create_container({ id: 'eventhubs-peer', autoaccept: false } as Parameters<typeof rhea.create_container>[0]);
+  const settlements: (() => void)[] = [];
+  let settling = false;
+  const settleNext = () => {
+    settlements.shift()?.();
+    if (settlements.length > 0) setImmediate(settleNext);
+    else settling = false;
+  };
+  const settle = (action: () => void) => {
+    settlements.push(action);
+    if (!settling) {
+      settling = true;
+      setImmediate(settleNext);
+    }
+  };
   /** Reply senders by link name (the SDK names its reply receiver after the requests' reply_to). */
   const replySenders = new Map<string, rhea.Sender>();
 
@@ -77,10 +97,12 @@ export async function startEventHubsPeer(options: { hubName?: string; partitionC
     const delivery = context.delivery as Delivery & { format?: number };
     const address = (context.receiver as unknown as { remote: { attach?: { target?: { address?: string } } } }).remote.attach?.target?.address ?? '';
     if (address === '$cbs') {
+      settle(() => delivery.accept());
       reply(message, rejectAuth ? 401 : 200, undefined);
       return;
     }
     if (address === '$management') {
+      settle(() => delivery.accept());
       const properties = message.application_properties ?? {};
       if (properties.type === 'com.microsoft:eventhub') {
         reply(message, 200, { name: hub, created_at: new Date(0), partition_count: partitionIds.length, partition_ids: partitionIds, type: 'com.microsoft:eventhub' });
@@ -92,9 +114,11 @@ export async function startEventHubsPeer(options: { hubName?: string; partitionC
       }
       return;
     }
-    if (rejectBatches > 0) {
-      rejectBatches--;
-      delivery.reject({ condition: rejectCondition, description: 'The server is busy. Please retry the operation.' });
+    batchCounter++;
+    if (rejectBatches > 0 || (rejectEvery > 0 && batchCounter % rejectEvery === 0)) {
+      if (rejectBatches > 0) rejectBatches--;
+      const condition = rejectCondition;
+      settle(() => delivery.reject({ condition, description: 'The server is busy. Please retry the operation.' }));
       return;
     }
     const partitionId = /\/Partitions\/(\d+)$/.exec(address)?.[1];
@@ -119,7 +143,7 @@ export async function startEventHubsPeer(options: { hubName?: string; partitionC
       });
     }
     batchesAccepted++;
-    delivery.accept();
+    settle(() => delivery.accept());
   });
 
   let server: Server | undefined;
@@ -161,6 +185,9 @@ export async function startEventHubsPeer(options: { hubName?: string; partitionC
       rejectNextBatches(count, condition = 'com.microsoft:server-busy') {
         rejectBatches = count;
         rejectCondition = condition;
+      },
+      rejectRatio(ratio) {
+        rejectEvery = ratio > 0 ? Math.round(1 / ratio) : 0;
       },
       rejectAuth(reject) {
         rejectAuth = reject;

@@ -16,6 +16,8 @@ import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import type { GenerationStateStore } from '../generation/state.js';
 import type { DocumentStore } from '../storage/documents.js';
 import type { DatasetFiles } from '../storage/files.js';
+import type { CircuitBreakerState } from './breaker.js';
+import type { DeadLetterQueue } from './dead-letter.js';
 import { emptyStatistics, eventsPerSecond, stoppedState, type Outbox, type StreamState, type StreamStatistics } from './types.js';
 
 export const startStreamSchema = z
@@ -30,6 +32,8 @@ export type StartStreamRequest = z.infer<typeof startStreamSchema>;
 
 export interface StreamingDeps {
   state: DocumentStore<StreamState>;
+  breakerState: DocumentStore<CircuitBreakerState>;
+  deadLetters: DeadLetterQueue;
   statistics: DocumentStore<StreamStatistics>;
   outbox: Outbox;
   files: DatasetFiles;

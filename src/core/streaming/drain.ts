@@ -8,13 +8,16 @@
 import type { AppConfig } from '../config/schema.js';
 import { addDays } from '../facts/calendar.js';
 import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
-import type { ClaimedChunk, EventSink, OutboxEvent } from './types.js';
+import { CircuitBreaker } from './breaker.js';
+import { PartialSendError, type ClaimedChunk, type EventSink, type OutboxEvent, type SendResult } from './types.js';
 
 export interface DrainSummary {
   status: string;
   sent: number;
   failed: number;
+  dead_lettered: number;
   batches: number;
+  breaker_state: string;
   elapsed_ms: number;
   error: string | null;
 }
@@ -22,11 +25,21 @@ export interface DrainSummary {
 const RECENT_PATH = 'state/stream/recent.json';
 export const RECENT_LIMIT = 100;
 
+/** Send errors worth retrying; the rest (authentication, oversize, bad partition) go to the DLQ at once. */
+export const RETRYABLE_ERRORS = new Set(['connection_timeout', 'throttling', 'quota', 'connection_failure', 'unknown']);
+
+export function backoffMs(attempt: number, multiplier: number, random: () => number = Math.random): number {
+  // Exponential with full jitter around the step, capped so a drain's budget is not spent sleeping.
+  return Math.min(10_000, 100 * multiplier ** attempt * (0.5 + random()));
+}
+
 export function classifySendError(error: unknown): string {
+  if (error instanceof PartialSendError) return classifySendError(error.cause);
   const code = String((error as { code?: unknown })?.code ?? '');
   const text = `${code} ${(error as Error)?.message ?? ''}`.toLowerCase();
   if (/timeout|etimedout/.test(text)) return 'connection_timeout';
-  if (/serverbusy|server-busy|throttl|quotaexceeded/.test(text)) return 'throttling';
+  if (/quotaexceeded|quota exceeded/.test(text)) return 'quota';
+  if (/serverbusy|server-busy|server busy|throttl/.test(text)) return 'throttling';
   if (/unauthorized|authentication|401|sas|token/.test(text)) return 'authentication';
   if (/messagetoolarge|too large/.test(text)) return 'message_too_large';
   if (/partition/.test(text)) return 'invalid_partition';
@@ -36,7 +49,13 @@ export function classifySendError(error: unknown): string {
 
 export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: () => Promise<EventSink>, budgetMs: number, clock: () => number = Date.now): Promise<DrainSummary> {
   const started = clock();
-  const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, batches: 0, elapsed_ms: 0, error: null };
+  const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, dead_lettered: 0, batches: 0, breaker_state: 'closed', elapsed_ms: 0, error: null };
+  const realtime = config.realtime;
+  const breaker = new CircuitBreaker(
+    deps.breakerState,
+    { enabled: realtime.circuit_breaker_enabled, failureThreshold: realtime.failure_threshold, timeoutSeconds: realtime.timeout_seconds, halfOpenMaxCalls: realtime.half_open_max_calls },
+    clock,
+  );
   let state = await readStreamState(deps);
   summary.status = state.status;
   if (state.status !== 'running') return summary;
@@ -76,6 +95,54 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
   let lastStateCheck = started;
   let target: EventSink | undefined;
 
+  const errorCounts: Record<string, number> = {};
+  let trips = 0;
+  let connectionFailures = 0;
+  let blocked = false;
+
+  /**
+   * Sends one tick's events: retryable failures are retried with exponential backoff and jitter up to
+   * retry_attempts, only the events not yet delivered; the rest are dead-lettered. Returns false when the
+   * breaker is open (the unsent events stay in the outbox).
+   */
+  const deliver = async (batch: OutboxEvent[]): Promise<{ done: boolean; result: SendResult; failed: Set<OutboxEvent> }> => {
+    let pending = batch;
+    const failed = new Set<OutboxEvent>();
+    const result: SendResult = { bytes: 0, batches: 0 };
+    for (let attempt = 0; ; attempt++) {
+      if (!(await breaker.allow())) return { done: false, result, failed };
+      try {
+        const sent = await target!.send(pending);
+        result.bytes += sent.bytes;
+        result.batches += sent.batches;
+        await breaker.recordSuccess();
+        return { done: true, result, failed };
+      } catch (error) {
+        if (error instanceof PartialSendError) {
+          result.bytes += error.result.bytes;
+          result.batches += error.result.batches;
+          pending = pending.filter((_, index) => !error.sentIndexes.has(index));
+        }
+        const kind = classifySendError(error);
+        errorCounts[kind] = (errorCounts[kind] ?? 0) + 1;
+        if (kind === 'connection_failure' || kind === 'connection_timeout') connectionFailures++;
+        const tripped = await breaker.recordFailure(kind);
+        if (tripped) trips++;
+        summary.error = `${kind}: ${error instanceof Error ? error.message : String(error)}`;
+        // The hub is unreachable or overloaded and the breaker has opened: keep the rest in the outbox for
+        // after the breaker's timeout instead of dead-lettering events that would succeed later.
+        if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, result, failed };
+        if (!RETRYABLE_ERRORS.has(kind) || attempt >= realtime.retry_attempts) {
+          summary.failed += pending.length;
+          for (const event of pending) failed.add(event);
+          if (realtime.enable_dead_letter_queue) summary.dead_lettered += await deps.deadLetters.add(pending, kind, summary.error, attempt, realtime.max_buffer_size);
+          return { done: true, result, failed };
+        }
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));
+      }
+    }
+  };
+
   try {
     target = await sink();
     for (let tick = 0; position < queue.length && clock() - started < budgetMs; tick++) {
@@ -86,43 +153,49 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         if (state.status !== 'running') break;
       }
       const batch = queue.slice(position, position + burst);
-      const result = await target.send(batch.map((b) => b.chunk.events[b.index]!));
-      position += batch.length;
-      summary.sent += batch.length;
+      const { done, result, failed } = await deliver(batch.map((b) => b.chunk.events[b.index]!));
       summary.batches += result.batches;
       bytes += result.bytes;
+      if (!done) {
+        blocked = true;
+        break;
+      }
+      position += batch.length;
       for (const { chunk, index } of batch) {
         sentUpTo.set(chunk, index + 1);
         const event = chunk.events[index]!;
+        if (failed.has(event)) continue;
+        summary.sent++;
         typeCounts[event.eventType] = (typeCounts[event.eventType] ?? 0) + 1;
         recent.push(event);
         if (recent.length > RECENT_LIMIT) recent.shift();
       }
       lastEventTime = new Date().toISOString();
       const second = Math.floor(clock() / 1000);
-      if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += batch.length;
-      else rate.push([second, batch.length]);
+      if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += batch.length - failed.size;
+      else rate.push([second, batch.length - failed.size]);
       // Ticks are scheduled from the start, not from the end of the last send, so a slow send does not slow the rate down.
       const wait = started + (tick + 1) * interval - clock();
       if (wait > 0 && position < queue.length) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, started + budgetMs - clock()))));
     }
   } catch (error) {
+    // Not a send failure (those are handled above): storage or the sink's set-up. The events stay in the outbox.
     summary.error = error instanceof Error ? error.message : String(error);
-    summary.failed = queue.length - position;
-    const kind = classifySendError(error);
-    await updateStatistics(deps, (stats) => {
-      stats.error_counts[kind] = (stats.error_counts[kind] ?? 0) + 1;
-      if (kind === 'connection_failure' || kind === 'connection_timeout') stats.connection_failures++;
-    });
+    errorCounts[classifySendError(error)] = (errorCounts[classifySendError(error)] ?? 0) + 1;
   } finally {
-    // Record progress even after a failure: what was sent is never sent again, the rest stays in the outbox.
+    // Record progress even after a failure: what was handled is never handled again, the rest stays in the outbox.
     await Promise.all(chunks.map((chunk) => deps.outbox.complete(chunk, sentUpTo.get(chunk) ?? chunk.cursor)));
   }
+  summary.breaker_state = blocked ? 'open' : (await breaker.read()).state;
 
   summary.elapsed_ms = clock() - started;
-  if (summary.sent > 0) {
+  if (summary.sent > 0 || summary.failed > 0 || Object.keys(errorCounts).length > 0) {
     await updateStatistics(deps, (stats) => {
       stats.events_sent_successfully += summary.sent;
+      stats.events_failed += summary.failed;
+      stats.circuit_breaker_trips += trips;
+      stats.connection_failures += connectionFailures;
+      for (const [kind, count] of Object.entries(errorCounts)) stats.error_counts[kind] = (stats.error_counts[kind] ?? 0) + count;
       stats.batches_sent += summary.batches;
       stats.bytes_sent += bytes;
       stats.total_streaming_time += summary.elapsed_ms / 1000;

@@ -31,6 +31,8 @@ export interface OutboxStatus {
 export interface Outbox {
   /** Replaces the outbox content with a new day slice (the outbox holds only the slice being streamed). */
   replace(events: TimedEvent[]): Promise<{ events: number; chunks: number }>;
+  /** Adds events after everything already in the outbox (dead letters sent back for another try). */
+  append(events: OutboxEvent[]): Promise<number>;
   /** Claims the earliest unsent chunks (ETag-guarded) holding at least `maxEvents` unsent events. */
   claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]>;
   /** Records progress: all sent → chunk sent; else released for the next drain with its cursor. */
@@ -43,6 +45,18 @@ export interface Outbox {
 export interface SendResult {
   bytes: number;
   batches: number;
+}
+
+/** A send that failed part-way: the events at `sentIndexes` were delivered, the rest were not. */
+export class PartialSendError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly sentIndexes: ReadonlySet<number>,
+    readonly result: SendResult,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'PartialSendError';
+  }
 }
 
 export interface EventSink {

@@ -1,0 +1,102 @@
+/**
+ * The dead-letter queue in a Table: one entity per event (the event JSON in one string property, or in Blob
+ * when it is larger than a Table property holds), newest last by row key.
+ */
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { DeadLetter, DeadLetterQueue } from '../core/streaming/dead-letter.js';
+import type { OutboxEvent } from '../core/streaming/types.js';
+import type { DatasetFiles } from '../core/storage/files.js';
+
+const PARTITION = 'dlq';
+/** Table string properties hold 32K UTF-16 characters; larger events go to Blob. */
+const MAX_INLINE_CHARS = 30_000;
+
+interface DeadLetterEntity {
+  partitionKey: string;
+  rowKey: string;
+  event?: string;
+  blob_path?: string;
+  event_type: string;
+  error: string;
+  error_type: string;
+  timestamp: string;
+  retry_count: number;
+}
+
+export class TableDeadLetterQueue implements DeadLetterQueue {
+  private sequence = 0;
+
+  constructor(
+    private readonly table: () => Promise<TableClient>,
+    private readonly files: DatasetFiles,
+  ) {}
+
+  private async all(): Promise<DeadLetterEntity[]> {
+    const client = await this.table();
+    const entities: DeadLetterEntity[] = [];
+    for await (const entity of client.listEntities<DeadLetterEntity>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) entities.push(entity);
+    return entities.sort((a, b) => a.rowKey.localeCompare(b.rowKey));
+  }
+
+  async add(events: OutboxEvent[], errorType: string, error: string, retryCount: number, maxSize: number): Promise<number> {
+    if (events.length === 0) return 0;
+    const client = await this.table();
+    // When full, new failures are counted (events_failed) but not kept: the oldest evidence is the most useful.
+    const room = Math.max(0, maxSize - (await this.all()).length);
+    const kept = events.slice(0, room);
+    const now = new Date();
+    const entities: DeadLetterEntity[] = [];
+    for (const event of kept) {
+      const rowKey = `${String(now.getTime()).padStart(15, '0')}-${String(this.sequence++).padStart(6, '0')}-${Math.random().toString(36).slice(2, 8)}`;
+      const entity: DeadLetterEntity = { partitionKey: PARTITION, rowKey, event_type: event.eventType, error, error_type: errorType, timestamp: now.toISOString(), retry_count: retryCount };
+      if (event.body.length > MAX_INLINE_CHARS) {
+        entity.blob_path = `state/dlq/${rowKey}.json`;
+        await this.files.write(entity.blob_path, Buffer.from(event.body), 'application/json');
+      } else {
+        entity.event = event.body;
+      }
+      entities.push(entity);
+    }
+    for (let i = 0; i < entities.length; i += 100) {
+      await client.submitTransaction(entities.slice(i, i + 100).map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]));
+    }
+    return kept.length;
+  }
+
+  private async toDeadLetter(entity: DeadLetterEntity): Promise<DeadLetter> {
+    const body = entity.event ?? (entity.blob_path ? Buffer.from((await this.files.read(entity.blob_path)) ?? new Uint8Array()).toString('utf8') : 'null');
+    return { id: entity.rowKey, event: JSON.parse(body) as unknown, event_type: entity.event_type, error: entity.error, error_type: entity.error_type, timestamp: entity.timestamp, retry_count: entity.retry_count };
+  }
+
+  async list(page: number, pageSize: number): Promise<{ events: DeadLetter[]; count: number }> {
+    const entities = await this.all();
+    const slice = entities.slice((page - 1) * pageSize, page * pageSize);
+    return { events: await Promise.all(slice.map((e) => this.toDeadLetter(e))), count: entities.length };
+  }
+
+  async summary() {
+    const entities = await this.all();
+    const by_error_type: Record<string, number> = {};
+    const by_event_type: Record<string, number> = {};
+    for (const e of entities) {
+      by_error_type[e.error_type] = (by_error_type[e.error_type] ?? 0) + 1;
+      by_event_type[e.event_type] = (by_event_type[e.event_type] ?? 0) + 1;
+    }
+    return { total: entities.length, by_error_type, by_event_type };
+  }
+
+  async take(ids?: string[]): Promise<DeadLetter[]> {
+    const client = await this.table();
+    const wanted = ids ? new Set(ids) : null;
+    const chosen = (await this.all()).filter((e) => !wanted || wanted.has(e.rowKey));
+    const letters = await Promise.all(chosen.map((e) => this.toDeadLetter(e)));
+    for (let i = 0; i < chosen.length; i += 100) {
+      await client.submitTransaction(chosen.slice(i, i + 100).map((e): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey: e.rowKey }]));
+    }
+    return letters;
+  }
+
+  async clear(): Promise<number> {
+    return (await this.take()).length;
+  }
+}

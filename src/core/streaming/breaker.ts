@@ -1,0 +1,102 @@
+/**
+ * The circuit breaker, shared by every instance through one Table document updated with ETags:
+ * closed → open after `failure_threshold` consecutive failures → half-open after `timeout_seconds`, where up
+ * to `half_open_max_calls` probe sends are allowed → closed on a success, open again on a failure. An open
+ * breaker pauses draining; the events stay in the outbox.
+ */
+import type { DocumentStore } from '../storage/documents.js';
+
+export type BreakerPosition = 'closed' | 'open' | 'half_open';
+
+export interface CircuitBreakerState {
+  state: BreakerPosition;
+  consecutive_failures: number;
+  opened_at: number | null;
+  half_open_calls: number;
+  trips: number;
+  last_failure: string | null;
+}
+
+export interface BreakerSettings {
+  enabled: boolean;
+  failureThreshold: number;
+  timeoutSeconds: number;
+  halfOpenMaxCalls: number;
+}
+
+const KEY = 'breaker';
+
+export function closedBreaker(): CircuitBreakerState {
+  return { state: 'closed', consecutive_failures: 0, opened_at: null, half_open_calls: 0, trips: 0, last_failure: null };
+}
+
+export class CircuitBreaker {
+  constructor(
+    private readonly documents: DocumentStore<CircuitBreakerState>,
+    private readonly settings: BreakerSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async read(): Promise<CircuitBreakerState> {
+    return (await this.documents.read(KEY))?.value ?? closedBreaker();
+  }
+
+  /** Whether a send may go ahead now; moves open → half-open when the timeout has passed and counts probes. */
+  async allow(): Promise<boolean> {
+    if (!this.settings.enabled) return true;
+    let allowed = false;
+    await this.documents.update(KEY, (current) => {
+      const breaker = current ?? closedBreaker();
+      if (breaker.state === 'closed') {
+        allowed = true;
+        return undefined;
+      }
+      if (breaker.state === 'open') {
+        if (this.now() - (breaker.opened_at ?? 0) < this.settings.timeoutSeconds * 1000) {
+          allowed = false;
+          return undefined;
+        }
+        breaker.state = 'half_open';
+        breaker.half_open_calls = 0;
+      }
+      if (breaker.half_open_calls >= this.settings.halfOpenMaxCalls) {
+        allowed = false;
+        return undefined;
+      }
+      breaker.half_open_calls++;
+      allowed = true;
+      return breaker;
+    });
+    return allowed;
+  }
+
+  async recordSuccess(): Promise<void> {
+    if (!this.settings.enabled) return;
+    await this.documents.update(KEY, (current) => {
+      const breaker = current ?? closedBreaker();
+      if (breaker.state === 'closed' && breaker.consecutive_failures === 0) return undefined;
+      return { ...breaker, state: 'closed', consecutive_failures: 0, opened_at: null, half_open_calls: 0 };
+    });
+  }
+
+  /** Returns true when this failure tripped the breaker open. */
+  async recordFailure(reason: string): Promise<boolean> {
+    if (!this.settings.enabled) return false;
+    let tripped = false;
+    await this.documents.update(KEY, (current) => {
+      const breaker = current ?? closedBreaker();
+      breaker.consecutive_failures++;
+      breaker.last_failure = reason;
+      const shouldOpen = breaker.state === 'half_open' || (breaker.state === 'closed' && breaker.consecutive_failures >= this.settings.failureThreshold);
+      if (shouldOpen) {
+        tripped = true;
+        breaker.state = 'open';
+        breaker.opened_at = this.now();
+        breaker.half_open_calls = 0;
+        breaker.trips++;
+      }
+      return breaker;
+    });
+    return tripped;
+  }
+}
