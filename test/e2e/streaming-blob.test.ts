@@ -105,6 +105,26 @@ describe('streaming to the Blob sink', () => {
     expect(outbox.pending_events).toBeGreaterThan(0);
   });
 
+  it('reports health, Prometheus metrics and an empty DLQ from the shared state', async () => {
+    const health = await fetch(`${app.url}/api/stream/health`);
+    expect(health.status).toBe(200);
+    const report = await readJson(health);
+    expect(['healthy', 'degraded']).toContain(report.status);
+    expect(Object.keys(report.checks).sort()).toEqual(['azure_config', 'circuit_breaker', 'dlq', 'outbox', 'statistics', 'streaming_task']);
+    const metrics = await fetch(`${app.url}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const text = await metrics.text();
+    const sent = Number(/^streaming_events_sent (\d+)$/m.exec(text)?.[1]);
+    expect(sent).toBeGreaterThan(1000);
+    for (const name of ['streaming_events_generated', 'streaming_events_failed', 'streaming_circuit_breaker_trips', 'streaming_events_per_second', 'streaming_outbox_pending_events', 'streaming_dlq_size', 'streaming_circuit_breaker_state']) {
+      expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    }
+    expect(await readJson(await fetch(`${app.url}/api/stream/dlq`))).toMatchObject({ events: [], count: 0 });
+    expect((await readJson(await fetch(`${app.url}/api/stream/dlq/summary`))).total).toBe(0);
+    expect((await post('/api/stream/dlq/retry', { ids: ['missing'] })).status).toBe(404);
+    expect((await readJson(await fetch(`${app.url}/api/stream/dlq`, { method: 'DELETE' }))).deleted).toBe(0);
+  });
+
   it('lists the event types with their schemas and reports a Blob-sink connection test', async () => {
     const types = await readJson(await fetch(`${app.url}/api/stream/event-types`));
     expect(types.count).toBeGreaterThanOrEqual(18);

@@ -114,7 +114,10 @@ describe('TableOutbox', () => {
     // 2 s at 50 events per 200 ms is 500 events (250 events/s), within one burst either way.
     expect(summary.sent).toBeGreaterThanOrEqual(450);
     expect(summary.sent).toBeLessThanOrEqual(550);
-    for (let i = 1; i < sink.calls.length; i++) expect(sink.calls[i]! - sink.calls[i - 1]!).toBeGreaterThanOrEqual(180);
+    // Ticks are scheduled from the start, so a late send may be followed by a quicker one; the typical gap is the interval.
+    const gaps = sink.calls.slice(1).map((at, i) => at - sink.calls[i]!).sort((a, b) => a - b);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(150);
+    expect(sink.calls.length).toBeLessThanOrEqual(11);
     expect((await outbox.status(Date.now())).pending_events).toBe(5000 - summary.sent);
   });
 });
