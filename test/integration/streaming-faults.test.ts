@@ -86,6 +86,19 @@ describe('streaming under faults', () => {
     expect(received('auth')).toHaveLength(0);
     const page = await deps.deadLetters.list(1, 10);
     expect(page.events[0]).toMatchObject({ error_type: 'authentication', retry_count: 0, event: { event_id: expect.stringMatching(/^auth-/) } });
+
+    // The fault is fixed: retrying the dead letters through the outbox delivers every one of them.
+    const letters = await deps.deadLetters.take();
+    await deps.outbox.append(letters.map((l) => ({ at: 0, partitionKey: (l.event as { partition_key: string }).partition_key, eventType: l.event_type, body: JSON.stringify(l.event) })));
+    const retryClient = new EventHubProducerClient(peer.connectionString, { retryOptions: { maxRetries: 0, timeoutInMs: 3000 } });
+    try {
+      for (let round = 0; round < 5 && (await deps.outbox.status(Date.now())).pending_events > 0; round++) await drainOutbox(deps, config, async () => new EventHubsSink(retryClient), 3_000);
+    } finally {
+      await retryClient.close();
+    }
+    const delivered = new Set(received('auth').map((e) => (e.body as { event_id: string }).event_id)).size;
+    console.log(`fault authentication → DLQ retry: delivered ${delivered}/300, DLQ ${(await deps.deadLetters.summary()).total}`);
+    expect(delivered).toBe(300);
   });
 
   it('opens the shared breaker when the peer is down, keeps the events, and recovers when it is back', async () => {
