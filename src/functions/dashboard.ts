@@ -3,13 +3,11 @@
  * calls is function-key protected, and the page asks for the key when the app requires one.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.js';
 import { httpRoute } from './http/route.js';
-import { staticFile } from './http/static.js';
+import { staticFile, WEB_FOLDER } from './http/static.js';
 
-const webFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/web');
 /** Files the dashboard may serve: an allow-list, so no request can read anything else from disk. */
 const DASHBOARD_FILES = new Set(['index.html', 'dashboard.js', 'dashboard.css']);
 
@@ -27,6 +25,6 @@ httpRoute({
   handler: async ({ params }) => {
     const file = params.path && params.path !== '' ? params.path : 'index.html';
     if (!DASHBOARD_FILES.has(file)) throw new NotFoundError(`path: nothing is served at /${file}`);
-    return staticFile(path.join(webFolder, file), file, 60);
+    return staticFile(path.join(WEB_FOLDER, file), file, 60);
   },
 });

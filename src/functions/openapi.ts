@@ -4,16 +4,14 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.js';
 import { openApiDocument } from './http/openapi.js';
 import { httpRoute } from './http/route.js';
-import { staticFile } from './http/static.js';
+import { staticFile, WEB_FOLDER } from './http/static.js';
 
 const require = createRequire(import.meta.url);
 const swaggerUiFolder = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-const webFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/web');
 const DOCS_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']);
 
 httpRoute({
@@ -34,7 +32,7 @@ httpRoute({
   summary: 'Interactive API documentation (works offline)',
   tags: ['operations'],
   responses: { 200: { description: 'HTML page', contentType: 'text/html', schema: z.string() } },
-  handler: async () => staticFile(path.join(webFolder, 'docs.html'), 'docs.html'),
+  handler: async () => staticFile(path.join(WEB_FOLDER, 'docs.html'), 'docs.html'),
 });
 
 httpRoute({
@@ -47,7 +45,7 @@ httpRoute({
   params: z.object({ file: z.string().max(100) }),
   responses: { 200: { description: 'The asset' }, 404: { description: 'No such asset' } },
   handler: async ({ params }) => {
-    if (params.file === 'docs.js') return staticFile(path.join(webFolder, 'docs.js'), 'docs.js');
+    if (params.file === 'docs.js') return staticFile(path.join(WEB_FOLDER, 'docs.js'), 'docs.js');
     if (!DOCS_ASSETS.has(params.file)) throw new NotFoundError(`file: no documentation asset named ${params.file}`);
     return staticFile(path.join(swaggerUiFolder, params.file), params.file, 86_400);
   },

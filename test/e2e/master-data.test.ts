@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
 import { readJson } from '../support/http.js';
+import { waitForJob as waitForJobAt } from '../support/jobs.js';
 
 const storageConnectionString = inject('storageConnectionString');
 let app: AppProcess;
@@ -20,17 +21,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function waitForJob(statusUrl: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  const seenProgress: number[] = [];
-  for (;;) {
-    const job = await readJson(await fetch(`${app.url}${statusUrl}`));
-    seenProgress.push(job.progress);
-    if (['completed', 'failed', 'cancelled'].includes(job.status)) return { ...job, seenProgress };
-    if (Date.now() > deadline) throw new Error(`job did not finish: ${JSON.stringify(job)}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
+const waitForJob = (statusUrl: string) => waitForJobAt(app.url, statusUrl);
 
 describe('master data generation', () => {
   it('starts as a job, completes, and records every dimension table', async () => {

@@ -4,7 +4,6 @@
  * follows the configured pace.
  */
 import { randomBytes } from 'node:crypto';
-import { TableClient } from '@azure/data-tables';
 import { describe, expect, inject, it } from 'vitest';
 import { encodeChunks, TABLE_LIMITS, TableOutbox } from '../../src/adapters/table-outbox.js';
 import { appConfigSchema } from '../../src/core/config/schema.js';
@@ -12,15 +11,11 @@ import type { TimedEvent } from '../../src/core/events/factory.js';
 import { drainOutbox } from '../../src/core/streaming/drain.js';
 import type { StreamingDeps } from '../../src/core/streaming/control.js';
 import type { EventSink, OutboxEvent, StreamState } from '../../src/core/streaming/types.js';
-import { streamingTestDeps } from '../support/streaming-deps.js';
+import { freshTable, streamingTestDeps } from '../support/streaming-deps.js';
 
 const connectionString = inject('storageConnectionString');
 
-async function table(name: string): Promise<TableClient> {
-  const client = TableClient.fromConnectionString(connectionString, `${name}${Math.random().toString(36).slice(2, 10)}`, { allowInsecureConnection: true });
-  await client.createTable();
-  return client;
-}
+const table = (name: string) => freshTable(connectionString, name);
 
 function events(count: number, bodySize = 200): TimedEvent[] {
   return Array.from({ length: count }, (_, i) => ({

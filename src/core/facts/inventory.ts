@@ -37,6 +37,11 @@ export function dcReorderPoint(seed: number, volume: VolumeConfig, dcId: number,
   return volume.dc_reorder_point_min + (stableHash(`${seed}:rp:d${dcId}:${productId}`) % Math.max(1, span));
 }
 
+/** Where a region's closing positions of a day are kept: history, or the streamed days (kept apart so history never changes). */
+export function balancesPath(kind: 'history' | 'stream', dcId: number, day: string): string {
+  return `state/${kind === 'history' ? 'balances' : 'stream'}/dc-${String(dcId).padStart(3, '0')}/${day}.bin`;
+}
+
 /** Serialises a region's balances (little-endian Int32 arrays) for the next day's worker. */
 export function encodeBalances(balances: RegionBalances): Uint8Array {
   const storeIds = [...balances.stores.keys()].sort((a, b) => a - b);

@@ -10,7 +10,7 @@ import { ConcurrentUpdateError, ConflictError, ValidationError } from '../errors
 import { encodeParquet } from '../dimensions/parquet.js';
 import { addDays, daysBetween, formatDay } from '../facts/calendar.js';
 import { buildFactContext, type FactContext } from '../facts/context.js';
-import { decodeBalances, encodeBalances, openingBalances } from '../facts/inventory.js';
+import { balancesPath, decodeBalances, encodeBalances, openingBalances } from '../facts/inventory.js';
 import { generateMarketingDay } from '../facts/marketing.js';
 import { generateRegionDay } from '../facts/region-day.js';
 import { isTerminal, type Job } from '../jobs/job.js';
@@ -102,10 +102,6 @@ export function factFilePath(table: FactTable, day: string, region: number): str
   return `facts/${table}/date=${day}/${region === MARKETING_UNIT ? 'network' : `dc-${String(region).padStart(3, '0')}`}.parquet`;
 }
 
-function balancesPath(region: number, day: string): string {
-  return `state/balances/dc-${String(region).padStart(3, '0')}/${day}.bin`;
-}
-
 let cachedContext: { fingerprint: string; context: FactContext } | undefined;
 function contextFor(config: AppConfig): FactContext {
   const fingerprint = masterFingerprint(config);
@@ -135,7 +131,7 @@ export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, r
   if (request.fresh && day === request.start_date) {
     balances = openingBalances(config.seed, config.volume, regionInfo, context.products.length);
   } else {
-    const saved = await deps.files.read(balancesPath(region, addDays(day, -1)));
+    const saved = await deps.files.read(balancesPath('history', region, addDays(day, -1)));
     if (!saved) throw new Error(`Inventory positions of DC ${region} for ${addDays(day, -1)} are missing; generate that day first`);
     balances = decodeBalances(saved);
   }
@@ -143,7 +139,7 @@ export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, r
   for (const [table, builder] of Object.entries(result.tables) as [FactTable, { build(): Parameters<typeof encodeParquet>[0] & { rowCount: number } }][]) {
     await write(table, builder.build());
   }
-  await deps.files.write(balancesPath(region, day), encodeBalances(result.balances));
+  await deps.files.write(balancesPath('history', region, day), encodeBalances(result.balances));
   return counts;
 }
 

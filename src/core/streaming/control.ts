@@ -10,7 +10,7 @@ import { collectDayEvents, collectStoreHours, EventCollector } from '../events/f
 import { EVENT_TYPES, type EventType } from '../events/schemas.js';
 import { addDays } from '../facts/calendar.js';
 import { buildFactContext, type FactContext } from '../facts/context.js';
-import { decodeBalances, encodeBalances } from '../facts/inventory.js';
+import { balancesPath, decodeBalances, encodeBalances } from '../facts/inventory.js';
 import { generateMarketingDay } from '../facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import type { GenerationStateStore } from '../generation/state.js';
@@ -59,8 +59,6 @@ export async function updateStatistics(deps: StreamingDeps, mutate: (stats: Stre
   });
 }
 
-const balancesPath = (dcId: number, day: string) => `state/balances/dc-${String(dcId).padStart(3, '0')}/${day}.bin`;
-const streamBalancesPath = (dcId: number, day: string) => `state/stream/dc-${String(dcId).padStart(3, '0')}/${day}.bin`;
 
 /**
  * Generates one simulated day into the outbox, continuing inventory from history (the first streamed day) or
@@ -70,11 +68,11 @@ export async function fillDay(deps: StreamingDeps, config: AppConfig, day: strin
   const collector = new EventCollector(eventTypes ? new Set(eventTypes as EventType[]) : null);
   for (const region of context.regions) {
     const previous = addDays(day, -1);
-    const saved = (await deps.files.read(streamBalancesPath(region.dcId, previous))) ?? (await deps.files.read(balancesPath(region.dcId, previous)));
+    const saved = (await deps.files.read(balancesPath('stream', region.dcId, previous))) ?? (await deps.files.read(balancesPath('history', region.dcId, previous)));
     if (!saved) throw new ConflictError(`Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`);
     const result = generateRegionDay(context, region, day, decodeBalances(saved));
     collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));
-    await deps.files.write(streamBalancesPath(region.dcId, day), encodeBalances(result.balances));
+    await deps.files.write(balancesPath('stream', region.dcId, day), encodeBalances(result.balances));
   }
   collectDayEvents(collector, { fact_marketing: generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build() });
   collectStoreHours(collector, context, day);

@@ -1,6 +1,11 @@
 /** Serving static files shipped with the app (dashboard, docs assets) from an allow-list, never by raw path. */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HttpResponseInit } from '@azure/functions';
+
+/** src/web, shipped with the app (the compiled files live in dist/src/functions/http). */
+export const WEB_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../src/web');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
