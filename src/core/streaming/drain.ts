@@ -6,6 +6,7 @@
  * outbox for the next one. When the day slice is exhausted the next simulated day is generated.
  */
 import type { AppConfig } from '../config/schema.js';
+import { redactSecrets } from '../config/secrets.js';
 import { addDays } from '../facts/calendar.js';
 import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
 import { CircuitBreaker } from './breaker.js';
@@ -128,7 +129,7 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         if (kind === 'connection_failure' || kind === 'connection_timeout') connectionFailures++;
         const tripped = await breaker.recordFailure(kind);
         if (tripped) trips++;
-        summary.error = `${kind}: ${error instanceof Error ? error.message : String(error)}`;
+        summary.error = redactSecrets(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
         // The hub is unreachable or overloaded and the breaker has opened: keep the rest in the outbox for
         // after the breaker's timeout instead of dead-lettering events that would succeed later.
         if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, result, failed };
@@ -180,7 +181,7 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
     }
   } catch (error) {
     // Not a send failure (those are handled above): storage or the sink's set-up. The events stay in the outbox.
-    summary.error = error instanceof Error ? error.message : String(error);
+    summary.error = redactSecrets(error instanceof Error ? error.message : String(error));
     errorCounts[classifySendError(error)] = (errorCounts[classifySendError(error)] ?? 0) + 1;
   } finally {
     // Record progress even after a failure: what was handled is never handled again, the rest stays in the outbox.
