@@ -37,7 +37,7 @@ function makeEvents(count) {
 }
 
 // The peer runs in a worker thread: producer and peer each get a core, as a real client and hub would.
-const worker = new Worker(new URL('./peer-worker.mjs', import.meta.url));
+const worker = new Worker(new URL('./lib/peer-worker.mjs', import.meta.url));
 const ask = (type) => new Promise((resolve) => {
   const listener = (message) => {
     if (message.type === type) {

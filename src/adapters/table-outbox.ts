@@ -79,7 +79,7 @@ export class TableOutbox implements Outbox {
 
   async replace(timed: TimedEvent[]): Promise<{ events: number; chunks: number }> {
     await this.clear();
-    const events: OutboxEvent[] = timed.map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, body: JSON.stringify(t.envelope) }));
+    const events: OutboxEvent[] = timed.map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, eventId: t.envelope.event_id, body: JSON.stringify(t.envelope) }));
     const chunks = await this.write(events, 0);
     return { events: events.length, chunks };
   }

@@ -51,8 +51,14 @@ httpRoute({
     const letters = await deps.deadLetters.take(body?.ids);
     if (body?.ids && letters.length === 0) throw new NotFoundError('ids: none of these dead letters exist');
     const events = letters.map((letter) => {
-      const envelope = letter.event as { partition_key?: string; event_type?: string };
-      return { at: Date.parse(letter.timestamp), partitionKey: envelope.partition_key ?? '', eventType: envelope.event_type ?? letter.event_type, body: JSON.stringify(letter.event) };
+      const envelope = letter.event as { partition_key?: string; event_type?: string; event_id?: string };
+      return {
+        at: Date.parse(letter.timestamp),
+        partitionKey: envelope.partition_key ?? '',
+        eventType: envelope.event_type ?? letter.event_type,
+        ...(envelope.event_id ? { eventId: envelope.event_id } : {}),
+        body: JSON.stringify(letter.event),
+      };
     });
     if (events.length > 0) await deps.outbox.append(events);
     return { status: 200, jsonBody: { success: true, retried: events.length } };

@@ -8,6 +8,8 @@ export interface OutboxEvent {
   partitionKey: string;
   eventType: string;
   body: string;
+  /** The envelope's event_id, kept beside the body so sending needs no JSON parse. */
+  eventId?: string;
 }
 
 export interface ClaimedChunk {

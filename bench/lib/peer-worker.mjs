@@ -1,6 +1,6 @@
 // Runs the AMQP test peer in a worker thread so the benchmark's producer and the peer use separate cores.
 import { parentPort } from 'node:worker_threads';
-import { startEventHubsPeer } from '../dist-bench/test/support/eventhubs-peer.js';
+import { startEventHubsPeer } from '../../dist-bench/test/support/eventhubs-peer.js';
 
 const peer = await startEventHubsPeer({ partitionCount: 4 });
 parentPort.postMessage({ type: 'ready', connectionString: peer.connectionString });
