@@ -170,6 +170,19 @@ export class TableOutbox implements Outbox {
     }
   }
 
+  async checkpoint(chunk: ClaimedChunk, sentUpTo: number): Promise<boolean> {
+    const client = await this.table();
+    const [partitionKey, key] = chunk.id.split('/') as [string, string];
+    try {
+      const response = await client.updateEntity({ partitionKey, rowKey: key, cursor: sentUpTo }, 'Merge', { etag: chunk.etag });
+      chunk.etag = response.etag!;
+      return true;
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) return false;
+      throw error;
+    }
+  }
+
   async status(now: number): Promise<OutboxStatus> {
     const client = await this.table();
     const status: OutboxStatus = { pending_events: 0, claimed_events: 0, sent_events: 0, pending_chunks: 0, claimed_chunks: 0, sent_chunks: 0, oldest_pending_event_time: null };

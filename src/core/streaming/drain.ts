@@ -48,7 +48,15 @@ export function classifySendError(error: unknown): string {
   return 'unknown';
 }
 
-export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: () => Promise<EventSink>, budgetMs: number, clock: () => number = Date.now): Promise<DrainSummary> {
+export interface DrainOptions {
+  /** How long claimed chunks stay reserved for this drain (default: its budget plus 30 s). */
+  claimTtlMs?: number;
+  clock?: () => number;
+}
+
+export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: () => Promise<EventSink>, budgetMs: number, options: DrainOptions = {}): Promise<DrainSummary> {
+  const clock = options.clock ?? Date.now;
+  const claimTtlMs = options.claimTtlMs ?? budgetMs + 30_000;
   const started = clock();
   const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, dead_lettered: 0, batches: 0, breaker_state: 'closed', elapsed_ms: 0, error: null };
   const realtime = config.realtime;
@@ -69,7 +77,7 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
   const interval = Math.max(10, state.emit_interval_ms);
   const burst = Math.max(1, state.burst);
   const ticks = Math.max(1, Math.floor(budgetMs / interval));
-  let chunks = await deps.outbox.claim(ticks * burst, budgetMs + 30_000, started);
+  let chunks = await deps.outbox.claim(ticks * burst, claimTtlMs, started);
   if (chunks.length === 0) {
     const outbox = await deps.outbox.status(started);
     if (outbox.pending_events === 0 && outbox.claimed_events === 0 && state.day) {
@@ -80,13 +88,15 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
       await updateStatistics(deps, (stats) => {
         stats.events_generated += generated;
       });
-      chunks = await deps.outbox.claim(ticks * burst, budgetMs + 30_000, clock());
+      chunks = await deps.outbox.claim(ticks * burst, claimTtlMs, clock());
     }
   }
 
   const queue: { chunk: ClaimedChunk; index: number }[] = [];
   for (const chunk of chunks) for (let i = chunk.cursor; i < chunk.events.length; i++) queue.push({ chunk, index: i });
   const sentUpTo = new Map(chunks.map((c) => [c, c.cursor]));
+  /** Chunks fully sent and already marked so (right away, so a crash cannot send them again). */
+  const completed = new Set<ClaimedChunk>();
   const typeCounts: Record<string, number> = {};
   const rate: [number, number][] = [];
   const recent: OutboxEvent[] = [];
@@ -162,8 +172,10 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         break;
       }
       position += batch.length;
+      const touched = new Set<ClaimedChunk>();
       for (const { chunk, index } of batch) {
         sentUpTo.set(chunk, index + 1);
+        touched.add(chunk);
         const event = chunk.events[index]!;
         if (failed.has(event)) continue;
         summary.sent++;
@@ -172,6 +184,17 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         if (recent.length > RECENT_LIMIT) recent.shift();
       }
       lastEventTime = new Date().toISOString();
+      // Checkpoint every tick: if this instance dies now, the next drain repeats at most this one batch.
+      const kept = await Promise.all(
+        [...touched].map(async (chunk) => {
+          const upTo = sentUpTo.get(chunk)!;
+          if (upTo < chunk.events.length) return deps.outbox.checkpoint(chunk, upTo);
+          await deps.outbox.complete(chunk, upTo);
+          completed.add(chunk);
+          return true;
+        }),
+      );
+      if (kept.includes(false)) break; // our claim expired and another drain took over: stop, do not send twice
       const second = Math.floor(clock() / 1000);
       if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += batch.length - failed.size;
       else rate.push([second, batch.length - failed.size]);
@@ -185,7 +208,7 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
     errorCounts[classifySendError(error)] = (errorCounts[classifySendError(error)] ?? 0) + 1;
   } finally {
     // Record progress even after a failure: what was handled is never handled again, the rest stays in the outbox.
-    await Promise.all(chunks.map((chunk) => deps.outbox.complete(chunk, sentUpTo.get(chunk) ?? chunk.cursor)));
+    await Promise.all(chunks.filter((chunk) => !completed.has(chunk)).map((chunk) => deps.outbox.complete(chunk, sentUpTo.get(chunk) ?? chunk.cursor)));
   }
   summary.breaker_state = blocked ? 'open' : (await breaker.read()).state;
 

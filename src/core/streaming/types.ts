@@ -39,6 +39,11 @@ export interface Outbox {
   claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]>;
   /** Records progress: all sent → chunk sent; else released for the next drain with its cursor. */
   complete(chunk: ClaimedChunk, sentUpTo: number): Promise<void>;
+  /**
+   * Records progress while keeping the claim, so a drain killed mid-way repeats at most what it sent since
+   * its last checkpoint. Returns false when the claim was lost (expired and taken over).
+   */
+  checkpoint(chunk: ClaimedChunk, sentUpTo: number): Promise<boolean>;
   status(now: number): Promise<OutboxStatus>;
   preview(limit: number): Promise<unknown[]>;
   clear(): Promise<number>;
