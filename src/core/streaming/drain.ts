@@ -28,23 +28,39 @@ export const RECENT_LIMIT = 100;
 
 /** Send errors worth retrying; the rest (authentication, oversize, bad partition) go to the DLQ at once. */
 export const RETRYABLE_ERRORS = new Set(['connection_timeout', 'throttling', 'quota', 'connection_failure', 'unknown']);
+/**
+ * Transient conditions: when they outlast the retries the events stay in the outbox for the next drain (the
+ * breaker opens if it goes on) instead of being dead-lettered. An unknown error is dead-lettered after its retries.
+ */
+export const TRANSIENT_ERRORS = new Set(['connection_timeout', 'throttling', 'quota', 'connection_failure']);
 
 export function backoffMs(attempt: number, multiplier: number, random: () => number = Math.random): number {
   // Exponential with full jitter around the step, capped so a drain's budget is not spent sleeping.
   return Math.min(10_000, 100 * multiplier ** attempt * (0.5 + random()));
 }
 
+/** Every name, code and message in an error, its cause and aggregated errors (network failures nest them). */
+export function errorText(error: unknown, depth = 0): string {
+  if (error === null || error === undefined || depth > 3) return '';
+  if (typeof error !== 'object') return String(error);
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const parts = [e.name, e.code, e.message].filter((p) => typeof p === 'string' && p !== '') as string[];
+  if (e.cause) parts.push(errorText(e.cause, depth + 1));
+  if (Array.isArray(e.errors)) for (const inner of e.errors.slice(0, 3)) parts.push(errorText(inner, depth + 1));
+  return parts.filter(Boolean).join(' ');
+}
+
 export function classifySendError(error: unknown): string {
   if (error instanceof PartialSendError) return classifySendError(error.cause);
-  const code = String((error as { code?: unknown })?.code ?? '');
-  const text = `${code} ${(error as Error)?.message ?? ''}`.toLowerCase();
-  if (/timeout|etimedout/.test(text)) return 'connection_timeout';
+  const text = errorText(error).toLowerCase();
   if (/quotaexceeded|quota exceeded/.test(text)) return 'quota';
   if (/serverbusy|server-busy|server busy|throttl/.test(text)) return 'throttling';
-  if (/unauthorized|authentication|401|sas|token/.test(text)) return 'authentication';
+  // Network trouble first: a CBS put-token that times out is a connection problem, not a refused credential.
+  if (/timeout|timed out|etimedout/.test(text)) return 'connection_timeout';
+  if (/econnrefused|econnreset|enotfound|eai_again|epipe|connection|socket|disconnected|aggregateerror|service ?unavailable/.test(text)) return 'connection_failure';
+  if (/unauthorized|authentication|\b401\b|invalid signature|claim/.test(text)) return 'authentication';
   if (/messagetoolarge|too large/.test(text)) return 'message_too_large';
   if (/partition/.test(text)) return 'invalid_partition';
-  if (/econnrefused|enotfound|connection|socket|disconnected/.test(text)) return 'connection_failure';
   return 'unknown';
 }
 
@@ -139,10 +155,11 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         if (kind === 'connection_failure' || kind === 'connection_timeout') connectionFailures++;
         const tripped = await breaker.recordFailure(kind);
         if (tripped) trips++;
-        summary.error = redactSecrets(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+        summary.error = redactSecrets(`${kind}: ${errorText(error instanceof PartialSendError ? error.cause : error) || 'no detail'}`);
         // The hub is unreachable or overloaded and the breaker has opened: keep the rest in the outbox for
         // after the breaker's timeout instead of dead-lettering events that would succeed later.
         if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, result, failed };
+        if (RETRYABLE_ERRORS.has(kind) && attempt >= realtime.retry_attempts && TRANSIENT_ERRORS.has(kind)) return { done: false, result, failed };
         if (!RETRYABLE_ERRORS.has(kind) || attempt >= realtime.retry_attempts) {
           summary.failed += pending.length;
           for (const event of pending) failed.add(event);
