@@ -9,7 +9,7 @@ import { toConfigView } from '../core/config/service.js';
 import { CircuitBreaker } from '../core/streaming/breaker.js';
 import { readStatistics, readStreamState } from '../core/streaming/control.js';
 import { assessHealth, type HealthReport } from '../core/streaming/health.js';
-import { eventsPerSecond } from '../core/streaming/types.js';
+import { eventsPerSecond, SEND_LATENCY_BUCKETS, type StreamStatistics } from '../core/streaming/types.js';
 import { httpRoute } from './http/route.js';
 
 async function snapshot() {
@@ -65,6 +65,25 @@ httpRoute({
 
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
+/**
+ * The batch send latency histogram, aggregated across instances in the statistics document. prom-client only
+ * builds histograms from local observations, so the exposition lines are written here in its format.
+ */
+function latencyHistogram(statistics: StreamStatistics): string {
+  const counts = statistics.send_latency_counts ?? [];
+  const lines = ['# HELP streaming_batch_send_seconds Time to send one batch to the sink', '# TYPE streaming_batch_send_seconds histogram'];
+  let cumulative = 0;
+  SEND_LATENCY_BUCKETS.forEach((bound, i) => {
+    cumulative += counts[i] ?? 0;
+    lines.push(`streaming_batch_send_seconds_bucket{le="${bound}"} ${cumulative}`);
+  });
+  cumulative += counts[SEND_LATENCY_BUCKETS.length] ?? 0;
+  lines.push(`streaming_batch_send_seconds_bucket{le="+Inf"} ${cumulative}`);
+  lines.push(`streaming_batch_send_seconds_sum ${statistics.send_latency_sum ?? 0}`);
+  lines.push(`streaming_batch_send_seconds_count ${statistics.send_latency_count ?? 0}`);
+  return `${lines.join('\n')}\n`;
+}
+
 httpRoute({
   name: 'prometheusMetrics',
   method: 'GET',
@@ -98,6 +117,6 @@ httpRoute({
     for (const [kind, count] of Object.entries(s.statistics.error_counts)) errors.set({ error_type: kind }, count);
     const byType = new Gauge({ name: 'streaming_events_sent_by_type', help: 'Events delivered by event type', labelNames: ['event_type'], registers: [registry] });
     for (const [type, count] of Object.entries(s.statistics.event_type_counts)) byType.set({ event_type: type }, count);
-    return { status: 200, headers: { 'content-type': registry.contentType }, body: await registry.metrics() };
+    return { status: 200, headers: { 'content-type': registry.contentType }, body: (await registry.metrics()) + latencyHistogram(s.statistics) };
   },
 });

@@ -119,6 +119,11 @@ describe('streaming to the Blob sink', () => {
     for (const name of ['streaming_events_generated', 'streaming_events_failed', 'streaming_circuit_breaker_trips', 'streaming_events_per_second', 'streaming_outbox_pending_events', 'streaming_dlq_size', 'streaming_circuit_breaker_state']) {
       expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
     }
+    const histogramCount = Number(/^streaming_batch_send_seconds_count (\d+)$/m.exec(text)?.[1]);
+    expect(histogramCount).toBeGreaterThan(0);
+    expect(Number(/^streaming_batch_send_seconds_bucket\{le="\+Inf"\} (\d+)$/m.exec(text)?.[1])).toBe(histogramCount);
+    // Every sample line is `name{labels} value`, as Prometheus parses it.
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{[a-z_]+="[^"]*"\})? -?[\d.e+]+$/);
     expect(await readJson(await fetch(`${app.url}/api/stream/dlq`))).toMatchObject({ events: [], count: 0 });
     expect((await readJson(await fetch(`${app.url}/api/stream/dlq/summary`))).total).toBe(0);
     expect((await post('/api/stream/dlq/retry', { ids: ['missing'] })).status).toBe(404);

@@ -180,8 +180,8 @@ export const streamStatisticsSchema = z
 
 export async function streamStatistics(deps: StreamingDeps, now = Date.now()): Promise<z.infer<typeof streamStatisticsSchema>> {
   const stats = await readStatistics(deps);
-  const { recent_rate: _recent, ...rest } = stats;
-  void _recent;
+  const { recent_rate: _recent, send_latency_counts: _counts, send_latency_sum: _sum, send_latency_count: _count, ...rest } = stats;
+  void [_recent, _counts, _sum, _count];
   return { ...rest, events_per_second: eventsPerSecond(stats, now), total_streaming_time: Math.round(stats.total_streaming_time * 10) / 10 };
 }
 

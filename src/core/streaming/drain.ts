@@ -10,7 +10,7 @@ import { redactSecrets } from '../config/secrets.js';
 import { addDays } from '../facts/calendar.js';
 import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
 import { CircuitBreaker } from './breaker.js';
-import { PartialSendError, type ClaimedChunk, type EventSink, type OutboxEvent, type SendResult } from './types.js';
+import { latencyBucket, PartialSendError, SEND_LATENCY_BUCKETS, type ClaimedChunk, type EventSink, type OutboxEvent, type SendResult } from './types.js';
 
 export interface DrainSummary {
   status: string;
@@ -123,6 +123,7 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
   let target: EventSink | undefined;
 
   const errorCounts: Record<string, number> = {};
+  const latencies: number[] = [];
   let trips = 0;
   let connectionFailures = 0;
   let blocked = false;
@@ -138,8 +139,10 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
     const result: SendResult = { bytes: 0, batches: 0 };
     for (let attempt = 0; ; attempt++) {
       if (!(await breaker.allow())) return { done: false, result, failed };
+      const sendStarted = clock();
       try {
         const sent = await target!.send(pending);
+        latencies.push((clock() - sendStarted) / 1000);
         result.bytes += sent.bytes;
         result.batches += sent.batches;
         await breaker.recordSuccess();
@@ -242,6 +245,11 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
       stats.total_streaming_time += summary.elapsed_ms / 1000;
       stats.last_event_time = lastEventTime;
       for (const [type, count] of Object.entries(typeCounts)) stats.event_type_counts[type] = (stats.event_type_counts[type] ?? 0) + count;
+      const counts = stats.send_latency_counts ?? new Array<number>(SEND_LATENCY_BUCKETS.length + 1).fill(0);
+      for (const seconds of latencies) counts[latencyBucket(seconds)]! += 1;
+      stats.send_latency_counts = counts;
+      stats.send_latency_sum = (stats.send_latency_sum ?? 0) + latencies.reduce((a, b) => a + b, 0);
+      stats.send_latency_count = (stats.send_latency_count ?? 0) + latencies.length;
       const merged = [...stats.recent_rate, ...rate];
       stats.recent_rate = merged.slice(-120);
     });

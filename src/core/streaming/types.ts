@@ -102,6 +102,18 @@ export interface StreamStatistics {
   circuit_breaker_trips: number;
   /** Rolling window of (epoch second, events sent) for events_per_second. */
   recent_rate: [number, number][];
+  /** Batch send latency: counts per SEND_LATENCY_BUCKETS upper bound (seconds; last = +Inf), sum and count. */
+  send_latency_counts?: number[];
+  send_latency_sum?: number;
+  send_latency_count?: number;
+}
+
+/** Upper bounds (seconds) of the batch send latency histogram. */
+export const SEND_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+export function latencyBucket(seconds: number): number {
+  const index = SEND_LATENCY_BUCKETS.findIndex((bound) => seconds <= bound);
+  return index === -1 ? SEND_LATENCY_BUCKETS.length : index;
 }
 
 export function emptyStatistics(): StreamStatistics {
