@@ -170,6 +170,31 @@ export class TableOutbox implements Outbox {
     }
   }
 
+  async completeAll(chunks: ClaimedChunk[]): Promise<void> {
+    const client = await this.table();
+    const byPartition = new Map<string, ClaimedChunk[]>();
+    for (const chunk of chunks) {
+      const partition = chunk.id.split('/')[0]!;
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), chunk]);
+    }
+    await Promise.all(
+      [...byPartition].map(async ([partitionKey, list]) => {
+        for (let i = 0; i < list.length; i += MAX_BATCH) {
+          const slice = list.slice(i, i + MAX_BATCH);
+          try {
+            await client.submitTransaction(
+              slice.map((chunk): TransactionAction => ['update', { partitionKey, rowKey: chunk.id.split('/')[1]!, status: 'sent', cursor: chunk.events.length, claim_until: 0 }, 'Merge', { etag: chunk.etag }]),
+            );
+          } catch (error) {
+            // One chunk's claim was taken over (ETag mismatch fails the whole transaction): record the rest one by one.
+            if (!(error instanceof RestError)) throw error;
+            await Promise.all(slice.map((chunk) => this.complete(chunk, chunk.events.length)));
+          }
+        }
+      }),
+    );
+  }
+
   async checkpoint(chunk: ClaimedChunk, sentUpTo: number): Promise<boolean> {
     const client = await this.table();
     const [partitionKey, key] = chunk.id.split('/') as [string, string];

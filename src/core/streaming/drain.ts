@@ -205,15 +205,13 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
       }
       lastEventTime = new Date().toISOString();
       // Checkpoint every tick: if this instance dies now, the next drain repeats at most this one batch.
-      const kept = await Promise.all(
-        [...touched].map(async (chunk) => {
-          const upTo = sentUpTo.get(chunk)!;
-          if (upTo < chunk.events.length) return deps.outbox.checkpoint(chunk, upTo);
-          await deps.outbox.complete(chunk, upTo);
-          completed.add(chunk);
-          return true;
-        }),
-      );
+      const finished = [...touched].filter((chunk) => sentUpTo.get(chunk)! >= chunk.events.length);
+      const partial = [...touched].filter((chunk) => sentUpTo.get(chunk)! < chunk.events.length);
+      const [kept] = await Promise.all([
+        Promise.all(partial.map((chunk) => deps.outbox.checkpoint(chunk, sentUpTo.get(chunk)!))),
+        finished.length > 0 ? deps.outbox.completeAll(finished) : Promise.resolve(),
+      ]);
+      for (const chunk of finished) completed.add(chunk);
       if (kept.includes(false)) break; // our claim expired and another drain took over: stop, do not send twice
       const second = Math.floor(clock() / 1000);
       if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += batch.length - failed.size;

@@ -39,6 +39,8 @@ export interface Outbox {
   claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]>;
   /** Records progress: all sent → chunk sent; else released for the next drain with its cursor. */
   complete(chunk: ClaimedChunk, sentUpTo: number): Promise<void>;
+  /** Marks many fully sent chunks at once (batch transactions per partition). */
+  completeAll(chunks: ClaimedChunk[]): Promise<void>;
   /**
    * Records progress while keeping the claim, so a drain killed mid-way repeats at most what it sent since
    * its last checkpoint. Returns false when the claim was lost (expired and taken over).
