@@ -94,6 +94,19 @@ export interface StartAzuriteOptions {
 }
 
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
+  if (options.ports) return startAzuriteOnce(options);
+  // Free ports are picked, released and then bound by Azurite: another process can take one in between, so a
+  // clash is retried on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAzuriteOnce(options);
+    } catch (error) {
+      if (attempt >= 4 || !/EADDRINUSE/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startAzuriteOnce(options: StartAzuriteOptions): Promise<AzuriteHandle> {
   const ports = options.ports ?? {
     blob: await findFreePort(),
     queue: await findFreePort(),

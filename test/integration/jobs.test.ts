@@ -84,3 +84,27 @@ describe('GenerationJobs', () => {
     await expect(jobs.get('nope')).rejects.toThrow(/no generation job nope/);
   });
 });
+
+describe('master job and cancellation', () => {
+  it('a job cancelled while its worker is starting stays cancelled and generates nothing', async () => {
+    const { runMasterJob } = await import('../../src/core/generation/master-job.js');
+    const job = await jobs.begin('master', ['dim_stores'], 1, {});
+    // The worker read the job while it was still pending; the cancel lands before its first write.
+    const staleSnapshot = await jobs.get(job.operation_id);
+    const racing = Object.create(jobs) as GenerationJobs;
+    racing.get = async () => staleSnapshot;
+    await jobs.cancel(job.operation_id);
+    let generated = 0;
+    const result = await runMasterJob(
+      { jobs: racing, state: {} as never, files: {} as never, enqueue: async () => {} },
+      job.operation_id,
+      {} as never,
+      function* () {
+        generated++;
+      },
+    );
+    expect(result.status).toBe('cancelled');
+    expect((await jobs.get(job.operation_id)).status).toBe('cancelled');
+    expect(generated).toBe(0);
+  });
+});

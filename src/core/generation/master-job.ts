@@ -65,11 +65,14 @@ export async function runMasterJob(deps: MasterJobDeps, operationId: string, con
   const job = await deps.jobs.get(operationId);
   if (isTerminal(job.status)) return job; // cancelled while queued, or a duplicate delivery of a finished job
   const startedAt = new Date().toISOString();
-  await deps.jobs.update(operationId, (current) => {
+  // Only a pending job starts: one cancelled between our read and this write must stay cancelled.
+  const running = await deps.jobs.update(operationId, (current) => {
+    if (current.status !== 'pending' && current.status !== 'running') return;
     current.status = 'running';
     current.started_at ??= startedAt;
     current.message = 'Generating master data';
   });
+  if (isTerminal(running.status)) return running;
 
   const written: Partial<Record<DimensionTable, TableStats>> = {};
   let done = 0;

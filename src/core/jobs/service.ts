@@ -42,9 +42,22 @@ export class GenerationJobs {
   /** Creates a job and takes the lock; 409 while another job runs. */
   async begin(kind: JobKind, tables: readonly string[], unitsTotal: number, request: Record<string, unknown>): Promise<Job> {
     const job = newJob(this.newId(), kind, tables, unitsTotal, request, this.now());
+    // The job document exists before the lock names it, so a competitor never mistakes a lock that is being
+    // taken right now for one left behind by a vanished job.
+    await this.jobs.write(job.operation_id, job, undefined);
+    try {
+      await this.takeLock(job);
+    } catch (error) {
+      await this.jobs.delete(job.operation_id);
+      throw error;
+    }
+    return job;
+  }
+
+  private async takeLock(job: Job): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const lock = await this.locks.read(LOCK_KEY);
-      if (lock) {
+      if (lock && !lock.value.operation_id.startsWith('released:')) {
         const holder = await this.jobs.read(lock.value.operation_id);
         if (holder && !isTerminal(holder.value.status)) {
           if (!this.isStale(holder.value)) {
@@ -54,19 +67,19 @@ export class GenerationJobs {
             );
           }
           await this.finish(holder.value.operation_id, 'failed', `Abandoned: no progress for ${STALE_JOB_MS / 60_000} minutes`);
+        } else if (!holder && this.now().getTime() - Date.parse(lock.value.acquired_at) < STALE_JOB_MS) {
+          throw new ConflictError(`Another generation job (operation_id ${lock.value.operation_id}) is starting; try again shortly`);
         }
       }
       try {
-        await this.locks.write(LOCK_KEY, { operation_id: job.operation_id, kind, acquired_at: job.created_at }, lock?.etag);
-        break;
+        await this.locks.write(LOCK_KEY, { operation_id: job.operation_id, kind: job.kind, acquired_at: job.created_at }, lock?.etag);
+        return;
       } catch (error) {
         if (error instanceof ConcurrentUpdateError && attempt < 5) continue;
         if (error instanceof ConcurrentUpdateError) throw new ConflictError('Another generation job was started at the same moment; try again');
         throw error;
       }
     }
-    await this.jobs.write(job.operation_id, job, undefined);
-    return job;
   }
 
   async get(operationId: string): Promise<Job> {
