@@ -1,7 +1,11 @@
 // retail-datagen: the whole stack for `azd up` or `az deployment sub create`.
-// Subscription scope: creates the resource group, then every resource in it through modules/.
-// Identity-based everywhere: the Function App reaches Storage, Event Hubs and Key Vault with its
-// user-assigned managed identity; shared keys and local auth are disabled where the services allow.
+//
+// Subscription scope: creates (or reuses) the resource group, then deploys modules/resources.bicep into it.
+// modules/resources.bicep is itself a complete resource-group-scoped template, so operators who may not create
+// resource groups deploy it directly with `az deployment group create` (docs/DEPLOY.md).
+//
+// Identity-based everywhere: the Function App reaches Storage, Event Hubs, Key Vault and Application Insights
+// with its user-assigned managed identity; shared keys and local auth are disabled where the services allow.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -10,7 +14,8 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Azure region for every resource.')
+@description('Azure region for every resource (one where Flex Consumption is available).')
+@metadata({ azd: { type: 'location' } })
 param location string
 
 @description('Resource group to create or reuse. Empty: rg-<environmentName>.')
@@ -25,7 +30,7 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-@description('Event Hub partitions (per-store ordering is kept within a partition).')
+@description('Event Hub partitions (events of one store share a partition, so they stay in order).')
 @minValue(1)
 @maxValue(32)
 param eventHubPartitionCount int = 4
@@ -38,42 +43,51 @@ param eventHubRetentionDays int = 1
 @description('Event Hub name the app streams to.')
 param eventHubName string = 'retail-events'
 
-@description('Object id of a user or group to grant Key Vault Secrets Officer (to store a connection string), or empty.')
+@description('Disable SAS (local) auth on the Event Hubs namespace; the app needs none. Set false only for a consumer that can use nothing but a SAS key.')
+param eventHubsDisableLocalAuth bool = true
+
+@description('Object id of a user, group or service principal to grant Key Vault Secrets Officer (to store a connection string), or empty.')
 param keyVaultAdminPrincipalId string = ''
 
-var abbreviations = loadJsonContent('abbreviations.json')
-var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
-var tags = { 'azd-env-name': environmentName }
+@description('Principal type of keyVaultAdminPrincipalId.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param keyVaultAdminPrincipalType string = 'User'
 
-resource resourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+var abbreviations = loadJsonContent('abbreviations.json')
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbreviations.resourceGroup}${environmentName}'
   location: location
-  tags: tags
+  tags: { 'azd-env-name': environmentName }
 }
 
 module resources 'modules/resources.bicep' = {
   name: 'resources'
-  scope: resourceGroup
+  scope: rg
   params: {
+    environmentName: environmentName
     location: location
-    tags: tags
-    resourceToken: resourceToken
-    abbreviations: abbreviations
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     eventHubPartitionCount: eventHubPartitionCount
     eventHubRetentionDays: eventHubRetentionDays
     eventHubName: eventHubName
+    eventHubsDisableLocalAuth: eventHubsDisableLocalAuth
     keyVaultAdminPrincipalId: keyVaultAdminPrincipalId
+    keyVaultAdminPrincipalType: keyVaultAdminPrincipalType
   }
 }
 
+// azd stores these in the environment (`azd env get-values`): names and endpoints only, never a key.
 output AZURE_LOCATION string = location
-output AZURE_RESOURCE_GROUP string = resourceGroup.name
+output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = resources.outputs.functionAppName
 output AZURE_FUNCTION_APP_URL string = resources.outputs.functionAppUrl
 output AZURE_STORAGE_ACCOUNT_NAME string = resources.outputs.storageAccountName
+output AZURE_APPLICATION_INSIGHTS_NAME string = resources.outputs.applicationInsightsName
 output EVENTHUB_FULLY_QUALIFIED_NAMESPACE string = resources.outputs.eventHubFullyQualifiedNamespace
 output EVENTHUB_NAME string = resources.outputs.eventHubName
 output KEYVAULT_URL string = resources.outputs.keyVaultUri
+output AZURE_KEYVAULT_NAME string = resources.outputs.keyVaultName
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = resources.outputs.identityClientId
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = resources.outputs.identityPrincipalId

@@ -1,5 +1,5 @@
-// Event Hubs namespace and the hub the app streams to. Local (SAS) auth is disabled: the app sends with its
-// managed identity (Azure Event Hubs Data Sender on the namespace).
+// Event Hubs namespace and the hub the app streams to. Local (SAS) auth is disabled by default: the app sends with
+// its managed identity (Azure Event Hubs Data Sender, scoped to this namespace).
 @description('Namespace name.')
 param namespaceName string
 
@@ -11,6 +11,9 @@ param partitionCount int
 
 @description('Retention in days.')
 param retentionDays int
+
+@description('Disable SAS (local) auth: senders must use Entra ID (the app does, with its managed identity).')
+param disableLocalAuth bool
 
 @description('Azure region.')
 param location string
@@ -29,7 +32,7 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   tags: tags
   sku: { name: 'Standard', tier: 'Standard', capacity: 1 }
   properties: {
-    disableLocalAuth: true
+    disableLocalAuth: disableLocalAuth
     minimumTlsVersion: '1.2'
     isAutoInflateEnabled: true
     maximumThroughputUnits: 4

@@ -67,6 +67,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings (@Microsoft.KeyVault(...)) resolve with the app identity.
+    keyVaultReferenceIdentity: identityId
     functionAppConfig: {
       deployment: {
         storage: {
@@ -89,8 +91,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
+        // Not a secret (ingestion endpoint + instrumentation key); with local auth off, ingestion needs the
+        // identity named in the authentication string (Monitoring Metrics Publisher on the component).
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD;ClientId=${identityClientId}' }
         { name: 'EVENTHUB_FULLY_QUALIFIED_NAMESPACE', value: eventHubFullyQualifiedNamespace }
         { name: 'EVENTHUB_NAME', value: eventHubName }
         { name: 'KEYVAULT_URL', value: keyVaultUri }

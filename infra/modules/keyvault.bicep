@@ -12,8 +12,12 @@ param tags object
 @description('Principal id of the app identity.')
 param principalId string
 
-@description('User or group object id to grant Key Vault Secrets Officer, or empty.')
+@description('User, group or service principal object id to grant Key Vault Secrets Officer, or empty.')
 param adminPrincipalId string
+
+@description('Principal type of adminPrincipalId.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param adminPrincipalType string
 
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
@@ -48,7 +52,7 @@ resource secretsOfficerRole 'Microsoft.Authorization/roleAssignments@2022-04-01'
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
     principalId: adminPrincipalId
-    principalType: 'User'
+    principalType: adminPrincipalType
   }
 }
 

@@ -1,33 +1,54 @@
-// Every resource of the stack inside the resource group, wired together.
-@description('Azure region.')
-param location string
+// Every resource of the stack inside one resource group, wired together.
+//
+// Deployed by main.bicep (subscription scope, `azd up`), or on its own into an existing resource group:
+//   az deployment group create -g <rg> -f infra/modules/resources.bicep -p environmentName=<name>
+// Names follow the Azure naming abbreviations (../abbreviations.json) plus a token unique to the subscription,
+// resource group, environment and region, as the Azure Verified Modules / azd templates do.
+targetScope = 'resourceGroup'
 
-@description('Tags for every resource.')
-param tags object
+@minLength(1)
+@maxLength(64)
+@description('Name of the environment; used in the resource token and the azd-env-name tag.')
+param environmentName string
 
-@description('Short unique suffix for globally unique names.')
-param resourceToken string
+@description('Azure region for every resource (default: the resource group\'s).')
+param location string = resourceGroup().location
 
-@description('Name prefixes (Azure naming abbreviations).')
-param abbreviations object
+@description('Function App instance memory in MB (Flex Consumption: 512, 2048 or 4096).')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
 
-@description('Function App instance memory in MB.')
-param instanceMemoryMB int
-
-@description('Most Function App instances.')
-param maximumInstanceCount int
+@description('Most instances the Function App scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
 
 @description('Event Hub partitions.')
-param eventHubPartitionCount int
+@minValue(1)
+@maxValue(32)
+param eventHubPartitionCount int = 4
 
-@description('Event Hub retention in days.')
-param eventHubRetentionDays int
+@description('Days the Event Hub keeps events.')
+@minValue(1)
+@maxValue(7)
+param eventHubRetentionDays int = 1
 
 @description('Event Hub name.')
-param eventHubName string
+param eventHubName string = 'retail-events'
+
+@description('Disable SAS (local) auth on the Event Hubs namespace.')
+param eventHubsDisableLocalAuth bool = true
 
 @description('Principal to grant Key Vault Secrets Officer, or empty.')
-param keyVaultAdminPrincipalId string
+param keyVaultAdminPrincipalId string = ''
+
+@description('Principal type of keyVaultAdminPrincipalId.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param keyVaultAdminPrincipalType string = 'User'
+
+var abbreviations = loadJsonContent('../abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
 
 module identity 'identity.bicep' = {
   name: 'identity'
@@ -66,6 +87,7 @@ module eventHubs 'eventhubs.bicep' = {
     eventHubName: eventHubName
     partitionCount: eventHubPartitionCount
     retentionDays: eventHubRetentionDays
+    disableLocalAuth: eventHubsDisableLocalAuth
     location: location
     tags: tags
     principalId: identity.outputs.principalId
@@ -80,6 +102,7 @@ module keyVault 'keyvault.bicep' = {
     tags: tags
     principalId: identity.outputs.principalId
     adminPrincipalId: keyVaultAdminPrincipalId
+    adminPrincipalType: keyVaultAdminPrincipalType
   }
 }
 
@@ -106,7 +129,10 @@ module functionApp 'functionapp.bicep' = {
 output functionAppName string = functionApp.outputs.name
 output functionAppUrl string = functionApp.outputs.url
 output storageAccountName string = storage.outputs.name
+output applicationInsightsName string = monitoring.outputs.applicationInsightsName
 output eventHubFullyQualifiedNamespace string = eventHubs.outputs.fullyQualifiedNamespace
 output eventHubName string = eventHubs.outputs.eventHubName
 output keyVaultUri string = keyVault.outputs.uri
+output keyVaultName string = keyVault.outputs.name
 output identityClientId string = identity.outputs.clientId
+output identityPrincipalId string = identity.outputs.principalId

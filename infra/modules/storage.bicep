@@ -56,7 +56,10 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
   name: 'default'
 }
 
-// Blob Data Owner (not Contributor): the Functions host manages blob leases and the deployment package.
+// Storage Blob Data Owner, not Contributor: it is the role Azure Functions documents for an identity-based
+// AzureWebJobsStorage connection (the host keeps its keys, timer schedule monitors and singleton locks as blobs
+// and leases, and Flex Consumption reads the deployment package with this identity). Contributor covers the
+// app's own blob reads and writes; Owner adds only ownership and ACL management, on this one account.
 resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, principalId, storageBlobDataOwner)
   scope: storageAccount

@@ -1,126 +1,169 @@
 /**
- * Infrastructure checks without the Bicep compiler: every file parses, the stack has every resource it
- * needs, role assignments are least-privilege and scoped to one resource, nothing secret is output, every
- * parameter is used, and key-based access is off.
+ * Infrastructure checks without the Bicep compiler (DESIGN.md "Bicep"): every file parses, the stack has every
+ * resource it needs, the Function App is Flex Consumption with identity-based settings, role assignments are
+ * least-privilege, scoped to one resource and granted to the managed identity, nothing secret is output, every
+ * parameter is used, and key-based access is off. Each rule is also run on a broken copy of the templates to
+ * show that it catches what it is meant to catch.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bicepFiles, declarations, errors, parseBicep, propertyPath, resources, walk } from '../support/bicep.js';
+import { BicepProject } from '../support/bicep.js';
+import {
+  functionAppViolations,
+  keyAccessViolations,
+  missingResources,
+  namingViolations,
+  parametersFileViolations,
+  roleAssignmentViolations,
+  secretOutputViolations,
+  syntaxViolations,
+  unusedDeclarationViolations,
+} from '../support/bicep-checks.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const files = bicepFiles(path.join(root, 'infra')).map(parseBicep);
-const allResources = files.flatMap((file) => resources(file.root).map((resource) => ({ ...resource, file })));
-const ofType = (prefix: string) => allResources.filter((r) => !r.existing && r.type.startsWith(`${prefix}@`));
+const project = BicepProject.load(path.join(root, 'infra'));
 
-describe('Bicep files', () => {
-  it('all parse without syntax errors', () => {
-    expect(files.length).toBeGreaterThanOrEqual(8);
-    for (const file of files) {
-      const found = errors(file.root);
-      expect(found.map((n) => `${path.relative(root, file.path)}:${n.startPosition.row + 1}: ${n.text.slice(0, 60)}`)).toEqual([]);
-    }
+/** Removes one `resource <symbol> ... = ... {\n ... \n}` block. */
+const removeResource = (symbol: string) => (text: string) => text.replace(new RegExp(`\\nresource ${symbol} [^\\n]*\\{\\n[\\s\\S]*?\\n\\}\\n`), '\n');
+/** Replaces text inside one resource block only. */
+const inResource = (symbol: string, from: string, to: string) => (text: string) =>
+  text.replace(new RegExp(`\\nresource ${symbol} [^\\n]*\\{\\n[\\s\\S]*?\\n\\}\\n`), (block) => block.replace(from, to));
+
+describe('Bicep templates (infra/)', () => {
+  it('are all there and parse without syntax errors', () => {
+    expect(project.files.map((f) => f.name)).toEqual([
+      'main.bicep',
+      'modules/eventhubs.bicep',
+      'modules/functionapp.bicep',
+      'modules/identity.bicep',
+      'modules/keyvault.bicep',
+      'modules/monitoring.bicep',
+      'modules/resources.bicep',
+      'modules/storage.bicep',
+    ]);
+    expect(syntaxViolations(project)).toEqual([]);
+    const broken = project.withText('modules/identity.bicep', (t) => t.replace('location: location', 'location: = location {'));
+    expect(syntaxViolations(broken)).not.toEqual([]);
+    const unclosed = project.withText('modules/storage.bicep', (t) => t.replace("name: 'default'\n}", "name: 'default'\n"));
+    expect(syntaxViolations(unclosed)).not.toEqual([]);
   });
 
-  it('a broken file is caught (the parser really checks)', () => {
-    const text = readFileSync(path.join(root, 'infra/modules/identity.bicep'), 'utf8').replace('location: location', 'location: = location {');
-    const tmp = path.join(os.tmpdir(), `broken-${process.pid}.bicep`);
-    writeFileSync(tmp, text);
-    expect(errors(parseBicep(tmp).root).length).toBeGreaterThan(0);
+  it('declare every resource of the stack', () => {
+    expect(missingResources(project)).toEqual([]);
+    const noVault = project.withText('modules/keyvault.bicep', (t) => t.replace("'Microsoft.KeyVault/vaults@", "'Microsoft.KeyVault/managedHSMs@"));
+    expect(missingResources(noVault)).toEqual(['no Microsoft.KeyVault/vaults']);
+    const noQueues = project.withText('modules/storage.bicep', removeResource('queueService'));
+    expect(missingResources(noQueues)).toEqual(['no Microsoft.Storage/storageAccounts/queueServices']);
   });
 
-  it('declares every resource of the stack', () => {
-    const required = [
-      'Microsoft.Web/sites',
-      'Microsoft.Web/serverfarms',
-      'Microsoft.Storage/storageAccounts',
-      'Microsoft.Storage/storageAccounts/blobServices/containers',
-      'Microsoft.EventHub/namespaces',
-      'Microsoft.EventHub/namespaces/eventhubs',
-      'Microsoft.KeyVault/vaults',
-      'Microsoft.OperationalInsights/workspaces',
-      'Microsoft.Insights/components',
-      'Microsoft.ManagedIdentity/userAssignedIdentities',
-    ];
-    for (const type of required) expect(ofType(type).length, type).toBeGreaterThan(0);
-    const plan = ofType('Microsoft.Web/serverfarms')[0]!;
-    expect(propertyPath(plan.body, 'sku.name')?.text).toBe("'FC1'");
-    const site = ofType('Microsoft.Web/sites')[0]!;
-    expect(propertyPath(site.body, 'properties.functionAppConfig.runtime.name')?.text).toBe("'node'");
-    expect(propertyPath(site.body, 'properties.functionAppConfig.runtime.version')?.text).toBe("'20'");
-    expect(propertyPath(site.body, 'properties.functionAppConfig.scaleAndConcurrency.instanceMemoryMB')?.text).toBe('instanceMemoryMB');
-    expect(propertyPath(site.body, 'properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount')?.text).toBe('maximumInstanceCount');
-    expect(propertyPath(site.body, 'identity.type')?.text).toBe("'UserAssigned'");
+  it('grant the managed identity exactly the least-privilege roles, each scoped to one resource', () => {
+    expect(roleAssignmentViolations(project)).toEqual([]);
+
+    const noSender = project.withText('modules/eventhubs.bicep', removeResource('senderRole'));
+    expect(roleAssignmentViolations(noSender)).toEqual(['missing role assignment: Azure Event Hubs Data Sender on Microsoft.EventHub/namespaces for the app identity']);
+
+    const groupScoped = project.withText('modules/storage.bicep', inResource('tableRole', 'scope: storageAccount', 'scope: resourceGroup()'));
+    expect(roleAssignmentViolations(groupScoped).join('\n')).toMatch(/tableRole: scope must be one resource/);
+
+    const userType = project.withText('modules/storage.bicep', inResource('queueRole', "principalType: 'ServicePrincipal'", "principalType: 'User'"));
+    expect(roleAssignmentViolations(userType).join('\n')).toMatch(/queueRole: principalType must be 'ServicePrincipal'/);
+
+    const otherPrincipal = project.withText('modules/monitoring.bicep', inResource('publisherRole', 'principalId: principalId', "principalId: '00000000-0000-0000-0000-000000000000'"));
+    expect(roleAssignmentViolations(otherPrincipal).join('\n')).toMatch(/publisherRole: principal is not the app's managed identity/);
+
+    const contributor = project.withText('modules/eventhubs.bicep', (t) => t.replace("'2b629674-e913-4c01-ae53-ef4638d8f975'", "'b24988ac-6180-42a0-ab88-20f7382dd24c'"));
+    expect(roleAssignmentViolations(contributor).join('\n')).toMatch(/senderRole: grants role b24988ac-6180-42a0-ab88-20f7382dd24c, which is not one of the least-privilege roles/);
+
+    const unconditionalAdmin = project.withText('modules/keyvault.bicep', (t) => t.replace(' = if (!empty(adminPrincipalId)) {', ' = {'));
+    expect(roleAssignmentViolations(unconditionalAdmin).join('\n')).toMatch(/secretsOfficerRole: principal is not the app's managed identity/);
   });
 
-  it('turns key-based access off and RBAC on', () => {
-    expect(propertyPath(ofType('Microsoft.Storage/storageAccounts')[0]!.body, 'properties.allowSharedKeyAccess')?.text).toBe('false');
-    expect(propertyPath(ofType('Microsoft.EventHub/namespaces')[0]!.body, 'properties.disableLocalAuth')?.text).toBe('true');
-    expect(propertyPath(ofType('Microsoft.KeyVault/vaults')[0]!.body, 'properties.enableRbacAuthorization')?.text).toBe('true');
-    expect(propertyPath(ofType('Microsoft.Insights/components')[0]!.body, 'properties.DisableLocalAuth')?.text).toBe('true');
-    const settings = propertyPath(ofType('Microsoft.Web/sites')[0]!.body, 'properties.siteConfig.appSettings')!.text;
-    for (const name of ['AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId', 'EVENTHUB_FULLY_QUALIFIED_NAMESPACE', 'EVENTHUB_NAME']) {
-      expect(settings).toContain(`'${name}'`);
-    }
-    expect(settings).not.toMatch(/AccountKey|SharedAccessKey|listKeys/i);
+  it('output names and endpoints, never a key, secret or connection string', () => {
+    expect(secretOutputViolations(project)).toEqual([]);
+    const keyOutput = project.withText('modules/storage.bicep', (t) => `${t}output primaryKey string = storageAccount.listKeys().keys[0].value\n`);
+    expect(secretOutputViolations(keyOutput).length).toBe(2); // the output, and the listKeys() call
+    const innocentName = project.withText('modules/monitoring.bicep', (t) => `${t}output telemetry string = applicationInsights.properties.ConnectionString\n`);
+    expect(secretOutputViolations(innocentName).join('\n')).toMatch(/output telemetry exposes/);
+    // A secret passed up through module outputs is caught at every level it surfaces.
+    const relayed = project.withText('modules/eventhubs.bicep', (t) => t.replace("output eventHubName string = hub.name", 'output eventHubName string = namespace.listKeys().primaryConnectionString'));
+    expect(secretOutputViolations(relayed).join('\n')).toMatch(/main.bicep:\d+ output EVENTHUB_NAME exposes/);
   });
 
-  it('assigns exactly the least-privilege roles, each scoped to one resource, to the app identity', () => {
-    const assignments = ofType('Microsoft.Authorization/roleAssignments');
-    const roles = new Map<string, string>();
-    for (const assignment of assignments) {
-      const scope = propertyPath(assignment.body, 'scope');
-      expect(scope?.type, `${assignment.symbol} scope`).toBe('identifier');
-      const scoped = resources(assignment.file.root).find((r) => r.symbol === scope!.text);
-      expect(scoped, `${assignment.symbol} scopes a resource of its file`).toBeDefined();
-      const definition = propertyPath(assignment.body, 'properties.roleDefinitionId')!.text;
-      const roleVariable = /'Microsoft.Authorization\/roleDefinitions', (\w+)\)/.exec(definition)![1]!;
-      const roleId = declarations(assignment.file.root, 'variable_declaration').find((v) => v.namedChildren[0]!.text === roleVariable)!.namedChildren[1]!.text.replace(/'/g, '');
-      const principal = propertyPath(assignment.body, 'properties.principalId')!.text;
-      const principalType = propertyPath(assignment.body, 'properties.principalType')!.text;
-      if (principal === 'principalId') {
-        expect(principalType).toBe("'ServicePrincipal'");
-        roles.set(roleId, scoped!.type.split('@')[0]!);
-      } else {
-        expect(principal).toBe('adminPrincipalId'); // the optional operator grant, only on Key Vault
-        expect(scoped!.type).toMatch(/^Microsoft.KeyVault\/vaults@/);
-      }
-    }
-    expect(Object.fromEntries(roles)).toEqual({
-      '2b629674-e913-4c01-ae53-ef4638d8f975': 'Microsoft.EventHub/namespaces', // Event Hubs Data Sender
-      'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e': 'Microsoft.Storage/storageAccounts', // Storage Blob Data Owner
-      '974c5e8b-45b9-4653-ba55-5f855dd0fb88': 'Microsoft.Storage/storageAccounts', // Storage Queue Data Contributor
-      '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Microsoft.Storage/storageAccounts', // Storage Table Data Contributor
-      '4633458b-17de-408a-b874-0445c86b69e6': 'Microsoft.KeyVault/vaults', // Key Vault Secrets User
-      '3913510d-42f4-4e42-8a64-420c390055eb': 'Microsoft.Insights/components', // Monitoring Metrics Publisher
-    });
+  it('use every parameter and variable they declare', () => {
+    expect(unusedDeclarationViolations(project)).toEqual([]);
+    const extra = project.withText('modules/identity.bicep', (t) => `@description('Never used.')\nparam unused string = ''\n${t}`);
+    expect(unusedDeclarationViolations(extra)).toEqual(['modules/identity.bicep: param unused is never used']);
+    // A property key with the parameter's name is not a use.
+    const hardCoded = project.withText('modules/functionapp.bicep', (t) => t.replace('instanceMemoryMB: instanceMemoryMB', 'instanceMemoryMB: 2048'));
+    expect(unusedDeclarationViolations(hardCoded)).toEqual(['modules/functionapp.bicep: param instanceMemoryMB is never used']);
   });
 
-  it('outputs names and endpoints, never a secret', () => {
-    for (const file of files) {
-      for (const output of declarations(file.root, 'output_declaration')) {
-        expect(output.text, path.relative(root, file.path)).not.toMatch(/key(?!_?vault)|secret|password|connectionstring|listKeys|sharedaccess/i);
-      }
-      expect(file.text).not.toMatch(/listKeys\(|listConnectionStrings\(/);
-    }
+  it('turn shared keys and local auth off, RBAC on, wherever the value comes from', () => {
+    expect(keyAccessViolations(project)).toEqual([]);
+    const sharedKey = project.withText('modules/storage.bicep', (t) => t.replace('allowSharedKeyAccess: false', 'allowSharedKeyAccess: true'));
+    expect(keyAccessViolations(sharedKey).join('\n')).toMatch(/storageAccount: properties.allowSharedKeyAccess must be false/);
+    const parameterFile = project.withParameters({ ...project.parametersJson, eventHubsDisableLocalAuth: { value: false } });
+    expect(keyAccessViolations(parameterFile).join('\n')).toMatch(/namespace: properties.disableLocalAuth must be true .*main.parameters.json eventHubsDisableLocalAuth=false/);
+    const standaloneDefault = project.withText('modules/resources.bicep', (t) => t.replace('param eventHubsDisableLocalAuth bool = true', 'param eventHubsDisableLocalAuth bool = false'));
+    expect(keyAccessViolations(standaloneDefault).join('\n')).toMatch(/properties.disableLocalAuth must be true/);
+    const accessPolicies = project.withText('modules/keyvault.bicep', (t) => t.replace('enableRbacAuthorization: true', 'enableRbacAuthorization: false'));
+    expect(keyAccessViolations(accessPolicies).join('\n')).toMatch(/enableRbacAuthorization must be true/);
   });
 
-  it('uses every parameter it declares', () => {
-    for (const file of files) {
-      for (const parameter of declarations(file.root, 'parameter_declaration')) {
-        const name = parameter.namedChildren[0]!.text;
-        const uses = [...walk(file.root)].filter((n) => (n.type === 'identifier' || n.type === 'property_identifier') && n.text === name && !parameter.children.includes(n));
-        expect(uses.length, `${path.relative(root, file.path)}: param ${name}`).toBeGreaterThan(0);
-      }
-    }
+  it('run the Function App on Flex Consumption with identity-based settings only', () => {
+    expect(functionAppViolations(project)).toEqual([]);
+    const consumption = project.withText('modules/functionapp.bicep', (t) => t.replace("name: 'FC1'", "name: 'Y1'"));
+    expect(functionAppViolations(consumption)).toEqual(['the plan must be Flex Consumption (FC1)']);
+    const keyCredential = project.withText('modules/functionapp.bicep', (t) => t.replace("value: 'managedidentity'", "value: 'connectionstring'"));
+    expect(functionAppViolations(keyCredential).join('\n')).toMatch(/AzureWebJobsStorage__credential/);
+    const noClientId = project.withText('modules/functionapp.bicep', (t) => t.replace("{ name: 'AZURE_CLIENT_ID', value: identityClientId }\n", ''));
+    expect(functionAppViolations(noClientId)).toEqual(['app setting AZURE_CLIENT_ID is missing']);
+    const workerRuntime = project.withText('modules/functionapp.bicep', (t) => t.replace('appSettings: [', "appSettings: [\n        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'node' }"));
+    expect(functionAppViolations(workerRuntime)).toEqual(['app setting FUNCTIONS_WORKER_RUNTIME must not be set']);
+    const fixedScale = project.withText('modules/functionapp.bicep', (t) => t.replace('maximumInstanceCount: maximumInstanceCount', 'maximumInstanceCount: 100'));
+    expect(functionAppViolations(fixedScale)).toEqual(['maximumInstanceCount must come from the maximumInstanceCount parameter']);
+    const untagged = project.withText('modules/functionapp.bicep', (t) => t.replace("'azd-service-name': 'api'", "'azd-service-name': 'web'"));
+    expect(functionAppViolations(untagged)).toEqual(["the site must be tagged azd-service-name: 'api'"]);
   });
 
-  it('feeds main.parameters.json into every parameter of main.bicep', () => {
-    const main = files.find((f) => f.path.endsWith(path.join('infra', 'main.bicep')))!;
-    const parameters = JSON.parse(readFileSync(path.join(root, 'infra/main.parameters.json'), 'utf8')).parameters as Record<string, unknown>;
-    const declared = declarations(main.root, 'parameter_declaration').map((p) => p.namedChildren[0]!.text).sort();
-    expect(Object.keys(parameters).sort()).toEqual(declared);
+  it('name resources <abbreviation><resourceToken> and tag them with the azd environment', () => {
+    expect(namingViolations(project)).toEqual([]);
+    const token = project.withText('modules/resources.bicep', (t) => t.replace('uniqueString(subscription().id, resourceGroup().id, environmentName, location)', 'uniqueString(subscription().id, environmentName, location)'));
+    expect(namingViolations(token).join('\n')).toMatch(/resourceToken must be uniqueString\(subscription\(\).id, resourceGroup\(\).id, environmentName, location\)/);
+    const fixedName = project.withText('modules/resources.bicep', (t) => t.replace("name: '${abbreviations.keyVault}${resourceToken}'", "name: 'kv-retail'"));
+    expect(namingViolations(fixedName)).toEqual(['modules/keyvault.bicep vault: name must be <abbreviation><resourceToken>']);
+    const untagged = project.withText('modules/eventhubs.bicep', (t) => t.replace('  tags: tags\n  sku:', '  sku:'));
+    expect(namingViolations(untagged)).toEqual(['modules/eventhubs.bicep namespace: must carry the azd-env-name tag']);
+  });
+
+  it('take every main.bicep parameter from main.parameters.json', () => {
+    expect(parametersFileViolations(project)).toEqual([]);
+    const { eventHubName: _dropped, ...rest } = project.parametersJson;
+    expect(parametersFileViolations(project.withParameters(rest))).toEqual(['main.parameters.json lacks eventHubName']);
+  });
+
+  it('azure.yaml deploys the api service the site is tagged for, and the Dockerfile builds that same app', () => {
+    const azureYaml = readFileSync(path.join(root, 'azure.yaml'), 'utf8');
+    expect(azureYaml).toMatch(/^name: retail-datagen$/m);
+    expect(azureYaml).toMatch(/^services:\n {2}api:\n {4}project: \.\n {4}language: js\n {4}host: function$/m);
+    const infra = /^infra:\n {2}provider: bicep\n {2}path: (\S+)\n {2}module: (\S+)$/m.exec(azureYaml);
+    expect(infra).not.toBeNull();
+    expect(existsSync(path.join(root, infra![1]!, `${infra![2]!}.bicep`))).toBe(true);
+
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const from = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(from).toEqual(['mcr.microsoft.com/azure-functions/node:4-node20', 'mcr.microsoft.com/azure-functions/node:4-node20']);
+    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+    expect(dockerfile).toMatch(/^RUN npm run build && npm prune --omit=dev$/m);
+    expect(dockerfile).toMatch(/AzureWebJobsScriptRoot=\/home\/site\/wwwroot/);
+    const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
+    const mainFolder = packageJson.main.split('/*')[0]!.split('/').slice(0, 2).join('/'); // dist/src
+    expect(dockerfile).toContain(`COPY --from=build /src/${mainFolder} ./${mainFolder}`);
+    for (const file of ['host.json', 'src/web']) expect(dockerfile).toMatch(new RegExp(`^COPY ${file} `, 'm'));
+    const dockerignore = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const needed of ['src', 'host.json', 'package.json', 'package-lock.json', 'tsconfig.json']) expect(dockerignore).not.toContain(needed);
+    expect(dockerignore).toEqual(expect.arrayContaining(['node_modules', '.azure', 'local.settings.json']));
   });
 });

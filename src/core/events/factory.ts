@@ -67,6 +67,15 @@ export class EventCollector {
 
 const money = (cents: number) => Math.round(cents) / 100;
 
+const CARRIERS = ['UPS', 'FEDEX', 'USPS', 'DHL'] as const;
+
+/** One parcel per order and shipping location: its lines share a carrier and tracking number (derived, not drawn). */
+function parcel(orderId: string, location: string): { carrier: string; tracking_number: string } {
+  const digest = eventId('online_order_shipped', `${orderId}|${location}|parcel`);
+  const carrier = CARRIERS[Number.parseInt(digest.slice(0, 2), 16) % CARRIERS.length]!;
+  return { carrier, tracking_number: `${carrier.slice(0, 2)}${digest.slice(2, 18).toUpperCase()}` };
+}
+
 /** Adds the events of one region-day (and optionally its marketing) to the collector. */
 export function collectDayEvents(collector: EventCollector, tables: Partial<Record<string, ColumnarTable>>): void {
   for (const r of rows(tables.fact_foot_traffic)) {
@@ -188,6 +197,7 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
     if (r.shipped_ts) {
       collector.add('online_order_shipped', time(r.shipped_ts), `${r.order_id}|${r.line_num}|shipped`, partition, {
         order_id: r.order_id, line_number: r.line_num, product_id: r.product_id, quantity: r.quantity, fulfillment_mode: r.fulfillment_mode,
+        node_type: r.node_type, node_id: r.node_id, ...parcel(String(r.order_id), partition),
         shipped_time: iso(r.shipped_ts), estimated_delivery: iso(r.delivered_ts ?? r.shipped_ts),
       }, String(r.order_id));
     }

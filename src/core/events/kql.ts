@@ -10,7 +10,7 @@ export function kqlTableName(eventType: EventType): string {
   return eventType.replace(/(^|_)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
 }
 
-type Def = { type: string; innerType?: z.ZodType; description?: string };
+type Def = { type: string; innerType?: z.ZodType; format?: string };
 
 function kqlType(schema: z.ZodType): string {
   let current = schema;
@@ -19,7 +19,7 @@ function kqlType(schema: z.ZodType): string {
     current = def.innerType;
     def = (current as unknown as { def: Def }).def;
   }
-  if (current.description === 'ISO-8601 UTC timestamp') return 'datetime';
+  if (def.type === 'string' && def.format === 'datetime') return 'datetime';
   switch (def.type) {
     case 'number':
       return (current as unknown as { isInt?: boolean }).isInt ? 'long' : 'real';
@@ -70,59 +70,117 @@ export function kqlColumns(eventType: EventType): KqlColumn[] {
   return [...envelope, ...payload];
 }
 
+/** Example queries appended to the script (runnable one at a time: put the cursor in one and run it). */
+export const KQL_EXAMPLES: { title: string; query: string[] }[] = [
+  {
+    title: 'Sales per store per minute',
+    query: [
+      'ReceiptCreated',
+      "| where receipt_type == 'SALE'",
+      '| summarize sales = sum(total), receipts = count() by store_id, bin(ingest_timestamp, 1m)',
+      '| render timechart',
+    ],
+  },
+  {
+    title: 'Top products in the last simulated hour (ingest_timestamp is simulated time, so measure from the newest event)',
+    query: [
+      'let newest = toscalar(ReceiptLineAdded | summarize max(ingest_timestamp));',
+      'ReceiptLineAdded',
+      '| where ingest_timestamp > newest - 1h',
+      '| summarize units = sum(quantity), revenue = sum(extended_price) by product_id',
+      '| top 20 by revenue',
+    ],
+  },
+  {
+    title: 'Stockouts by location (a store or a DC)',
+    query: [
+      'StockoutDetected',
+      "| extend location_id = iff(isnotnull(store_id), strcat('store-', store_id), strcat('dc-', dc_id))",
+      '| summarize stockouts = count(), products = dcount(product_id), last_seen = max(detection_time) by location_id',
+      '| top 20 by stockouts',
+    ],
+  },
+  {
+    title: 'Funnel per store and hour: foot traffic -> BLE-seen shoppers -> buyers',
+    query: [
+      'let foot = CustomerEntered | summarize visitors = sum(customer_count) by store_id, hour = bin(ingest_timestamp, 1h);',
+      'let seen = BlePingDetected | summarize ble_seen = dcount(customer_ble_id) by store_id, hour = bin(ingest_timestamp, 1h);',
+      "let buyers = ReceiptCreated | where receipt_type == 'SALE' | summarize buyers = dcount(customer_id) by store_id, hour = bin(ingest_timestamp, 1h);",
+      'foot',
+      '| join kind=leftouter seen on store_id, hour',
+      '| join kind=leftouter buyers on store_id, hour',
+      '| project store_id, hour, visitors, ble_seen, buyers, conversion = round(todouble(buyers) / visitors, 3)',
+      '| order by store_id asc, hour asc',
+    ],
+  },
+  {
+    title: 'Advertising spend by channel and device',
+    query: [
+      'AdImpression',
+      '| summarize spend = round(sum(cost), 2), impressions = count() by channel, device_type',
+      '| extend cpm = round(1000 * spend / impressions, 2)',
+      '| order by spend desc',
+    ],
+  },
+  {
+    title: 'Online parcels by carrier and fulfilment mode',
+    query: [
+      'OnlineOrderShipped',
+      '| summarize parcels = dcount(tracking_number), units = sum(quantity), orders = dcount(order_id) by carrier, fulfillment_mode',
+    ],
+  },
+  {
+    title: 'Duplicates: delivery is at-least-once and event_id is deterministic, so keep one row per event_id',
+    query: [
+      'ReceiptCreated',
+      '| summarize arg_max(ingest_timestamp, *) by event_id',
+      '| summarize receipts = count(), sales = sum(total) by store_id',
+    ],
+  },
+];
+
+const KQL_CAST: Record<string, string> = { long: 'tolong', real: 'toreal', datetime: 'todatetime', bool: 'tobool', string: 'tostring' };
+
+/**
+ * The whole script: one `.execute database script` (no blank line inside it, so running it from anywhere in the
+ * block runs every command in order; each command is idempotent), then the example queries.
+ */
 export function renderKql(): string {
-  const lines: string[] = [
+  const script: string[] = [
     '// retail-datagen: KQL tables for Microsoft Fabric Real-Time Intelligence (Eventhouse / KQL database).',
-    '// Generated from src/core/events/schemas.ts (a test keeps it in step). Run it in a KQL queryset.',
+    '// Generated from src/core/events/schemas.ts by `npm run kql`; a test keeps it in step with the event schemas.',
+    '//',
+    '// Run the first block (select it, or put the cursor in it, and Run) in a KQL queryset of your database.',
+    '// Every command is create-merge / create-or-alter, so running it again after an upgrade is safe.',
     '//',
     '// Two ways to land events:',
-    '//  1. One Eventstream destination into RetailEventsRaw; update policies fan events out to one typed',
-    '//     table per event type (below). Recommended: one route, nothing to change when types are added.',
-    '//  2. One Eventstream destination per event type (filter on event_type), each using the JSON mapping',
-    '//     `<Table>_mapping` of its typed table.',
-    '',
-    '.create-merge table RetailEventsRaw (event_id: string, event_type: string, payload: dynamic, trace_id: string, ingest_timestamp: datetime, schema_version: string, source: string, correlation_id: string, partition_key: string)',
-    '',
+    '//  1. One Eventstream destination into RetailEventsRaw (mapping RetailEventsRaw_mapping); update policies',
+    '//     fan each event out to the typed table of its event_type. Recommended: one route for every type.',
+    '//  2. One Eventstream destination per event type (filter event_type == \'<type>\'), straight into its typed',
+    '//     table with the JSON mapping <Table>_mapping. Then leave RetailEventsRaw empty (or drop the policies).',
+    '//',
+    '// A payload field named like an envelope field gets a payload_ prefix (InventoryUpdated.payload_source).',
+    '.execute database script with (ContinueOnErrors = false) <|',
+    '// ---- RetailEventsRaw: every event, the payload kept as dynamic',
+    `.create-merge table RetailEventsRaw (${ENVELOPE_FIELDS.map((f) => `${f}: ${ENVELOPE_TYPES[f]}`).join(', ')})`,
     `.create-or-alter table RetailEventsRaw ingestion json mapping 'RetailEventsRaw_mapping' '[${ENVELOPE_FIELDS.map((f) => `{"column":"${f}","path":"$.${f}","datatype":"${ENVELOPE_TYPES[f]}"}`).join(',')}]'`,
-    '',
   ];
   for (const eventType of EVENT_TYPES) {
     const table = kqlTableName(eventType);
     const columns = kqlColumns(eventType);
-    lines.push(`// ${eventType}`);
-    lines.push(`.create-merge table ${table} (${columns.map((c) => `${c.name}: ${c.type}`).join(', ')})`);
-    lines.push('');
-    lines.push(`.create-or-alter table ${table} ingestion json mapping '${table}_mapping' '[${columns.map((c) => `{"column":"${c.name}","path":"${c.path}","datatype":"${c.type}"}`).join(',')}]'`);
-    lines.push('');
     const projections = columns.map((c) => {
-      if (c.path.startsWith('$.payload.')) {
-        const field = c.path.slice('$.payload.'.length);
-        const cast = c.type === 'dynamic' ? `payload.${field}` : `to${c.type === 'long' ? 'long' : c.type === 'real' ? 'real' : c.type === 'datetime' ? 'datetime' : c.type === 'bool' ? 'bool' : 'string'}(payload.${field})`;
-        return `${c.name} = ${cast}`;
-      }
-      return c.name;
+      if (!c.path.startsWith('$.payload.')) return c.name;
+      const field = c.path.slice('$.payload.'.length);
+      return c.type === 'dynamic' ? `${c.name} = payload.${field}` : `${c.name} = ${KQL_CAST[c.type] ?? 'tostring'}(payload.${field})`;
     });
-    lines.push(`.create-or-alter function with (folder = 'retail-datagen') Extract${table}() { RetailEventsRaw | where event_type == '${eventType}' | project ${projections.join(', ')} }`);
-    lines.push('');
-    lines.push(`.alter table ${table} policy update @'[{"IsEnabled": true, "Source": "RetailEventsRaw", "Query": "Extract${table}()", "IsTransactional": false}]'`);
-    lines.push('');
+    script.push(
+      `// ---- ${eventType} -> ${table}`,
+      `.create-merge table ${table} (${columns.map((c) => `${c.name}: ${c.type}`).join(', ')})`,
+      `.create-or-alter table ${table} ingestion json mapping '${table}_mapping' '[${columns.map((c) => `{"column":"${c.name}","path":"${c.path}","datatype":"${c.type}"}`).join(',')}]'`,
+      `.create-or-alter function with (folder = 'retail-datagen', docstring = 'RetailEventsRaw rows of ${eventType}, typed') Extract${table}() { RetailEventsRaw | where event_type == '${eventType}' | project ${projections.join(', ')} }`,
+      `.alter table ${table} policy update @'[{"IsEnabled": true, "Source": "RetailEventsRaw", "Query": "Extract${table}()", "IsTransactional": false}]'`,
+    );
   }
-  lines.push(
-    '// ---- Example queries ----',
-    '// Sales per store per minute',
-    '// ReceiptCreated | where receipt_type == "SALE" | summarize sales = sum(total), receipts = count() by store_id, bin(ingest_timestamp, 1m) | render timechart',
-    '// Top products in the last hour',
-    '// ReceiptLineAdded | where ingest_timestamp > ago(1h) | summarize units = sum(quantity), revenue = sum(extended_price) by product_id | top 20 by revenue',
-    '// Stockouts by store',
-    '// StockoutDetected | summarize stockouts = count() by store_id, dc_id | order by stockouts desc',
-    '// Funnel: foot traffic -> BLE-seen visitors -> buyers per store and hour',
-    '// let foot = CustomerEntered | summarize visitors = sum(customer_count) by store_id, hour = bin(ingest_timestamp, 1h);',
-    '// let seen = BlePingDetected | summarize seen = dcount(customer_ble_id) by store_id, hour = bin(ingest_timestamp, 1h);',
-    '// let buyers = ReceiptCreated | where receipt_type == "SALE" | summarize buyers = dcount(customer_id) by store_id, hour = bin(ingest_timestamp, 1h);',
-    '// foot | join kind=leftouter seen on store_id, hour | join kind=leftouter buyers on store_id, hour | project store_id, hour, visitors, seen, buyers',
-    '// Advertising spend by channel and device',
-    '// AdImpression | summarize spend = sum(cost), impressions = count() by channel, device_type',
-    '',
-  );
-  return lines.join('\n');
+  const examples = KQL_EXAMPLES.flatMap((example) => ['', `// ${example.title}`, ...example.query]);
+  return [...script, '', '// ---- Example queries: put the cursor in one and Run ----', ...examples, ''].join('\n');
 }

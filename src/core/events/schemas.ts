@@ -1,180 +1,271 @@
 /**
  * Event envelope and payload schemas: the single source for the event factory, the event-types endpoint,
- * the OpenAPI document and the KQL tables of docs/kql. Field names are SPEC.md's (snake_case). Money is in
- * currency units with two decimals (the cents are exact integers in the facts); times are ISO-8601 UTC.
+ * the OpenAPI document and the KQL tables of docs/kql (a test keeps the script in step).
+ *
+ * Conventions every consumer can rely on:
+ * - Field names are SPEC.md's, snake_case. A few fields beyond SPEC.md's list are emitted because the facts
+ *   need them to add up (ADDITIONAL_PAYLOAD_FIELDS says which and why).
+ * - Money is a JSON number in currency units with at most two decimals (19.99), derived from exact integer
+ *   cents, so `subtotal - discount + tax == total` holds to the cent. Ad impression cost is the exception:
+ *   a fraction of a cent per impression (up to four decimals).
+ * - Times are ISO-8601 UTC strings with a `Z` suffix (`2024-11-29T10:15:00.000Z`).
+ * - Payloads are strict: an unknown field is an error, so a typo in a producer cannot slip through.
+ *
+ * Pure module: no Azure or host imports.
  */
 import { z } from 'zod';
 
-const money = () => z.number().describe('Currency units, two decimals');
-const isoTime = () => z.string().describe('ISO-8601 UTC timestamp');
-const storeOrDc = {
-  store_id: z.number().int().nullable().describe('Store, when the location is a store'),
-  dc_id: z.number().int().nullable().describe('Distribution center, when the location is a DC'),
+/** Every event type, in SPEC.md's order. */
+export const EVENT_TYPE_NAMES = [
+  'receipt_created',
+  'receipt_line_added',
+  'payment_processed',
+  'inventory_updated',
+  'stockout_detected',
+  'reorder_triggered',
+  'customer_entered',
+  'customer_zone_changed',
+  'ble_ping_detected',
+  'truck_arrived',
+  'truck_departed',
+  'store_opened',
+  'store_closed',
+  'ad_impression',
+  'promotion_applied',
+  'online_order_created',
+  'online_order_picked',
+  'online_order_shipped',
+] as const;
+
+export type EventType = (typeof EVENT_TYPE_NAMES)[number];
+
+/**
+ * The same list as a non-empty tuple, the shape `z.enum()` takes. Typed mutable (not `readonly`) because
+ * callers pass it to `z.enum(EVENT_TYPES as [EventType, ...EventType[]])`; treat it as read-only.
+ */
+export const EVENT_TYPES: [EventType, ...EventType[]] = [...EVENT_TYPE_NAMES];
+
+export const SCHEMA_VERSION = '1.0';
+export const EVENT_SOURCE = 'retail-datagen';
+
+// ---- field builders (each carries a description for the OpenAPI document and the event-types endpoint) ----
+const money = (what: string) => z.number().multipleOf(0.01).describe(`${what}, in currency units with two decimals`);
+const isoTime = (what: string) => z.iso.datetime().describe(`${what} (ISO-8601 UTC)`);
+const count = (what: string) => z.number().int().nonnegative().describe(what);
+const storeId = () => z.number().int().positive().describe('Store id (dim_stores)');
+const dcId = () => z.number().int().positive().describe('Distribution center id (dim_distribution_centers)');
+const productId = () => z.number().int().positive().describe('Product id (dim_products)');
+const customerId = () => z.number().int().positive().describe('Customer id (dim_customers)');
+const receiptId = () => z.string().min(1).describe('Receipt id, shared by the receipt, its lines, promotions and payment');
+const orderId = () => z.string().min(1).describe('Online order id, shared by the order and its fulfilment events');
+
+/** Inventory events happen at a store or at a DC: exactly one of the two ids is set, the other is null. */
+const location = {
+  store_id: storeId().nullable().optional().describe('Store id when the location is a store, otherwise null'),
+  dc_id: dcId().nullable().optional().describe('Distribution center id when the location is a DC, otherwise null'),
 };
+const exactlyOneLocation = (value: { store_id?: number | null; dc_id?: number | null }) => (value.store_id == null) !== (value.dc_id == null);
+const oneLocationMessage = { message: 'Exactly one of store_id and dc_id must be set', path: ['store_id'] };
 
 export const eventPayloadSchemas = {
-  receipt_created: z.object({
-    store_id: z.number().int(),
-    customer_id: z.number().int(),
-    receipt_id: z.string(),
-    receipt_type: z.enum(['SALE', 'RETURN']),
-    subtotal: money(),
-    discount: money(),
-    tax: money(),
-    total: money(),
-    tender_type: z.string(),
-    item_count: z.number().int(),
+  receipt_created: z.strictObject({
+    store_id: storeId(),
+    customer_id: customerId(),
+    receipt_id: receiptId(),
+    receipt_type: z.enum(['SALE', 'RETURN']).describe('SALE, or RETURN for a refund (amounts negative)'),
+    subtotal: money('Sum of the lines before discounts'),
+    discount: money('Promotion discounts on the receipt'),
+    tax: money('Sales tax'),
+    total: money('subtotal - discount + tax'),
+    tender_type: z.string().min(1).describe('How the customer paid (CASH, CREDIT_CARD, DEBIT_CARD, MOBILE_PAY, ...)'),
+    item_count: z.number().int().describe('Units on the receipt (negative for a return)'),
   }),
-  receipt_line_added: z.object({
-    receipt_id: z.string(),
-    line_number: z.number().int(),
-    product_id: z.number().int(),
-    quantity: z.number().int(),
-    unit_price: money(),
-    extended_price: money(),
-    promo_code: z.string().nullable(),
+  receipt_line_added: z.strictObject({
+    receipt_id: receiptId(),
+    line_number: z.number().int().positive().describe('1-based line number within the receipt'),
+    product_id: productId(),
+    quantity: z.number().int().describe('Units (negative for a return)'),
+    unit_price: money('Price of one unit'),
+    extended_price: money('quantity x unit_price, before discounts'),
+    promo_code: z.string().nullable().describe('Promotion applied to the line, or null'),
   }),
-  payment_processed: z.object({
-    receipt_id: z.string(),
-    payment_method: z.string(),
-    amount: money(),
-    transaction_id: z.string(),
-    processing_time: z.number().int().describe('Milliseconds the authorisation took'),
-    status: z.enum(['APPROVED', 'REFUNDED']),
+  payment_processed: z.strictObject({
+    receipt_id: receiptId(),
+    payment_method: z.string().min(1).describe('Tender used (same values as receipt_created.tender_type)'),
+    amount: money('Amount charged or refunded (always positive)'),
+    transaction_id: z.string().min(1).describe('Payment processor transaction id'),
+    processing_time: z.number().int().nonnegative().describe('Milliseconds the authorisation took'),
+    status: z.enum(['APPROVED', 'REFUNDED']).describe('APPROVED for a sale, REFUNDED for a return'),
   }),
-  inventory_updated: z.object({
-    ...storeOrDc,
-    product_id: z.number().int(),
-    quantity_delta: z.number().int(),
-    balance: z.number().int(),
-    reason: z.string(),
-    source: z.string().nullable(),
+  inventory_updated: z
+    .strictObject({
+      ...location,
+      product_id: productId(),
+      quantity_delta: z.number().int().describe('Change in units on hand (negative when stock leaves)'),
+      balance: z.number().int().describe('Units on hand after the change'),
+      reason: z.string().min(1).describe('Transaction type (SALE, RETURN, INBOUND_SHIPMENT, OUTBOUND_SHIPMENT, ADJUSTMENT, ...)'),
+      source: z.string().nullable().describe('What caused the change (shipment or receipt id), or null'),
+    })
+    .refine(exactlyOneLocation, oneLocationMessage),
+  stockout_detected: z
+    .strictObject({
+      ...location,
+      product_id: productId(),
+      last_known_quantity: z.number().int().describe('Units on hand when the stockout was detected'),
+      detection_time: isoTime('When the stockout was detected'),
+    })
+    .refine(exactlyOneLocation, oneLocationMessage),
+  reorder_triggered: z
+    .strictObject({
+      ...location,
+      product_id: productId(),
+      current_quantity: z.number().int().describe('Units on hand when the reorder was raised'),
+      reorder_quantity: count('Units ordered'),
+      reorder_point: count('Threshold that triggers a reorder'),
+      priority: z.enum(['NORMAL', 'HIGH', 'URGENT']).describe('Replenishment priority'),
+    })
+    .refine(exactlyOneLocation, oneLocationMessage),
+  customer_entered: z.strictObject({
+    store_id: storeId(),
+    sensor_id: z.string().min(1).describe('Door counter sensor id'),
+    zone: z.string().min(1).describe('Entrance zone of the sensor'),
+    customer_count: count('Visitors counted in the interval'),
+    dwell_time: count('Average seconds the visitors stayed'),
   }),
-  stockout_detected: z.object({
-    ...storeOrDc,
-    product_id: z.number().int(),
-    last_known_quantity: z.number().int(),
-    detection_time: isoTime(),
+  customer_zone_changed: z.strictObject({
+    store_id: storeId(),
+    customer_ble_id: z.string().min(1).describe('Anonymous BLE id of the shopper'),
+    from_zone: z.string().min(1).describe('Zone the shopper left'),
+    to_zone: z.string().min(1).describe('Zone the shopper entered'),
+    timestamp: isoTime('When the move was seen'),
   }),
-  reorder_triggered: z.object({
-    ...storeOrDc,
-    product_id: z.number().int(),
-    current_quantity: z.number().int(),
-    reorder_quantity: z.number().int(),
-    reorder_point: z.number().int(),
-    priority: z.enum(['NORMAL', 'HIGH', 'URGENT']),
+  ble_ping_detected: z.strictObject({
+    store_id: storeId(),
+    beacon_id: z.string().min(1).describe('In-store beacon id'),
+    customer_ble_id: z.string().min(1).describe('Anonymous BLE id of the shopper'),
+    rssi: z.number().int().describe('Received signal strength in dBm (negative)'),
+    zone: z.string().min(1).describe('Zone of the beacon'),
   }),
-  customer_entered: z.object({
-    store_id: z.number().int(),
-    sensor_id: z.string(),
-    zone: z.string(),
-    customer_count: z.number().int(),
-    dwell_time: z.number().int().describe('Seconds'),
+  truck_arrived: z.strictObject({
+    truck_id: z.number().int().positive().describe('Truck id (dim_trucks)'),
+    dc_id: dcId(),
+    store_id: storeId(),
+    shipment_id: z.string().min(1).describe('Shipment id, shared by the departure and arrival events'),
+    arrival_time: isoTime('When the truck arrived at the store'),
+    estimated_unload_duration: count('Minutes the unload is expected to take'),
   }),
-  customer_zone_changed: z.object({
-    store_id: z.number().int(),
-    customer_ble_id: z.string(),
-    from_zone: z.string(),
-    to_zone: z.string(),
-    timestamp: isoTime(),
+  truck_departed: z.strictObject({
+    truck_id: z.number().int().positive().describe('Truck id (dim_trucks)'),
+    dc_id: dcId(),
+    store_id: storeId(),
+    shipment_id: z.string().min(1).describe('Shipment id, shared by the departure and arrival events'),
+    departure_time: isoTime('When the truck left (the DC, or the store after unloading)'),
+    actual_unload_duration: count('Minutes the unload took').nullable().describe('Minutes the unload took; null when leaving the DC'),
   }),
-  ble_ping_detected: z.object({
-    store_id: z.number().int(),
-    beacon_id: z.string(),
-    customer_ble_id: z.string(),
-    rssi: z.number().int(),
-    zone: z.string(),
+  store_opened: z.strictObject({
+    store_id: storeId(),
+    operation_time: isoTime('Opening time'),
+    operation_type: z.literal('OPEN').describe('Always OPEN'),
   }),
-  truck_arrived: z.object({
-    truck_id: z.number().int(),
-    dc_id: z.number().int(),
-    store_id: z.number().int(),
-    shipment_id: z.string(),
-    arrival_time: isoTime(),
-    estimated_unload_duration: z.number().int().describe('Minutes'),
+  store_closed: z.strictObject({
+    store_id: storeId(),
+    operation_time: isoTime('Closing time'),
+    operation_type: z.literal('CLOSE').describe('Always CLOSE'),
   }),
-  truck_departed: z.object({
-    truck_id: z.number().int(),
-    dc_id: z.number().int(),
-    store_id: z.number().int(),
-    shipment_id: z.string(),
-    departure_time: isoTime(),
-    actual_unload_duration: z.number().int().nullable().describe('Minutes; null when leaving the DC'),
+  ad_impression: z.strictObject({
+    channel: z.string().min(1).describe('Marketing channel (SOCIAL, SEARCH, DISPLAY, EMAIL, ...)'),
+    campaign_id: z.string().min(1).describe('Campaign id'),
+    creative_id: z.string().min(1).describe('Creative (ad) id'),
+    customer_ad_id: z.string().min(1).describe('Anonymous advertising id of the viewer'),
+    impression_id: z.string().min(1).describe('Impression id'),
+    cost: z.number().nonnegative().describe('Cost of the impression in currency units (up to four decimals)'),
+    device_type: z.string().min(1).describe('MOBILE, DESKTOP, TABLET, ...'),
   }),
-  store_opened: z.object({ store_id: z.number().int(), operation_time: isoTime(), operation_type: z.literal('OPEN') }),
-  store_closed: z.object({ store_id: z.number().int(), operation_time: isoTime(), operation_type: z.literal('CLOSE') }),
-  ad_impression: z.object({
-    channel: z.string(),
-    campaign_id: z.string(),
-    creative_id: z.string(),
-    customer_ad_id: z.string(),
-    impression_id: z.string(),
-    cost: z.number().describe('Currency units, four decimals'),
-    device_type: z.string(),
+  promotion_applied: z.strictObject({
+    receipt_id: receiptId(),
+    promo_code: z.string().min(1).describe('Promotion code'),
+    discount_amount: money('Discount the promotion gave on this receipt'),
+    discount_type: z.enum(['PERCENT', 'BOGO']).describe('Kind of promotion'),
+    product_ids: z.array(productId()).min(1).describe('Products the promotion applied to'),
   }),
-  promotion_applied: z.object({
-    receipt_id: z.string(),
-    promo_code: z.string(),
-    discount_amount: money(),
-    discount_type: z.enum(['PERCENT', 'BOGO']),
-    product_ids: z.array(z.number().int()),
+  online_order_created: z.strictObject({
+    order_id: orderId(),
+    customer_id: customerId(),
+    item_count: count('Units ordered'),
+    subtotal: money('Sum of the lines before discounts'),
+    discount: money('Promotion discounts'),
+    tax: money('Sales tax'),
+    total: money('subtotal - discount + tax'),
+    payment_method: z.string().min(1).describe('Tender used'),
+    status: z.string().min(1).describe('Order status when created (OPEN, COMPLETE or CANCELLED as the day ends)'),
   }),
-  online_order_created: z.object({
-    order_id: z.string(),
-    customer_id: z.number().int(),
-    item_count: z.number().int(),
-    subtotal: money(),
-    discount: money(),
-    tax: money(),
-    total: money(),
-    payment_method: z.string(),
-    status: z.string(),
+  online_order_picked: z.strictObject({
+    order_id: orderId(),
+    line_number: z.number().int().positive().describe('1-based line number within the order'),
+    product_id: productId(),
+    quantity: count('Units picked'),
+    fulfillment_mode: z.enum(['SHIP_FROM_DC', 'SHIP_FROM_STORE', 'BOPIS']).describe('How the line is fulfilled (BOPIS: buy online, pick up in store)'),
+    node_type: z.enum(['STORE', 'DC']).describe('Kind of location that picked the line'),
+    node_id: z.number().int().positive().describe('Store or DC id that picked the line'),
+    picked_time: isoTime('When the line was picked'),
   }),
-  online_order_picked: z.object({
-    order_id: z.string(),
-    line_number: z.number().int(),
-    product_id: z.number().int(),
-    quantity: z.number().int(),
-    fulfillment_mode: z.string(),
-    node_type: z.enum(['STORE', 'DC']),
-    node_id: z.number().int(),
-    picked_time: isoTime(),
+  online_order_shipped: z.strictObject({
+    order_id: orderId(),
+    line_number: z.number().int().positive().describe('1-based line number within the order'),
+    product_id: productId(),
+    quantity: count('Units shipped'),
+    fulfillment_mode: z.enum(['SHIP_FROM_DC', 'SHIP_FROM_STORE']).describe('Where the parcel ships from'),
+    node_type: z.enum(['STORE', 'DC']).describe('Kind of location that shipped the line'),
+    node_id: z.number().int().positive().describe('Store or DC id that shipped the line'),
+    carrier: z.string().min(1).describe('Parcel carrier'),
+    tracking_number: z.string().min(1).describe('Carrier tracking number'),
+    shipped_time: isoTime('When the parcel left'),
+    estimated_delivery: isoTime('Expected delivery time'),
   }),
-  online_order_shipped: z.object({
-    order_id: z.string(),
-    line_number: z.number().int(),
-    product_id: z.number().int(),
-    quantity: z.number().int(),
-    fulfillment_mode: z.string(),
-    shipped_time: isoTime(),
-    estimated_delivery: isoTime(),
-  }),
-} as const;
+} satisfies Record<EventType, z.ZodObject>;
 
-export type EventType = keyof typeof eventPayloadSchemas;
-export const EVENT_TYPES = Object.keys(eventPayloadSchemas) as EventType[];
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloadSchemas)[T]>;
+
+/**
+ * Payload fields emitted beyond SPEC.md's list, and why. A test checks that every SPEC.md field is present and
+ * that nothing else is added without an entry here. (Online order events are not itemised in SPEC.md: all their
+ * fields are ours.)
+ */
+export const ADDITIONAL_PAYLOAD_FIELDS: Partial<Record<EventType, Record<string, string>>> = {
+  receipt_created: {
+    receipt_type: 'returns are receipts of type RETURN (SPEC.md "Historical facts")',
+    discount: 'without it subtotal, tax and total cannot add up to the cent',
+  },
+  inventory_updated: { balance: 'units on hand after the change, so consumers need not replay history' },
+};
 
 export const ENVELOPE_FIELDS = ['event_id', 'event_type', 'payload', 'trace_id', 'ingest_timestamp', 'schema_version', 'source', 'correlation_id', 'partition_key'] as const;
 
-export const eventEnvelopeSchema = z
-  .object({
-    event_id: z.string().describe('Deterministic: the same event regenerated has the same id, so consumers can drop duplicates'),
-    event_type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
-    payload: z.record(z.string(), z.unknown()),
-    trace_id: z.string(),
-    ingest_timestamp: isoTime(),
-    schema_version: z.literal('1.0'),
-    source: z.literal('retail-datagen'),
-    correlation_id: z.string().optional().describe('Groups the events of one visit, order or shipment'),
-    partition_key: z.string().optional().describe('Store (or DC) id: events of one location stay in order'),
-  })
-  .meta({ id: 'EventEnvelope' });
-export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+/** The envelope around a payload schema (SPEC.md "Events"). */
+export function eventEnvelopeSchema<P extends z.ZodType>(payload: P) {
+  return z.object({
+    event_id: z.string().min(1).describe('Deterministic: the same event regenerated has the same id, so consumers can drop duplicates'),
+    event_type: z.enum(EVENT_TYPES).describe('Which payload schema applies'),
+    payload,
+    trace_id: z.string().min(1).describe('Trace id for following the event through the pipeline'),
+    ingest_timestamp: isoTime('Simulated time of the event'),
+    schema_version: z.literal(SCHEMA_VERSION).describe('Envelope and payload schema version'),
+    source: z.literal(EVENT_SOURCE).describe('Producer'),
+    correlation_id: z.string().optional().describe('Groups the events of one visit, receipt, order or shipment'),
+    partition_key: z.string().optional().describe('Location (store-N, dc-N, ...): events of one location stay in order'),
+  });
+}
 
-/** Validates an envelope and its payload against the schema of its type. */
+/** Any envelope, payload not yet checked against its type. */
+export const anyEventEnvelopeSchema = eventEnvelopeSchema(z.record(z.string(), z.unknown()));
+export type EventEnvelope = z.infer<typeof anyEventEnvelopeSchema>;
+
+/** An envelope whose payload has been validated for its event type. */
+export type TypedEventEnvelope<T extends EventType> = Omit<EventEnvelope, 'event_type' | 'payload'> & { event_type: T; payload: EventPayload<T> };
+
+/** Validates an envelope and then its payload against the schema of its event type (unknown fields rejected). */
 export function parseEvent(value: unknown): EventEnvelope {
-  const envelope = eventEnvelopeSchema.parse(value);
-  eventPayloadSchemas[envelope.event_type].strict().parse(envelope.payload);
+  const envelope = anyEventEnvelopeSchema.parse(value);
+  eventPayloadSchemas[envelope.event_type].parse(envelope.payload);
   return envelope;
 }
