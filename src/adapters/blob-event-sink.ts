@@ -4,7 +4,7 @@
  * can read either. The partition is derived from the partition key exactly as a hub would keep a store's
  * events together.
  */
-import type { ContainerClient } from '@azure/storage-blob';
+import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { stableHash } from '../core/rng.js';
 import type { EventSink, OutboxEvent, SendResult } from '../core/streaming/types.js';
 
@@ -28,6 +28,28 @@ export class BlobEventSink implements EventSink {
     return `${this.namespace}/${this.hub}/${partition}/${at.getUTCFullYear()}/${pad(at.getUTCMonth() + 1)}/${pad(at.getUTCDate())}/${pad(at.getUTCHours())}/${pad(at.getUTCMinutes())}.ndjson`;
   }
 
+  /**
+   * Appends one block, creating the blob the first time this instance writes to it. When the blob or the
+   * container was deleted meanwhile (a data reset), both are created again and the block is appended once more.
+   */
+  private async append(container: ContainerClient, path: string, block: Buffer): Promise<void> {
+    const blob = container.getAppendBlobClient(path);
+    const create = async () => {
+      await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'application/x-ndjson' } });
+      this.created.add(path);
+    };
+    if (!this.created.has(path)) await create();
+    try {
+      await blob.appendBlock(block, block.byteLength);
+    } catch (error) {
+      if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+      this.created.delete(path);
+      await container.createIfNotExists();
+      await create();
+      await blob.appendBlock(block, block.byteLength);
+    }
+  }
+
   async send(events: OutboxEvent[]): Promise<SendResult> {
     const container = await this.container();
     const at = this.now();
@@ -41,15 +63,9 @@ export class BlobEventSink implements EventSink {
     let bytes = 0;
     let batches = 0;
     for (const [path, lines] of byPath) {
-      const blob = container.getAppendBlobClient(path);
-      if (!this.created.has(path)) {
-        await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'application/x-ndjson' } });
-        this.created.add(path);
-      }
       const payload = Buffer.from(`${lines.join('\n')}\n`);
       for (let offset = 0; offset < payload.byteLength; offset += MAX_APPEND_BLOCK) {
-        const block = payload.subarray(offset, offset + MAX_APPEND_BLOCK);
-        await blob.appendBlock(block, block.byteLength);
+        await this.append(container, path, payload.subarray(offset, offset + MAX_APPEND_BLOCK));
         batches++;
       }
       bytes += payload.byteLength;

@@ -35,7 +35,7 @@ export async function producerFor(connection: ResolvedConnection, config: AppCon
   if (connection.source === 'keyvault') connectionString = await keyVaultSecret(config.realtime.keyvault_url!, config.realtime.keyvault_secret_name!);
   const key = `${connection.source}|${connectionString ?? connection.fullyQualifiedNamespace}|${connection.hub}`;
   if (producer?.key === key) return producer.client;
-  await producer?.client.close().catch(() => undefined);
+  const previous = producer?.client;
   // The drain retries with its own backoff, classification and dead-lettering; the SDK only retries once,
   // quickly, for a transient link hiccup.
   const retryOptions = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 1_000, timeoutInMs: 30_000 };
@@ -44,8 +44,23 @@ export async function producerFor(connection: ResolvedConnection, config: AppCon
       ? new EventHubProducerClient(connectionString, { retryOptions })
       : new EventHubProducerClient(connectionString, connection.hub, { retryOptions })
     : new EventHubProducerClient(connection.fullyQualifiedNamespace!, connection.hub, new DefaultAzureCredential(), { retryOptions });
+  // Installed before the old one is closed, so concurrent callers agree on one client instead of each
+  // making their own while the close is awaited.
   producer = { key, client };
+  await previous?.close().catch(() => undefined);
   return client;
+}
+
+/** Closes the instance's producer (shutdown, tests, benchmarks); the next producerFor makes a new one. */
+export async function closeEventHubsProducer(): Promise<void> {
+  const current = producer;
+  producer = undefined;
+  await current?.client.close().catch(() => undefined);
+}
+
+/** Forgets cached Key Vault secrets, so a rotated secret is read again on the next producerFor. */
+export function forgetKeyVaultSecrets(): void {
+  keyVaultCache.clear();
 }
 
 export class EventHubsSink implements EventSink {
@@ -64,13 +79,20 @@ export class EventHubsSink implements EventSink {
     // retry sends only the rest.
     const sent = new Set<number>();
     const total: SendResult = { bytes: 0, batches: 0 };
-    const outcomes = await Promise.allSettled([...byPartition].map(([partitionKey, indexes]) => this.sendInOrder(partitionKey, indexes, events, sent, total)));
-    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failure) throw new PartialSendError(failure.reason, sent, total);
+    const tooLarge: number[] = [];
+    const outcomes = await Promise.allSettled([...byPartition].map(([partitionKey, indexes]) => this.sendInOrder(partitionKey, indexes, events, sent, total, tooLarge)));
+    const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
+    // A transient failure is reported before an oversized event: the caller then retries everything unsent,
+    // and the oversized events, alone in the last failure, are the only ones dead-lettered as too large.
+    if (failures.length > 0) throw new PartialSendError(failures[0], sent, total);
+    if (tooLarge.length > 0) {
+      const largest = Math.max(...tooLarge.map((index) => Buffer.byteLength(events[index]!.body)));
+      throw new PartialSendError(new MessageTooLargeError(`${tooLarge.length} event(s) of up to ${largest} bytes do not fit in an Event Hubs batch`), sent, total);
+    }
     return total;
   }
 
-  private async sendInOrder(partitionKey: string, indexes: number[], events: OutboxEvent[], sent: Set<number>, total: SendResult): Promise<void> {
+  private async sendInOrder(partitionKey: string, indexes: number[], events: OutboxEvent[], sent: Set<number>, total: SendResult, tooLarge: number[]): Promise<void> {
     let batch = await this.client.createBatch({ partitionKey });
     let inBatch: number[] = [];
     const flush = async () => {
@@ -90,11 +112,17 @@ export class EventHubsSink implements EventSink {
         inBatch.push(index);
         continue;
       }
-      if (batch.count === 0) throw new MessageTooLargeError(`An event of ${event.body.length} bytes does not fit in an Event Hubs batch`);
-      await flush();
-      batch = await this.client.createBatch({ partitionKey });
-      if (!batch.tryAdd(data)) throw new MessageTooLargeError(`An event of ${event.body.length} bytes does not fit in an Event Hubs batch`);
-      inBatch.push(index);
+      if (batch.count > 0) {
+        await flush();
+        batch = await this.client.createBatch({ partitionKey });
+        if (batch.tryAdd(data)) {
+          inBatch.push(index);
+          continue;
+        }
+      }
+      // Too large even alone in a batch: skipped (to be dead-lettered) so it does not hold back the events
+      // behind it, which would otherwise be dead-lettered with it.
+      tooLarge.push(index);
     }
     if (batch.count > 0) await flush();
   }

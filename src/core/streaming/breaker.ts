@@ -13,6 +13,12 @@ export interface CircuitBreakerState {
   consecutive_failures: number;
   opened_at: number | null;
   half_open_calls: number;
+  /**
+   * When the current half-open probe window began (absent in documents written before it existed). A probe
+   * whose instance died never reports back; after another timeout the window starts again, so lost probes
+   * cannot wedge the breaker half-open for ever.
+   */
+  half_open_since?: number | null;
   trips: number;
   last_failure: string | null;
 }
@@ -58,10 +64,16 @@ export class CircuitBreaker {
         }
         breaker.state = 'half_open';
         breaker.half_open_calls = 0;
+        breaker.half_open_since = this.now();
       }
       if (breaker.half_open_calls >= this.settings.halfOpenMaxCalls) {
-        allowed = false;
-        return undefined;
+        const since = breaker.half_open_since ?? breaker.opened_at ?? 0;
+        if (this.now() - since < this.settings.timeoutSeconds * 1000) {
+          allowed = false;
+          return undefined;
+        }
+        breaker.half_open_calls = 0;
+        breaker.half_open_since = this.now();
       }
       breaker.half_open_calls++;
       allowed = true;
@@ -75,7 +87,7 @@ export class CircuitBreaker {
     await this.documents.update(KEY, (current) => {
       const breaker = current ?? closedBreaker();
       if (breaker.state === 'closed' && breaker.consecutive_failures === 0) return undefined;
-      return { ...breaker, state: 'closed', consecutive_failures: 0, opened_at: null, half_open_calls: 0 };
+      return { ...breaker, state: 'closed', consecutive_failures: 0, opened_at: null, half_open_calls: 0, half_open_since: null };
     });
   }
 
@@ -93,6 +105,7 @@ export class CircuitBreaker {
         breaker.state = 'open';
         breaker.opened_at = this.now();
         breaker.half_open_calls = 0;
+        breaker.half_open_since = null;
         breaker.trips++;
       }
       return breaker;

@@ -1,5 +1,12 @@
-/** Events that could not be delivered, kept for inspection and retry (issue #6 contract). */
-import type { OutboxEvent } from './types.js';
+/**
+ * Events that could not be delivered, kept for inspection and retry (issue #6 contract). The Table
+ * implementation is src/adapters/table-dead-letters.ts.
+ *
+ * When the queue is full (realtime.max_buffer_size dead letters) new failures are refused, not kept: they
+ * are still counted in events_failed and error_counts, and the oldest evidence, usually the first sign of a
+ * fault, is the most useful to keep. Health reports a full DLQ as unhealthy.
+ */
+import type { Outbox, OutboxEvent } from './types.js';
 
 export interface DeadLetter {
   id: string;
@@ -19,4 +26,59 @@ export interface DeadLetterQueue {
   /** Removes and returns the given dead letters (all when ids is undefined) for re-sending. */
   take(ids?: string[]): Promise<DeadLetter[]>;
   clear(): Promise<number>;
+}
+
+/**
+ * Dead-letters events, recording for each how often it was retried: its earlier trips through the DLQ plus
+ * the send attempts of this drain. Returns how many were kept (the rest did not fit, see above).
+ */
+export async function deadLetter(queue: DeadLetterQueue, events: OutboxEvent[], errorType: string, error: string, attempts: number, maxSize: number): Promise<number> {
+  const byRetries = new Map<number, OutboxEvent[]>();
+  for (const event of events) {
+    const retries = (event.retryCount ?? 0) + attempts;
+    const group = byRetries.get(retries) ?? [];
+    group.push(event);
+    byRetries.set(retries, group);
+  }
+  let kept = 0;
+  for (const [retries, group] of byRetries) kept += await queue.add(group, errorType, error, retries, maxSize);
+  return kept;
+}
+
+/**
+ * Sends dead letters (all, or the given ids) back through the outbox, after everything already there, with
+ * retry_count + 1. If the outbox refuses them they are put back in the DLQ, so a failed retry loses nothing.
+ * Returns how many went back to the outbox.
+ */
+export async function retryDeadLetters(deps: { deadLetters: DeadLetterQueue; outbox: Outbox }, ids?: string[]): Promise<number> {
+  const letters = await deps.deadLetters.take(ids);
+  if (letters.length === 0) return 0;
+  const events: OutboxEvent[] = letters.map((letter) => {
+    const envelope = (letter.event ?? {}) as { partition_key?: unknown; event_type?: unknown; event_id?: unknown };
+    return {
+      at: Date.parse(letter.timestamp),
+      partitionKey: typeof envelope.partition_key === 'string' ? envelope.partition_key : '',
+      eventType: typeof envelope.event_type === 'string' ? envelope.event_type : letter.event_type,
+      ...(typeof envelope.event_id === 'string' ? { eventId: envelope.event_id } : {}),
+      retryCount: letter.retry_count + 1,
+      body: JSON.stringify(letter.event),
+    };
+  });
+  try {
+    await deps.outbox.append(events);
+  } catch (error) {
+    // Put them back as they were (no cap: they were in the queue a moment ago), one add per kind of failure.
+    const groups = new Map<string, { letter: DeadLetter; events: OutboxEvent[] }>();
+    letters.forEach((letter, index) => {
+      const key = JSON.stringify([letter.error_type, letter.error, letter.retry_count]);
+      const group = groups.get(key) ?? { letter, events: [] };
+      group.events.push(events[index]!);
+      groups.set(key, group);
+    });
+    for (const { letter, events: group } of groups.values()) {
+      await deps.deadLetters.add(group, letter.error_type, letter.error, letter.retry_count, Number.MAX_SAFE_INTEGER);
+    }
+    throw error;
+  }
+  return events.length;
 }

@@ -10,6 +10,8 @@ import { redactSecrets } from '../config/secrets.js';
 import { addDays } from '../facts/calendar.js';
 import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
 import { CircuitBreaker } from './breaker.js';
+import { deadLetter } from './dead-letter.js';
+import { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
 import { latencyBucket, PartialSendError, SEND_LATENCY_BUCKETS, type ClaimedChunk, type EventSink, type OutboxEvent, type SendResult } from './types.js';
 
 export interface DrainSummary {
@@ -26,43 +28,8 @@ export interface DrainSummary {
 const RECENT_PATH = 'state/stream/recent.json';
 export const RECENT_LIMIT = 100;
 
-/** Send errors worth retrying; the rest (authentication, oversize, bad partition) go to the DLQ at once. */
-export const RETRYABLE_ERRORS = new Set(['connection_timeout', 'throttling', 'quota', 'connection_failure', 'unknown']);
-/**
- * Transient conditions: when they outlast the retries the events stay in the outbox for the next drain (the
- * breaker opens if it goes on) instead of being dead-lettered. An unknown error is dead-lettered after its retries.
- */
-export const TRANSIENT_ERRORS = new Set(['connection_timeout', 'throttling', 'quota', 'connection_failure']);
-
-export function backoffMs(attempt: number, multiplier: number, random: () => number = Math.random): number {
-  // Exponential with full jitter around the step, capped so a drain's budget is not spent sleeping.
-  return Math.min(10_000, 100 * multiplier ** attempt * (0.5 + random()));
-}
-
-/** Every name, code and message in an error, its cause and aggregated errors (network failures nest them). */
-export function errorText(error: unknown, depth = 0): string {
-  if (error === null || error === undefined || depth > 3) return '';
-  if (typeof error !== 'object') return String(error);
-  const e = error as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-  const parts = [e.name, e.code, e.message].filter((p) => typeof p === 'string' && p !== '') as string[];
-  if (e.cause) parts.push(errorText(e.cause, depth + 1));
-  if (Array.isArray(e.errors)) for (const inner of e.errors.slice(0, 3)) parts.push(errorText(inner, depth + 1));
-  return parts.filter(Boolean).join(' ');
-}
-
-export function classifySendError(error: unknown): string {
-  if (error instanceof PartialSendError) return classifySendError(error.cause);
-  const text = errorText(error).toLowerCase();
-  if (/quotaexceeded|quota exceeded/.test(text)) return 'quota';
-  if (/serverbusy|server-busy|server busy|throttl/.test(text)) return 'throttling';
-  // Network trouble first: a CBS put-token that times out is a connection problem, not a refused credential.
-  if (/timeout|timed out|etimedout/.test(text)) return 'connection_timeout';
-  if (/econnrefused|econnreset|enotfound|eai_again|epipe|connection|socket|disconnected|aggregateerror|service ?unavailable/.test(text)) return 'connection_failure';
-  if (/unauthorized|authentication|\b401\b|invalid signature|claim/.test(text)) return 'authentication';
-  if (/messagetoolarge|too large/.test(text)) return 'message_too_large';
-  if (/partition/.test(text)) return 'invalid_partition';
-  return 'unknown';
-}
+// Classification and backoff live in send-errors.ts; re-exported here for existing importers.
+export { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
 
 export interface DrainOptions {
   /** How long claimed chunks stay reserved for this drain (default: its budget plus 30 s). */
@@ -156,7 +123,8 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         const kind = classifySendError(error);
         errorCounts[kind] = (errorCounts[kind] ?? 0) + 1;
         if (kind === 'connection_failure' || kind === 'connection_timeout') connectionFailures++;
-        const tripped = await breaker.recordFailure(kind);
+        // An event too large for a batch says nothing about the hub's health: it does not count towards the breaker.
+        const tripped = kind === 'message_too_large' ? false : await breaker.recordFailure(kind);
         if (tripped) trips++;
         summary.error = redactSecrets(`${kind}: ${errorText(error instanceof PartialSendError ? error.cause : error) || 'no detail'}`);
         // The hub is unreachable or overloaded and the breaker has opened: keep the rest in the outbox for
@@ -166,7 +134,7 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         if (!RETRYABLE_ERRORS.has(kind) || attempt >= realtime.retry_attempts) {
           summary.failed += pending.length;
           for (const event of pending) failed.add(event);
-          if (realtime.enable_dead_letter_queue) summary.dead_lettered += await deps.deadLetters.add(pending, kind, summary.error, attempt, realtime.max_buffer_size);
+          if (realtime.enable_dead_letter_queue) summary.dead_lettered += await deadLetter(deps.deadLetters, pending, kind, summary.error, attempt, realtime.max_buffer_size);
           return { done: true, result, failed };
         }
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));

@@ -10,6 +10,8 @@ export interface OutboxEvent {
   body: string;
   /** The envelope's event_id, kept beside the body so sending needs no JSON parse. */
   eventId?: string;
+  /** Times this event has already come back from the dead-letter queue (absent for fresh events). */
+  retryCount?: number;
 }
 
 export interface ClaimedChunk {
