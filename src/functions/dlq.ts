@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { streamingDeps } from '../app/services.js';
 import { NotFoundError } from '../core/errors.js';
+import { retryDeadLetters } from '../core/streaming/dead-letter.js';
 import { httpRoute } from './http/route.js';
 
 const deadLetterSchema = z.object({
@@ -47,21 +48,10 @@ httpRoute({
   body: z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(10_000).optional() }).strict().optional(),
   responses: { 200: { description: 'Queued again', schema: z.object({ success: z.literal(true), retried: z.number().int() }) }, 404: { description: 'None of the ids exist' } },
   handler: async ({ body }) => {
-    const deps = streamingDeps();
-    const letters = await deps.deadLetters.take(body?.ids);
-    if (body?.ids && letters.length === 0) throw new NotFoundError('ids: none of these dead letters exist');
-    const events = letters.map((letter) => {
-      const envelope = letter.event as { partition_key?: string; event_type?: string; event_id?: string };
-      return {
-        at: Date.parse(letter.timestamp),
-        partitionKey: envelope.partition_key ?? '',
-        eventType: envelope.event_type ?? letter.event_type,
-        ...(envelope.event_id ? { eventId: envelope.event_id } : {}),
-        body: JSON.stringify(letter.event),
-      };
-    });
-    if (events.length > 0) await deps.outbox.append(events);
-    return { status: 200, jsonBody: { success: true, retried: events.length } };
+    // Letters go back through the outbox with their retry count raised; if that write fails they stay dead-lettered.
+    const retried = await retryDeadLetters(streamingDeps(), body?.ids);
+    if (body?.ids && retried === 0) throw new NotFoundError('ids: none of these dead letters exist');
+    return { status: 200, jsonBody: { success: true, retried } };
   },
 });
 
