@@ -11,6 +11,7 @@ import { BlobEventSink, EVENTS_CONTAINER } from '../adapters/blob-event-sink.js'
 import { EventHubsSink, producerFor } from '../adapters/eventhubs-sink.js';
 import { TableDeadLetterQueue } from '../adapters/table-dead-letters.js';
 import { TableOutbox } from '../adapters/table-outbox.js';
+import type { Disruption } from '../core/disruptions/model.js';
 import type { CircuitBreakerState } from '../core/streaming/breaker.js';
 import type { AppConfig } from '../core/config/schema.js';
 import { ConfigService, resolveConnection, toConfigView } from '../core/config/service.js';
@@ -77,6 +78,9 @@ export async function enqueueGenerationWork(message: unknown): Promise<void> {
   await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
 }
 
+/** Supply-chain disruptions: one document each in the streaming Table, read by every instance's drain. */
+export const disruptionStore = once(() => new JsonEntityStore<Disruption>(() => storageAccount().table(STREAMING_TABLE), 'disruption'));
+
 export const streamingDeps = once(
   (): StreamingDeps => ({
     state: new JsonEntityStore<StreamState>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
@@ -86,6 +90,7 @@ export const streamingDeps = once(
     outbox: new TableOutbox(() => storageAccount().table('outbox')),
     files: datasetFiles(),
     generation: generationState(),
+    disruptions: disruptionStore(),
   }),
 );
 

@@ -14,6 +14,7 @@ import { balancesPath, decodeBalances, encodeBalances } from '../facts/inventory
 import { generateMarketingDay } from '../facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import type { GenerationStateStore } from '../generation/state.js';
+import type { Disruption } from '../disruptions/model.js';
 import type { DocumentStore } from '../storage/documents.js';
 import type { DatasetFiles } from '../storage/files.js';
 import type { CircuitBreakerState } from './breaker.js';
@@ -38,6 +39,8 @@ export interface StreamingDeps {
   outbox: Outbox;
   files: DatasetFiles;
   generation: GenerationStateStore;
+  /** Active supply-chain disruptions the drain applies (absent: none). */
+  disruptions?: DocumentStore<Disruption>;
 }
 
 const STATE_KEY = 'state';
@@ -175,6 +178,7 @@ export const streamStatisticsSchema = z
     error_counts: z.record(z.string(), z.number().int()),
     connection_failures: z.number().int(),
     circuit_breaker_trips: z.number().int(),
+    events_withheld_by_disruptions: z.number().int().describe('Events active disruptions kept from going out (shipments of a DC in outage, restocking of a shortage)'),
   })
   .meta({ id: 'StreamStatistics' });
 
@@ -182,7 +186,7 @@ export async function streamStatistics(deps: StreamingDeps, now = Date.now()): P
   const stats = await readStatistics(deps);
   const { recent_rate: _recent, send_latency_counts: _counts, send_latency_sum: _sum, send_latency_count: _count, ...rest } = stats;
   void [_recent, _counts, _sum, _count];
-  return { ...rest, events_per_second: eventsPerSecond(stats, now), total_streaming_time: Math.round(stats.total_streaming_time * 10) / 10 };
+  return { ...rest, events_withheld_by_disruptions: stats.events_withheld_by_disruptions ?? 0, events_per_second: eventsPerSecond(stats, now), total_streaming_time: Math.round(stats.total_streaming_time * 10) / 10 };
 }
 
 export { STATE_KEY as STREAM_STATE_KEY };

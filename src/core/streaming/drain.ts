@@ -8,6 +8,9 @@
 import type { AppConfig } from '../config/schema.js';
 import { redactSecrets } from '../config/secrets.js';
 import { addDays } from '../facts/calendar.js';
+import { announcementEvents, DisruptionEffects } from '../disruptions/effects.js';
+import type { Disruption } from '../disruptions/model.js';
+import { listDisruptions, shortageReorder } from '../disruptions/service.js';
 import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
 import { CircuitBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';
@@ -19,6 +22,8 @@ export interface DrainSummary {
   sent: number;
   failed: number;
   dead_lettered: number;
+  /** Events not sent because an active disruption stopped them (a DC outage's shipments, a shortage's restocking). */
+  withheld: number;
   batches: number;
   breaker_state: string;
   elapsed_ms: number;
@@ -41,7 +46,7 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
   const clock = options.clock ?? Date.now;
   const claimTtlMs = options.claimTtlMs ?? budgetMs + 30_000;
   const started = clock();
-  const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, dead_lettered: 0, batches: 0, breaker_state: 'closed', elapsed_ms: 0, error: null };
+  const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, dead_lettered: 0, withheld: 0, batches: 0, breaker_state: 'closed', elapsed_ms: 0, error: null };
   const realtime = config.realtime;
   const breaker = new CircuitBreaker(
     deps.breakerState,
@@ -142,9 +147,49 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
     }
   };
 
+  /** Counts events that reached the sink (not the failed ones) for the statistics and the recent list. */
+  const recordSent = (events: readonly (OutboxEvent | null)[], failed: ReadonlySet<OutboxEvent>): number => {
+    let sent = 0;
+    for (const event of events) {
+      if (event === null || failed.has(event)) continue;
+      sent++;
+      typeCounts[event.eventType] = (typeCounts[event.eventType] ?? 0) + 1;
+      recent.push(event);
+      if (recent.length > RECENT_LIMIT) recent.shift();
+    }
+    summary.sent += sent;
+    return sent;
+  };
+
+  /**
+   * Sends the stockout and reorder events of shortages not yet announced (once, then marked on the
+   * disruption). Returns false when the breaker holds them back.
+   */
+  const announceShortages = async (active: Disruption[]): Promise<boolean> => {
+    for (const disruption of active) {
+      if (disruption.disruption_type !== 'inventory_shortage' || disruption.announced_at) continue;
+      const next = queue[position];
+      const at = next ? next.chunk.events[next.index]!.at : clock();
+      const events = announcementEvents(disruption, at, (product) => shortageReorder(config, disruption.target_id, product)).filter(
+        (event) => !state.event_types || state.event_types.includes(event.eventType),
+      );
+      const { done, result, failed } = events.length > 0 ? await deliver(events) : { done: true, result: { bytes: 0, batches: 0 }, failed: new Set<OutboxEvent>() };
+      if (!done) return false;
+      summary.batches += result.batches;
+      bytes += result.bytes;
+      recordSent(events, failed);
+      const announcedAt = new Date(clock()).toISOString();
+      await deps.disruptions!.update(disruption.id, (current) => (current && !current.announced_at ? { ...current, announced_at: announcedAt } : undefined));
+    }
+    return true;
+  };
+
   try {
     target = await sink();
-    for (let tick = 0; position < queue.length && clock() - started < budgetMs; tick++) {
+    const active = deps.disruptions ? await listDisruptions({ disruptions: deps.disruptions }, clock()) : [];
+    const effects = new DisruptionEffects(active);
+    if (!(await announceShortages(active))) blocked = true;
+    for (let tick = 0; !blocked && position < queue.length && clock() - started < budgetMs; tick++) {
       const tickStart = clock();
       if (tickStart - lastStateCheck > 1000) {
         lastStateCheck = tickStart;
@@ -152,7 +197,10 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         if (state.status !== 'running') break;
       }
       const batch = queue.slice(position, position + burst);
-      const { done, result, failed } = await deliver(batch.map((b) => b.chunk.events[b.index]!));
+      // Active disruptions change or withhold events on the way out; withheld ones count as handled.
+      const outgoing = batch.map((b) => effects.apply(b.chunk.events[b.index]!));
+      const toSend = outgoing.filter((event): event is OutboxEvent => event !== null);
+      const { done, result, failed } = toSend.length > 0 ? await deliver(toSend) : { done: true, result: { bytes: 0, batches: 0 }, failed: new Set<OutboxEvent>() };
       summary.batches += result.batches;
       bytes += result.bytes;
       if (!done) {
@@ -164,13 +212,9 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
       for (const { chunk, index } of batch) {
         sentUpTo.set(chunk, index + 1);
         touched.add(chunk);
-        const event = chunk.events[index]!;
-        if (failed.has(event)) continue;
-        summary.sent++;
-        typeCounts[event.eventType] = (typeCounts[event.eventType] ?? 0) + 1;
-        recent.push(event);
-        if (recent.length > RECENT_LIMIT) recent.shift();
       }
+      const sentNow = recordSent(outgoing, failed);
+      summary.withheld += outgoing.length - toSend.length;
       lastEventTime = new Date().toISOString();
       // Checkpoint every tick: if this instance dies now, the next drain repeats at most this one batch.
       const finished = [...touched].filter((chunk) => sentUpTo.get(chunk)! >= chunk.events.length);
@@ -182,8 +226,8 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
       for (const chunk of finished) completed.add(chunk);
       if (kept.includes(false)) break; // our claim expired and another drain took over: stop, do not send twice
       const second = Math.floor(clock() / 1000);
-      if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += batch.length - failed.size;
-      else rate.push([second, batch.length - failed.size]);
+      if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += sentNow;
+      else rate.push([second, sentNow]);
       // Ticks are scheduled from the start, not from the end of the last send, so a slow send does not slow the rate down.
       const wait = started + (tick + 1) * interval - clock();
       if (wait > 0 && position < queue.length) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, started + budgetMs - clock()))));
@@ -199,9 +243,10 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
   summary.breaker_state = blocked ? 'open' : (await breaker.read()).state;
 
   summary.elapsed_ms = clock() - started;
-  if (summary.sent > 0 || summary.failed > 0 || Object.keys(errorCounts).length > 0) {
+  if (summary.sent > 0 || summary.failed > 0 || summary.withheld > 0 || Object.keys(errorCounts).length > 0) {
     await updateStatistics(deps, (stats) => {
       stats.events_sent_successfully += summary.sent;
+      stats.events_withheld_by_disruptions = (stats.events_withheld_by_disruptions ?? 0) + summary.withheld;
       stats.events_failed += summary.failed;
       stats.circuit_breaker_trips += trips;
       stats.connection_failures += connectionFailures;

@@ -104,6 +104,8 @@ export interface StreamStatistics {
   error_counts: Record<string, number>;
   connection_failures: number;
   circuit_breaker_trips: number;
+  /** Events an active disruption kept from going out (absent before the first). */
+  events_withheld_by_disruptions?: number;
   /** Rolling window of (epoch second, events sent) for events_per_second. */
   recent_rate: [number, number][];
   /** Batch send latency: counts per SEND_LATENCY_BUCKETS upper bound (seconds; last = +Inf), sum and count. */
