@@ -54,6 +54,22 @@ export function encodeChunks(events: OutboxEvent[]): EncodedChunk[] {
 
 export const TABLE_LIMITS = { MAX_PROPERTY_BYTES, MAX_ENTITY_DATA_BYTES, MAX_BATCH };
 
+/** The pending entity of chunk number `sequence`, on its round-robin shard. */
+function chunkEntity(chunk: EncodedChunk, sequence: number): ChunkEntity {
+  const entity = {
+    partitionKey: `shard-${sequence % SHARDS}`,
+    rowKey: rowKey(sequence),
+    status: 'pending',
+    count: chunk.events.length,
+    cursor: 0,
+    claim_until: 0,
+    first_at: chunk.events[0]!.at,
+    parts: chunk.parts.length,
+  } as ChunkEntity;
+  chunk.parts.forEach((part, index) => (entity[`data${index}`] = part));
+  return entity;
+}
+
 function decodeChunk(entity: TableEntityResult<Record<string, unknown>>): OutboxEvent[] {
   const parts: Buffer[] = [];
   for (let i = 0; i < Number(entity.parts); i++) parts.push(Buffer.from(entity[`data${i}`] as Uint8Array));
@@ -84,11 +100,26 @@ export class TableOutbox implements Outbox {
     return { events: events.length, chunks };
   }
 
+  /**
+   * Adds chunks after the last one. Two appends at once (two DLQ retries) may pick the same next number, so
+   * each chunk is created, never overwritten: a taken number (409) moves that chunk on to the next one.
+   */
   async append(events: OutboxEvent[]): Promise<number> {
     const client = await this.table();
     let next = 0;
     for await (const entity of client.listEntities({ queryOptions: { select: ['RowKey'] } })) next = Math.max(next, Number(entity.rowKey) + 1);
-    await this.write(events, next);
+    for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
+      for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
+        for (;;) {
+          try {
+            await client.createEntity(chunkEntity(chunk, next++));
+            break;
+          } catch (error) {
+            if (!(error instanceof RestError && error.statusCode === 409)) throw error;
+          }
+        }
+      }
+    }
     return events.length;
   }
 
@@ -100,19 +131,8 @@ export class TableOutbox implements Outbox {
     for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
       for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
         const shard = sequence % SHARDS;
-        const entity = {
-          partitionKey: `shard-${shard}`,
-          rowKey: rowKey(sequence++),
-          status: 'pending',
-          count: chunk.events.length,
-          cursor: 0,
-          claim_until: 0,
-          first_at: chunk.events[0]!.at,
-          parts: chunk.parts.length,
-        } as ChunkEntity;
-        chunk.parts.forEach((part, index) => (entity[`data${index}`] = part));
         const list = byShard.get(shard) ?? [];
-        list.push(entity);
+        list.push(chunkEntity(chunk, sequence++));
         byShard.set(shard, list);
       }
     }

@@ -115,4 +115,15 @@ describe('TableOutbox', () => {
     expect(sink.calls.length).toBeLessThanOrEqual(11);
     expect((await outbox.status(Date.now())).pending_events).toBe(5000 - summary.sent);
   });
+  it('keeps every event when two appends run at once (each chunk is created, never overwritten)', async () => {
+    const client = await table('outbox');
+    const outbox = new TableOutbox(async () => client);
+    await outbox.replace(events(300));
+    const appended = (label: string) => events(600).map((e) => ({ at: e.at, partitionKey: 'store-1', eventType: e.envelope.event_type, eventId: `${label}${e.envelope.event_id}`, body: '{}' }));
+    await Promise.all([outbox.append(appended('a')), outbox.append(appended('b'))]);
+    const claimed = await outbox.claim(10_000, 60_000, Date.now());
+    const ids = claimed.flatMap((chunk) => chunk.events.map((e) => e.eventId));
+    expect(ids.length).toBe(300 + 1200);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });
