@@ -4,6 +4,7 @@
  * class is retryable or not as the drain expects. Backoff grows with the multiplier and is jittered.
  */
 import { MessagingError } from '@azure/event-hubs';
+import { RestError } from '@azure/storage-blob';
 import { describe, expect, it } from 'vitest';
 import { backoffMs, classifySendError, isRetryable, TRANSIENT_ERRORS } from '../../src/core/streaming/send-errors.js';
 import { PartialSendError } from '../../src/core/streaming/types.js';
@@ -28,6 +29,14 @@ describe('classifySendError', () => {
     expect(classifySendError(messagingError('OperationTimeoutError'))).toBe('connection_timeout');
     expect(classifySendError(messagingError('ConnectionForcedError'))).toBe('connection_failure');
     expect(classifySendError(messagingError('MessagingEntityNotFoundError'))).toBe('connection_failure');
+  });
+
+  it('maps the Storage service codes of the Blob sink', () => {
+    const rest = (code: string, statusCode: number) => new RestError(`The specified container is being deleted. (${code})`, { code, statusCode });
+    expect(classifySendError(rest('ContainerBeingDeleted', 409))).toBe('connection_failure');
+    expect(classifySendError(rest('ServerBusy', 503))).toBe('throttling');
+    expect(classifySendError(rest('OperationTimedOut', 500))).toBe('connection_timeout');
+    expect(TRANSIENT_ERRORS.has(classifySendError(rest('ContainerBeingDeleted', 409)))).toBe(true);
   });
 
   it('looks through wrappers and aggregated network errors', () => {

@@ -65,6 +65,13 @@ const CODE_TYPES: Readonly<Record<string, SendErrorType>> = {
   EPIPE: 'connection_failure',
   EHOSTUNREACH: 'connection_failure',
   ENETUNREACH: 'connection_failure',
+  // Storage service codes (RestError.code) of the Blob sink: a container being deleted answers 409 for about
+  // 30 s before it can be created again, a busy or timed-out account recovers by itself.
+  ContainerBeingDeleted: 'connection_failure',
+  ContainerNotFound: 'connection_failure',
+  ServerBusy: 'throttling',
+  OperationTimedOut: 'connection_timeout',
+  InternalError: 'connection_failure',
 };
 
 /** Worth another attempt within the same drain (with backoff). */
