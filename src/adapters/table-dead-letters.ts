@@ -10,6 +10,8 @@ import type { DatasetFiles } from '../core/storage/files.js';
 const PARTITION = 'dlq';
 /** Table string properties hold 32K UTF-16 characters; larger events go to Blob. */
 const MAX_INLINE_CHARS = 30_000;
+/** Row keys: creation time (ms, 15 digits), a sequence of the instance and a random suffix. */
+const ROW_KEY = /^\d{15}-\d{6}-[a-z0-9]{1,8}$/;
 
 interface DeadLetterEntity {
   partitionKey: string;
@@ -31,18 +33,39 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
     private readonly files: DatasetFiles,
   ) {}
 
-  private async all(): Promise<DeadLetterEntity[]> {
+  /**
+   * Every letter, oldest first; with `select`, only those properties (counting, paging and summing must not
+   * download up to max_buffer_size event bodies of 30 KB each).
+   */
+  private async all(select?: (keyof DeadLetterEntity)[]): Promise<DeadLetterEntity[]> {
     const client = await this.table();
     const entities: DeadLetterEntity[] = [];
-    for await (const entity of client.listEntities<DeadLetterEntity>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) entities.push(entity);
+    const queryOptions = { filter: `PartitionKey eq '${PARTITION}'`, ...(select ? { select: ['RowKey', ...select.filter((p) => p !== 'rowKey')] } : {}) };
+    for await (const entity of client.listEntities<DeadLetterEntity>({ queryOptions })) entities.push(entity);
     return entities.sort((a, b) => a.rowKey.localeCompare(b.rowKey));
+  }
+
+  private async fetch(rowKeys: string[]): Promise<DeadLetterEntity[]> {
+    const client = await this.table();
+    const found = await Promise.all(
+      rowKeys.map((rowKey) =>
+        client.getEntity<DeadLetterEntity>(PARTITION, rowKey).then(
+          (entity) => entity as DeadLetterEntity,
+          (error: { statusCode?: number }) => {
+            if (error.statusCode === 404) return undefined; // taken meanwhile by a retry or clear
+            throw error;
+          },
+        ),
+      ),
+    );
+    return found.filter((e): e is DeadLetterEntity => e !== undefined);
   }
 
   async add(events: OutboxEvent[], errorType: string, error: string, retryCount: number, maxSize: number): Promise<number> {
     if (events.length === 0) return 0;
     const client = await this.table();
     // When full, new failures are counted (events_failed) but not kept: the oldest evidence is the most useful.
-    const room = Math.max(0, maxSize - (await this.all()).length);
+    const room = Math.max(0, maxSize - (await this.all(['rowKey'])).length);
     const kept = events.slice(0, room);
     const now = new Date();
     const entities: DeadLetterEntity[] = [];
@@ -69,13 +92,13 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
   }
 
   async list(page: number, pageSize: number): Promise<{ events: DeadLetter[]; count: number }> {
-    const entities = await this.all();
-    const slice = entities.slice((page - 1) * pageSize, page * pageSize);
-    return { events: await Promise.all(slice.map((e) => this.toDeadLetter(e))), count: entities.length };
+    const keys = await this.all(['rowKey']);
+    const slice = await this.fetch(keys.slice((page - 1) * pageSize, page * pageSize).map((e) => e.rowKey));
+    return { events: await Promise.all(slice.map((e) => this.toDeadLetter(e))), count: keys.length };
   }
 
   async summary() {
-    const entities = await this.all();
+    const entities = await this.all(['error_type', 'event_type']);
     const by_error_type: Record<string, number> = {};
     const by_event_type: Record<string, number> = {};
     for (const e of entities) {
@@ -88,7 +111,9 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
   async take(ids?: string[]): Promise<DeadLetter[]> {
     const client = await this.table();
     const wanted = ids ? new Set(ids) : null;
-    const chosen = (await this.all()).filter((e) => !wanted || wanted.has(e.rowKey));
+    // Ids come from callers: only well-formed row keys are looked up (others cannot exist, and characters such
+    // as '/' or '#' would make the Table service refuse the request itself).
+    const chosen = wanted ? await this.fetch([...wanted].filter((id) => ROW_KEY.test(id))) : await this.all();
     const letters = await Promise.all(chosen.map((e) => this.toDeadLetter(e)));
     for (let i = 0; i < chosen.length; i += 100) {
       await client.submitTransaction(chosen.slice(i, i + 100).map((e): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey: e.rowKey }]));

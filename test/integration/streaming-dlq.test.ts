@@ -19,6 +19,8 @@ describe('dead-letter queue', () => {
     expect((big.event as { pad: string }).pad).toHaveLength(40_000);
     expect(await deps.deadLetters.summary()).toEqual({ total: 5, by_error_type: { authentication: 3, message_too_large: 2 }, by_event_type: { receipt_created: 3, ad_impression: 2 } });
 
+    // Ids that are no row key (or no longer exist) take nothing and never reach the Table service as keys.
+    expect(await deps.deadLetters.take(['a/b#c?', '000000000000000-000000-zzzz', '../x'])).toEqual([]);
     const taken = await deps.deadLetters.take([page.events[0]!.id]);
     expect(taken).toHaveLength(1);
     await deps.outbox.append(taken.map((t) => ({ at: 0, partitionKey: 'store-1', eventType: t.event_type, body: JSON.stringify(t.event) })));
