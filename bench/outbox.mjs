@@ -14,27 +14,11 @@ import { TableDeadLetterQueue } from '../dist/src/adapters/table-dead-letters.js
 import { drainOutbox } from '../dist/src/core/streaming/drain.js';
 import { stoppedState } from '../dist/src/core/streaming/types.js';
 import { appConfigSchema } from '../dist/src/core/config/schema.js';
+import { makeEvents } from './lib/events.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const config = appConfigSchema.parse({});
 const rate = (count, ms) => `${Math.round(count / (ms / 1000)).toLocaleString('en-US')} events/s`;
-
-function makeEvents(count, prefix) {
-  return Array.from({ length: count }, (_, i) => ({
-    at: 1_700_000_000_000 + i,
-    envelope: {
-      event_id: `${prefix}-${i}`,
-      event_type: i % 3 ? 'receipt_line_added' : 'ble_ping_detected',
-      payload: { receipt_id: `RCP2024060100010000${i}`, line_number: i % 20, product_id: i % 10_000, quantity: 1 + (i % 4), unit_price: 3.49, extended_price: 3.49, promo_code: null },
-      trace_id: `TRC-${i}`,
-      ingest_timestamp: new Date(1_700_000_000_000 + i).toISOString(),
-      schema_version: '1.0',
-      source: 'retail-datagen',
-      partition_key: `store-${i % 16}`,
-      correlation_id: `RCP${i >> 4}`,
-    },
-  }));
-}
 
 const azurite = await startAzurite();
 const tables = [];
@@ -63,7 +47,7 @@ async function drainAll(deps, sinks) {
   return performance.now() - start;
 }
 
-const events = makeEvents(EVENTS, 'b');
+const events = makeEvents(EVENTS, 'b', true);
 const bytes = events.reduce((sum, e) => sum + JSON.stringify(e.envelope).length, 0);
 console.log(`events: ${EVENTS.toLocaleString('en-US')} of ~${Math.round(bytes / EVENTS)} bytes; ${EVENTS_PER_CHUNK} events per chunk, ${SHARDS} shards`);
 
@@ -84,14 +68,14 @@ console.log(`2. drain -> null sink:              ${rate(EVENTS, await drainAll(d
 const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(`events-${Math.random().toString(36).slice(2, 8)}`);
 await container.createIfNotExists();
 const blobSink = () => new BlobEventSink(async () => container, 'local', 'bench');
-await outbox.replace(makeEvents(EVENTS, 'c'));
+await outbox.replace(makeEvents(EVENTS, 'c', true));
 deps = await streamingDeps(outbox);
 console.log(`3. drain -> Blob sink (NDJSON):     ${rate(EVENTS, await drainAll(deps, [blobSink()]))}`);
 
 // 4. Two overlapping drains to the Blob sink, and a check that each event was written once
 const overlapContainer = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(`events-${Math.random().toString(36).slice(2, 8)}`);
 await overlapContainer.createIfNotExists();
-await outbox.replace(makeEvents(EVENTS, 'd'));
+await outbox.replace(makeEvents(EVENTS, 'd', true));
 deps = await streamingDeps(outbox);
 start = performance.now();
 const overlapMs = await drainAll(deps, [new BlobEventSink(async () => overlapContainer, 'a', 'bench'), new BlobEventSink(async () => overlapContainer, 'b', 'bench')]);

@@ -14,27 +14,11 @@ import { TableDeadLetterQueue } from '../dist/src/adapters/table-dead-letters.js
 import { drainOutbox } from '../dist/src/core/streaming/drain.js';
 import { stoppedState } from '../dist/src/core/streaming/types.js';
 import { appConfigSchema } from '../dist/src/core/config/schema.js';
+import { makeEvents } from './lib/events.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 60);
 const config = appConfigSchema.parse({});
-
-function makeEvents(count) {
-  return Array.from({ length: count }, (_, i) => ({
-    at: 1_700_000_000_000 + i,
-    envelope: {
-      event_id: `evt-${i}`,
-      event_type: 'receipt_line_added',
-      payload: { receipt_id: `RCP2024060100010000${i}`, line_number: i % 20, product_id: i % 10_000, quantity: 1, unit_price: 3.49, extended_price: 3.49, promo_code: null },
-      trace_id: `TRC-${i}`,
-      ingest_timestamp: new Date(1_700_000_000_000 + i).toISOString(),
-      schema_version: '1.0',
-      source: 'retail-datagen',
-      partition_key: `store-${i % 16}`,
-      correlation_id: `RCP${i >> 4}`,
-    },
-  }));
-}
 
 // The peer runs in a worker thread: producer and peer each get a core, as a real client and hub would.
 const worker = new Worker(new URL('./lib/peer-worker.mjs', import.meta.url));

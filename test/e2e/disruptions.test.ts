@@ -7,7 +7,7 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseEvent, type EventEnvelope } from '../../src/core/events/schemas.js';
-import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
+import { SMALL_VOLUME_ENV, startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
 import { readJson } from '../support/http.js';
 import { waitForJob } from '../support/jobs.js';
 
@@ -22,14 +22,8 @@ beforeAll(async () => {
     storageConnectionString,
     storagePrefix: prefix,
     env: {
-      RETAIL_VOLUME_STORES: '10',
-      RETAIL_VOLUME_DCS: '3',
-      RETAIL_VOLUME_TOTAL_GEOGRAPHIES: '10',
-      RETAIL_VOLUME_TOTAL_CUSTOMERS: '3000',
-      RETAIL_VOLUME_TOTAL_PRODUCTS: '400',
+      ...SMALL_VOLUME_ENV,
       RETAIL_VOLUME_CUSTOMERS_PER_DAY: '40',
-      RETAIL_VOLUME_ONLINE_ORDERS_PER_DAY: '20',
-      RETAIL_VOLUME_MARKETING_IMPRESSIONS_PER_DAY: '100',
       // Small shelves: every store is restocked every day, so every DC ships on the streamed day.
       RETAIL_VOLUME_STORE_INITIAL_INVENTORY_MIN: '2',
       RETAIL_VOLUME_STORE_INITIAL_INVENTORY_MAX: '12',

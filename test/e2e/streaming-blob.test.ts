@@ -6,7 +6,7 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseEvent } from '../../src/core/events/schemas.js';
-import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
+import { SMALL_VOLUME_ENV, startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
 import { readJson } from '../support/http.js';
 import { waitForJob } from '../support/jobs.js';
 
@@ -19,16 +19,7 @@ beforeAll(async () => {
   app = await startApp({
     storageConnectionString,
     storagePrefix: prefix,
-    env: {
-      RETAIL_VOLUME_STORES: '10',
-      RETAIL_VOLUME_DCS: '3',
-      RETAIL_VOLUME_TOTAL_GEOGRAPHIES: '10',
-      RETAIL_VOLUME_TOTAL_CUSTOMERS: '3000',
-      RETAIL_VOLUME_TOTAL_PRODUCTS: '400',
-      RETAIL_VOLUME_CUSTOMERS_PER_DAY: '60',
-      RETAIL_VOLUME_ONLINE_ORDERS_PER_DAY: '40',
-      RETAIL_VOLUME_MARKETING_IMPRESSIONS_PER_DAY: '300',
-    },
+    env: SMALL_VOLUME_ENV,
   });
 });
 afterAll(async () => {

@@ -22,6 +22,18 @@ export interface StartAppOptions {
   env?: Record<string, string>;
 }
 
+/** A small business (10 stores, 3 DCs, 3,000 customers, 400 products) that generates and streams in seconds. */
+export const SMALL_VOLUME_ENV: Readonly<Record<string, string>> = {
+  RETAIL_VOLUME_STORES: '10',
+  RETAIL_VOLUME_DCS: '3',
+  RETAIL_VOLUME_TOTAL_GEOGRAPHIES: '10',
+  RETAIL_VOLUME_TOTAL_CUSTOMERS: '3000',
+  RETAIL_VOLUME_TOTAL_PRODUCTS: '400',
+  RETAIL_VOLUME_CUSTOMERS_PER_DAY: '60',
+  RETAIL_VOLUME_ONLINE_ORDERS_PER_DAY: '40',
+  RETAIL_VOLUME_MARKETING_IMPRESSIONS_PER_DAY: '300',
+};
+
 export function uniquePrefix(label: string): string {
   return `${label.replace(/[^a-z]/g, '').slice(0, 6) || 't'}${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -9,7 +9,7 @@
  */
 import { deriveStream, weighted, type RandomStream } from '../rng.js';
 import type { StoreFormat, StoreRow } from '../dimensions/places.js';
-import type { FactTable } from '../tables.js';
+import { FACT_TABLES, type FactTable } from '../tables.js';
 import { FactTableBuilder, cents, lineTaxCents } from './builder.js';
 import { dayMultiplier, hourMultiplier, openingHours, parseDay, seasonMultiplier, holidayMultiplier, thanksgivingOf, weatherOf } from './calendar.js';
 import { bleIdOf, type FactContext, type ProductInfo, type Region } from './context.js';
@@ -17,18 +17,9 @@ import { dcReorderPoint, storeReorderPoint, type RegionBalances } from './invent
 import { assortmentFor, basket, promotionsFor, segmentOf, TENDERS, type WantedLine } from './shopping.js';
 
 
-export const REGION_TABLES = [
-  'fact_receipts',
-  'fact_receipt_lines',
-  'fact_store_inventory_txn',
-  'fact_dc_inventory_txn',
-  'fact_truck_moves',
-  'fact_foot_traffic',
-  'fact_ble_pings',
-  'fact_online_order_headers',
-  'fact_online_order_lines',
-] as const satisfies readonly FactTable[];
-export type RegionTable = (typeof REGION_TABLES)[number];
+/** Every fact table but marketing, which is made per day for the whole chain (marketing.ts), not per region. */
+export type RegionTable = Exclude<FactTable, 'fact_marketing'>;
+export const REGION_TABLES: readonly RegionTable[] = FACT_TABLES.filter((t): t is RegionTable => t !== 'fact_marketing');
 
 export type RegionDayOutput = Record<RegionTable, FactTableBuilder>;
 
