@@ -4,7 +4,7 @@
  * (src/functions/generation-worker.ts), never inside an HTTP request.
  */
 import { z } from 'zod';
-import { configService, datasetFiles, generationDeps, generationJobs, generationState } from '../app/services.js';
+import { configService, datasetFiles, disruptionStore, generationDeps, generationJobs, generationState } from '../app/services.js';
 import { isoDate } from '../core/config/schema.js';
 import { startHistoricalGeneration } from '../core/generation/historical-job.js';
 import { startMasterGeneration } from '../core/generation/master-job.js';
@@ -74,7 +74,7 @@ httpRoute({
   method: 'DELETE',
   route: 'api/generators/data',
   summary: 'Delete all generated data and generation state',
-  description: `Requires \`?confirm=${DELETE_CONFIRMATION}\`. 409 while a generation job runs. Configuration is kept.`,
+  description: `Requires \`?confirm=${DELETE_CONFIRMATION}\`. 409 while a generation job runs. Configuration is kept; disruptions end.`,
   tags: ['generators'],
   query: z.object({ confirm: z.string().max(100).optional().describe(`Must be ${DELETE_CONFIRMATION}`) }),
   responses: {
@@ -82,7 +82,7 @@ httpRoute({
     409: { description: 'A generation job is running' },
   },
   handler: async ({ query }) => {
-    const result = await deleteAllData(query.confirm, { state: generationState(), files: datasetFiles(), jobs: generationJobs() });
+    const result = await deleteAllData(query.confirm, { state: generationState(), files: datasetFiles(), jobs: generationJobs(), disruptions: disruptionStore() });
     return { status: 200, jsonBody: { success: true, message: `Deleted ${result.deleted_files} files and the generation state`, ...result } };
   },
 });

@@ -1,6 +1,6 @@
 /**
  * Supply-chain disruptions over HTTP on the local host: validation (400), unknown targets (404), create → list
- * → cancel → clear-all, the create rate limit (429 with Retry-After), and the effect on the live stream: a DC
+ * → cancel → clear-all, the create rate limit (429 with Retry-After), deleting all data ends them, and the effect on the live stream: a DC
  * outage's trucks never reach the sink while other DCs' trucks do, and a shortage's stockouts and urgent
  * reorders arrive once.
  */
@@ -147,5 +147,9 @@ describe('supply-chain disruptions', () => {
     expect((await readJson(refused!)).detail).toContain('creating disruptions');
     expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(18);
     expect((await list()).count).toBe(statuses.filter((s) => s === 201).length);
+
+    // Deleting all data ends the disruptions too: their targets are gone.
+    expect((await fetch(`${app.url}/api/generators/data?confirm=DELETE-ALL-DATA`, { method: 'DELETE' })).status).toBe(200);
+    expect(await list()).toEqual({ disruptions: [], count: 0 });
   });
 });

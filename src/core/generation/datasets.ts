@@ -3,8 +3,11 @@
  * Previews read Parquet back from storage (src/core/generation/preview.ts).
  */
 import { z } from 'zod';
+import type { Disruption } from '../disruptions/model.js';
+import { clearDisruptions } from '../disruptions/service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { GenerationJobs } from '../jobs/service.js';
+import type { DocumentStore } from '../storage/documents.js';
 import type { DatasetFiles } from '../storage/files.js';
 import { ALL_TABLES, isDatasetTable, isDimensionTable, type DatasetTable } from '../tables.js';
 import type { GenerationStateStore, TableStats } from './state.js';
@@ -54,7 +57,7 @@ export const DELETE_CONFIRMATION = 'DELETE-ALL-DATA';
 
 export async function deleteAllData(
   confirmation: string | undefined,
-  deps: { state: GenerationStateStore; files: DatasetFiles; jobs: GenerationJobs },
+  deps: { state: GenerationStateStore; files: DatasetFiles; jobs: GenerationJobs; disruptions?: DocumentStore<Disruption> },
 ): Promise<{ deleted_files: number }> {
   if (confirmation !== DELETE_CONFIRMATION) {
     throw ValidationError.single('confirm', `must be "${DELETE_CONFIRMATION}" to delete all generated data and state`);
@@ -64,5 +67,7 @@ export async function deleteAllData(
   let deleted = 0;
   for (const prefix of ['master/', 'facts/', 'state/']) deleted += await deps.files.deletePrefix(prefix);
   await deps.state.reset();
+  // Disruptions name DCs, stores and trucks of the master data just deleted.
+  if (deps.disruptions) await clearDisruptions({ disruptions: deps.disruptions });
   return { deleted_files: deleted };
 }
