@@ -19,7 +19,13 @@ export class BlobDatasetFiles implements DatasetFiles {
   async read(path: string): Promise<Uint8Array | undefined> {
     const container = await this.container();
     try {
-      return new Uint8Array(await container.getBlobClient(path).downloadToBuffer());
+      // One GET returns one version of the blob (the SDK resumes a broken body with If-Match on its ETag).
+      // downloadToBuffer asks for the size first and then fetches ranges, so a file rewritten in between (the
+      // recent-events file, rewritten by every drain tick) came back mixed or failed with "Stream drains…".
+      const response = await container.getBlobClient(path).download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.readableStreamBody!) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      return new Uint8Array(Buffer.concat(chunks));
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;

@@ -17,6 +17,20 @@ import { httpRoute } from './http/route.js';
 const operationParams = z.object({ operation_id: z.string().min(1).max(100).describe('The operation_id returned when the job started.') });
 
 httpRoute({
+  name: 'getActiveGenerationJob',
+  method: 'GET',
+  // A literal segment outranks `{operation_id}` in the Functions host's routing (and job ids are UUIDs).
+  route: 'api/generators/jobs/active',
+  summary: 'The generation job pending or running now, if any',
+  description:
+    'Lets a client that did not start the job (a reloaded dashboard, another operator) find and follow it. ' +
+    '`job` is null when no job holds the generation lock (a job that stopped reporting progress for 15 minutes no longer counts).',
+  tags: ['generators'],
+  responses: { 200: { description: 'The active job, or null', schema: z.object({ job: jobSchema.nullable() }) } },
+  handler: async () => ({ status: 200, jsonBody: { job: (await generationJobs().active()) ?? null } }),
+});
+
+httpRoute({
   name: 'getGenerationJob',
   method: 'GET',
   route: 'api/generators/jobs/{operation_id}',

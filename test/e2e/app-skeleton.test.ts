@@ -2,12 +2,16 @@
  * The real app over HTTP, started as a user starts it: health, configuration (masking, validation,
  * persistence across a restart), function keys, the OpenAPI document and the pages.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
 import { registeredRoutes } from '../support/registered-routes.js';
 import { readJson } from '../support/http.js';
 
 const storageConnectionString = inject('storageConnectionString');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PLANTED_KEY = 'PlantedKey0123456789abcdefghijklmnopqrstuvwxyzAB=';
 const PLANTED = `Endpoint=sb://planted-ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${PLANTED_KEY};EntityPath=planted-hub`;
 
@@ -123,6 +127,25 @@ describe('the app on the local host', () => {
       }
     }
     expect((await fetch(`${app.url}/not-a-page`)).status).toBe(404);
+  });
+
+  it('serves every dashboard module and the chart library from an allow-list, with a same-origin content policy', async () => {
+    const page = await fetch(`${app.url}/`);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("connect-src 'self'");
+    // Modules are imported by main.js, not named in the HTML: every file in src/web/js must be served.
+    for (const file of await readdir(path.join(root, 'src/web/js'))) {
+      const response = await fetch(`${app.url}/js/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers.get('content-type'), file).toContain('text/javascript');
+    }
+    const chart = await fetch(`${app.url}/vendor/uPlot.iife.min.js`);
+    expect(chart.status).toBe(200);
+    expect(await chart.text()).toContain('uPlot');
+    for (const outside of ['/vendor/..%2fpackage.json', '/js/..%2f..%2f..%2fpackage.json', '/node_modules/uplot/package.json', '/vendor/uPlot.cjs.js', '/docs.html']) {
+      expect((await fetch(`${app.url}${outside}`)).status, outside).toBe(404);
+    }
   });
 });
 

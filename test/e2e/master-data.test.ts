@@ -27,6 +27,7 @@ describe('master data generation', () => {
   it('starts as a job, completes, and records every dimension table', async () => {
     const empty = await readJson(await fetch(`${app.url}/api/generators/state`));
     expect(empty.has_master_data).toBe(false);
+    expect(await readJson(await fetch(`${app.url}/api/generators/jobs/active`))).toEqual({ job: null });
     expect(Object.keys(empty.table_counts)).toHaveLength(16);
 
     const started = await fetch(`${app.url}/api/generators/master/start`, { method: 'POST' });
@@ -37,9 +38,13 @@ describe('master data generation', () => {
 
     const again = await fetch(`${app.url}/api/generators/master/start`, { method: 'POST' });
     expect([409]).toContain(again.status);
+    // A client that did not start the job finds it (the dashboard re-attaches this way after a reload).
+    const active = await readJson(await fetch(`${app.url}/api/generators/jobs/active`));
+    expect(active.job).toMatchObject({ operation_id, kind: 'master', status: expect.stringMatching(/^(pending|running)$/) });
 
     const job = await waitForJob(status_url);
     expect(job.status).toBe('completed');
+    expect(await readJson(await fetch(`${app.url}/api/generators/jobs/active`))).toEqual({ job: null });
     expect(job.progress).toBe(1);
     expect(job.error).toBeNull();
     const tables = job.tables as Record<string, { rows: number; progress: number }>;
