@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
+import { SMALL_VOLUME_ENV, startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
 import { launchChromium } from '../support/chromium.js';
 import { readJson } from '../support/http.js';
 import { waitForJob } from '../support/jobs.js';
@@ -23,17 +23,6 @@ const storageConnectionString = inject('storageConnectionString');
 const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-output/dashboard');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-/** Small volumes, so a day of history takes a second or two. */
-const SMALL_VOLUMES = {
-  RETAIL_VOLUME_STORES: '10',
-  RETAIL_VOLUME_DCS: '3',
-  RETAIL_VOLUME_TOTAL_GEOGRAPHIES: '10',
-  RETAIL_VOLUME_TOTAL_CUSTOMERS: '3000',
-  RETAIL_VOLUME_TOTAL_PRODUCTS: '400',
-  RETAIL_VOLUME_CUSTOMERS_PER_DAY: '60',
-  RETAIL_VOLUME_ONLINE_ORDERS_PER_DAY: '40',
-  RETAIL_VOLUME_MARKETING_IMPRESSIONS_PER_DAY: '300',
-};
 
 let browser: Browser;
 let app: AppProcess;
@@ -57,7 +46,7 @@ async function openPage(options: { viewport?: { width: number; height: number };
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Installing Chromium on a clean CI machine can take a few minutes; everything else is quick.
-  [browser, app] = await Promise.all([launchChromium(), startApp({ storageConnectionString, storagePrefix: uniquePrefix('dash'), env: SMALL_VOLUMES })]);
+  [browser, app] = await Promise.all([launchChromium(), startApp({ storageConnectionString, storagePrefix: uniquePrefix('dash'), env: SMALL_VOLUME_ENV })]);
 }, 600_000);
 
 afterEach(async () => {
