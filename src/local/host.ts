@@ -14,7 +14,7 @@ import { redactSecrets } from '../core/config/secrets.js';
 import { importAppFiles, readPackageMain, resolveMainFiles } from './app-loader.js';
 import { installFunctionsCore, type CapturedFunction, type RpcBindingInfo } from './functions-core.js';
 import { readHostSettings, type HostSettings } from './host-config.js';
-import { RouteTable } from './routes.js';
+import { decodePathSegments, RouteTable } from './routes.js';
 import { startQueueListener, type QueueListener } from './queue-listener.js';
 import { startTimer, type TimerRunner } from './timer-runner.js';
 
@@ -73,6 +73,15 @@ function keysMatch(given: string | null, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The request's URL, or undefined when it (or its Host header) cannot be parsed. */
+function requestUrl(req: http.IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -149,12 +158,15 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   }
 
   let stopping = false;
-  const server = http.createServer((req, res) => {
+  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const method = (req.method ?? 'GET').toUpperCase();
-    res.on('finish', () => log(`[${new Date().toISOString()}] http        ${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`));
+    const url = requestUrl(req);
+    res.on('finish', () => log(`[${new Date().toISOString()}] http        ${method} ${url?.pathname ?? '(malformed URL)'} ${res.statusCode} ${Date.now() - started}ms`));
     if (stopping) return json(res, 503, { detail: 'The host is shutting down' }, { connection: 'close' });
+    if (!url) return json(res, 400, { detail: 'url: not a valid request URL' });
+    // A broken percent-escape cannot be routed; refuse it as the Functions front end does, instead of throwing.
+    if (!decodePathSegments(url.pathname)) return json(res, 400, { detail: 'path: malformed percent-encoding' });
 
     const { match, allowed } = routes.find(method, url.pathname);
     if (!match) {
@@ -212,6 +224,24 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         else res.destroy();
       }),
     );
+  };
+  const server = http.createServer((req, res) => {
+    // Whatever a request does, it must not take the host (and every other request) down with it.
+    try {
+      handleRequest(req, res);
+    } catch (error) {
+      log(`[${new Date().toISOString()}] error       host: ${redactSecrets(String(error))}`);
+      if (!res.headersSent) json(res, 500, { detail: 'Internal error' });
+      else res.destroy();
+    }
+  });
+  // Requests Node cannot parse (oversized headers or URL, bad framing) get a JSON `detail` like every other
+  // error, instead of Node's bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = JSON.stringify({ detail: status === 431 ? 'headers: the request line or headers are too large' : 'request: malformed HTTP request' });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
 
   // Timer and queue triggers
