@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
-import { registeredRoutes } from '../support/registered-routes.js';
+import { registeredHttpRoutes, registeredRoutes } from '../support/registered-routes.js';
 import { readJson } from '../support/http.js';
 
 const storageConnectionString = inject('storageConnectionString');
@@ -143,5 +143,23 @@ describe('the app with a function key', () => {
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
     expect((await fetch(`${app.url}/`)).status).toBe(200);
     expect(app.output()).not.toContain(KEY);
+  });
+
+  it("gives every HTTP route authLevel 'function' except /health, the dashboard shell and the docs page, and enforces it", async () => {
+    const routes = await registeredHttpRoutes();
+    const anonymous = routes.filter((r) => r.authLevel === 'anonymous').map((r) => r.route).sort();
+    expect(anonymous).toEqual(['GET /health', 'GET /api/docs', 'GET /api/docs/assets/{file}', 'GET /{path}'].sort());
+    expect(routes.filter((r) => r.authLevel !== 'anonymous').every((r) => r.authLevel === 'function')).toBe(true);
+    expect(routes.length).toBeGreaterThan(30);
+    // The OpenAPI document says the same, and the host enforces it: no key, 401, before any validation.
+    const document = await readJson(await fetch(`${app.url}/api/openapi.json`, { headers: { 'x-functions-key': KEY } }));
+    const fill = (route: string) => route.replace('{operation_id}', 'x').replace('{table}', 'dim_stores').replace('{file}', 'docs.js').replace('{path}', '');
+    for (const { route, authLevel } of routes) {
+      const [method, path] = route.split(' ') as [string, string];
+      expect(document.paths[path][method.toLowerCase()].security, route).toEqual(authLevel === 'anonymous' ? [] : [{ functionKey: [] }]);
+      const response = await fetch(`${app.url}${fill(path)}`, { method, ...(method === 'GET' ? {} : { body: '{' }) });
+      if (authLevel === 'anonymous') expect(response.status, route).not.toBe(401);
+      else expect(response.status, route).toBe(401);
+    }
   });
 });
