@@ -14,6 +14,7 @@ import { redactSecrets } from '../core/config/secrets.js';
 import { importAppFiles, readPackageMain, resolveMainFiles } from './app-loader.js';
 import { installFunctionsCore, type CapturedFunction, type RpcBindingInfo } from './functions-core.js';
 import { readHostSettings, type HostSettings } from './host-config.js';
+import { CORS_SETTING, corsResponseHeaders, parseCorsOrigins, preflightHeaders } from './cors.js';
 import { decodePathSegments, RouteTable } from './routes.js';
 import { startQueueListener, type QueueListener } from './queue-listener.js';
 import { startTimer, type TimerRunner } from './timer-runner.js';
@@ -32,6 +33,8 @@ export interface LocalHostOptions {
   environment?: Record<string, string | undefined>;
   /** Overrides of host.json settings (tests poll faster). */
   hostSettings?: Partial<Omit<HostSettings, 'queues'>> & { queues?: Partial<HostSettings['queues']> };
+  /** Origins allowed to call cross-origin (CORS), `*` for any. Default: LOCAL_CORS_ORIGINS (comma-separated); none. */
+  corsOrigins?: string[];
   /** Receives one line per request and log entry. Default: stdout. */
   log?: (line: string) => void;
 }
@@ -117,6 +120,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const environment = options.environment ?? process.env;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const functionKey = options.functionKey ?? environment.LOCAL_FUNCTION_KEY ?? undefined;
+  const corsOrigins = options.corsOrigins ?? parseCorsOrigins(environment[CORS_SETTING]);
   const fileSettings = await readHostSettings(root);
   const settings: HostSettings = {
     ...fileSettings,
@@ -163,12 +167,25 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const method = (req.method ?? 'GET').toUpperCase();
     const url = requestUrl(req);
     res.on('finish', () => log(`[${new Date().toISOString()}] http        ${method} ${url?.pathname ?? '(malformed URL)'} ${res.statusCode} ${Date.now() - started}ms`));
+    // Set first so that errors, 401s and 404s are readable by an allowed origin's script too.
+    for (const [name, value] of Object.entries(corsResponseHeaders(corsOrigins, req))) res.setHeader(name, value);
     if (stopping) return json(res, 503, { detail: 'The host is shutting down' }, { connection: 'close' });
     if (!url) return json(res, 400, { detail: 'url: not a valid request URL' });
     // A broken percent-escape cannot be routed; refuse it as the Functions front end does, instead of throwing.
     if (!decodePathSegments(url.pathname)) return json(res, 400, { detail: 'path: malformed percent-encoding' });
 
     const { match, allowed } = routes.find(method, url.pathname);
+    if (method === 'OPTIONS' && !match) {
+      // A CORS preflight is answered by the host, without a function key, as the platform does in Azure.
+      const requested = String(req.headers['access-control-request-method'] ?? '').toUpperCase();
+      const served = routes.find(requested, url.pathname).match ? [...new Set([...allowed, requested])] : allowed;
+      const preflight = preflightHeaders(corsOrigins, req, served);
+      if (preflight) {
+        res.writeHead(204, preflight);
+        res.end();
+        return;
+      }
+    }
     if (!match) {
       if (allowed.length > 0) return json(res, 405, { detail: `Method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` }, { allow: allowed.join(', ') });
       return json(res, 404, { detail: `Not found: no function serves ${method} ${url.pathname}` });

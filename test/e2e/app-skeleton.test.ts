@@ -22,9 +22,10 @@ describe('the app on the local host', () => {
     await app?.stop();
   });
 
-  it('answers GET /health with status and version', async () => {
-    const response = await fetch(`${app.url}/health`);
+  it('answers GET /health with status and version (and, with no CORS origins configured, no CORS headers)', async () => {
+    const response = await fetch(`${app.url}/health`, { headers: { origin: 'https://elsewhere.example' } });
     expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
     const body = await readJson(response);
     expect(body).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
@@ -130,7 +131,7 @@ describe('the app with a function key', () => {
   let app: AppProcess;
   const KEY = 'e2e-function-key';
   beforeAll(async () => {
-    app = await startApp({ storageConnectionString, storagePrefix: uniquePrefix('key'), env: { LOCAL_FUNCTION_KEY: KEY } });
+    app = await startApp({ storageConnectionString, storagePrefix: uniquePrefix('key'), env: { LOCAL_FUNCTION_KEY: KEY, LOCAL_CORS_ORIGINS: 'https://dashboard.example' } });
   });
   afterAll(async () => {
     await app?.stop();
@@ -143,6 +144,28 @@ describe('the app with a function key', () => {
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
     expect((await fetch(`${app.url}/`)).status).toBe(200);
     expect(app.output()).not.toContain(KEY);
+  });
+
+  it('answers CORS preflights without a key for the allowed origin only, and lets that origin read every answer', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${app.url}/api/stream/config`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-functions-key, content-type' } });
+    const allowed = await preflight('https://dashboard.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, PUT');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('x-functions-key, content-type');
+    const other = await preflight('https://evil.example');
+    expect(other.status).toBe(405);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // The key is still required on the request itself; the 401 is readable by the allowed origin's script.
+    const unauthorized = await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://dashboard.example' } });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
+    const served = await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://dashboard.example', 'x-functions-key': KEY } });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
+    expect(served.headers.get('access-control-allow-credentials')).toBeNull();
+    expect((await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://evil.example', 'x-functions-key': KEY } })).headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it("gives every HTTP route authLevel 'function' except /health, the dashboard shell and the docs page, and enforces it", async () => {
