@@ -53,6 +53,9 @@ param keyVaultAdminPrincipalId string = ''
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param keyVaultAdminPrincipalType string = 'User'
 
+@description('Browser origins allowed to call the API cross-origin (CORS), e.g. [\'https://dashboard.contoso.com\']. Empty: same-origin only (the dashboard is served by the app itself). Never \'*\': the API takes a function key.')
+param corsAllowedOrigins array = []
+
 var abbreviations = loadJsonContent('abbreviations.json')
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -75,6 +78,7 @@ module resources 'modules/resources.bicep' = {
     eventHubsDisableLocalAuth: eventHubsDisableLocalAuth
     keyVaultAdminPrincipalId: keyVaultAdminPrincipalId
     keyVaultAdminPrincipalType: keyVaultAdminPrincipalType
+    corsAllowedOrigins: corsAllowedOrigins
   }
 }
 

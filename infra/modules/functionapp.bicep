@@ -42,6 +42,9 @@ param instanceMemoryMB int
 @description('Most instances.')
 param maximumInstanceCount int
 
+@description('Browser origins allowed to call the API cross-origin (CORS).')
+param corsAllowedOrigins array
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -86,6 +89,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // The platform answers preflights and adds the CORS headers for these origins only. No credentials: the
+      // function key travels in a header, not a cookie.
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: false
+      }
       appSettings: [
         { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }

@@ -46,6 +46,9 @@ param keyVaultAdminPrincipalId string = ''
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param keyVaultAdminPrincipalType string = 'User'
 
+@description('Browser origins allowed to call the API cross-origin (CORS); empty: same-origin only.')
+param corsAllowedOrigins array = []
+
 var abbreviations = loadJsonContent('../abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -123,6 +126,7 @@ module functionApp 'functionapp.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    corsAllowedOrigins: corsAllowedOrigins
   }
 }
 

@@ -29,6 +29,14 @@ async function keyVaultSecret(url: string, name: string): Promise<string> {
   return secret.value;
 }
 
+/**
+ * Whether the connection string names its hub. An empty `EntityPath=` does not: our validation treats it as
+ * absent (the hub is then `stream.hub`), so the SDK must get the hub too — alone, it throws a TypeError.
+ */
+function hasEntityPath(connectionString: string): boolean {
+  return /(^|;)\s*EntityPath\s*=\s*[^;\s]/i.test(connectionString);
+}
+
 /** The instance's producer, created once per connection (and replaced if the connection changes). */
 export async function producerFor(connection: ResolvedConnection, config: AppConfig): Promise<EventHubProducerClient> {
   let connectionString = connection.connectionString;
@@ -40,7 +48,7 @@ export async function producerFor(connection: ResolvedConnection, config: AppCon
   // quickly, for a transient link hiccup.
   const retryOptions = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 1_000, timeoutInMs: 30_000 };
   const client = connectionString
-    ? /EntityPath=/i.test(connectionString)
+    ? hasEntityPath(connectionString)
       ? new EventHubProducerClient(connectionString, { retryOptions })
       : new EventHubProducerClient(connectionString, connection.hub, { retryOptions })
     : new EventHubProducerClient(connection.fullyQualifiedNamespace!, connection.hub, new DefaultAzureCredential(), { retryOptions });

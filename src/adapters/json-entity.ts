@@ -14,6 +14,15 @@ export interface Versioned<T> {
   etag: string;
 }
 
+/**
+ * Azure Tables refuses keys with `/`, `\`, `#`, `?` or control characters (and over 1 KiB); such a key, which can
+ * only come from a client (an odd job id in a URL), names no document. Checking here turns what would be a
+ * storage 400 (a 500 for the client) into "not found".
+ */
+export function isStorableKey(key: string): boolean {
+  return key.length > 0 && key.length <= 512 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(key);
+}
+
 interface DocumentEntity {
   partitionKey: string;
   rowKey: string;
@@ -27,6 +36,7 @@ export class JsonEntityStore<T> {
   ) {}
 
   async read(rowKey: string): Promise<Versioned<T> | undefined> {
+    if (!isStorableKey(rowKey)) return undefined;
     const client = await this.table();
     try {
       const entity = await client.getEntity<DocumentEntity>(this.partitionKey, rowKey);
@@ -42,6 +52,7 @@ export class JsonEntityStore<T> {
    * already exists or changed since it was read.
    */
   async write(rowKey: string, value: T, etag: string | undefined): Promise<void> {
+    if (!isStorableKey(rowKey)) throw new Error(`Document key ${JSON.stringify(rowKey)} cannot be stored in a Table`);
     const document = JSON.stringify(value);
     if (document.length > MAX_DOCUMENT_CHARS) {
       throw new Error(`Document ${this.partitionKey}/${rowKey} is ${document.length} characters; the Table limit is ${MAX_DOCUMENT_CHARS}`);
@@ -80,6 +91,7 @@ export class JsonEntityStore<T> {
   }
 
   async delete(rowKey: string): Promise<void> {
+    if (!isStorableKey(rowKey)) return;
     const client = await this.table();
     try {
       await client.deleteEntity(this.partitionKey, rowKey);

@@ -20,6 +20,14 @@ import { drainOutbox, recentEvents, RECENT_LIMIT } from '../core/streaming/drain
 import { producerFor } from '../adapters/eventhubs-sink.js';
 import { httpRoute } from './http/route.js';
 
+/** What went wrong, in words: an AggregateError (a connect refused on every address) has an empty message. */
+function failureText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message) return error.message;
+  const causes = error instanceof AggregateError ? error.errors.map((cause: unknown) => (cause instanceof Error ? cause.message : String(cause))).filter(Boolean) : [];
+  return causes.length > 0 ? [...new Set(causes)].join('; ') : error.name;
+}
+
 const controlResponse = z.object({ success: z.boolean(), message: z.string(), operation_id: z.string().nullable(), status: z.string() });
 
 httpRoute({
@@ -199,7 +207,7 @@ httpRoute({
         status: 200,
         jsonBody: {
           success: false,
-          message: invalid ? `Connection test failed: ${INVALID_CONNECTION_STRING}` : `Connection test failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+          message: invalid ? `Connection test failed: ${INVALID_CONNECTION_STRING}` : `Connection test failed: ${redactSecrets(failureText(error))}`,
           response_time_ms: elapsed(),
           details: { exception_type: invalid ? 'ValueError' : error instanceof Error ? error.name : 'Error' },
         },

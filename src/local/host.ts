@@ -14,7 +14,8 @@ import { redactSecrets } from '../core/config/secrets.js';
 import { importAppFiles, readPackageMain, resolveMainFiles } from './app-loader.js';
 import { installFunctionsCore, type CapturedFunction, type RpcBindingInfo } from './functions-core.js';
 import { readHostSettings, type HostSettings } from './host-config.js';
-import { RouteTable } from './routes.js';
+import { CORS_SETTING, corsResponseHeaders, parseCorsOrigins, preflightHeaders } from './cors.js';
+import { decodePathSegments, RouteTable } from './routes.js';
 import { startQueueListener, type QueueListener } from './queue-listener.js';
 import { startTimer, type TimerRunner } from './timer-runner.js';
 
@@ -32,6 +33,8 @@ export interface LocalHostOptions {
   environment?: Record<string, string | undefined>;
   /** Overrides of host.json settings (tests poll faster). */
   hostSettings?: Partial<Omit<HostSettings, 'queues'>> & { queues?: Partial<HostSettings['queues']> };
+  /** Origins allowed to call cross-origin (CORS), `*` for any. Default: LOCAL_CORS_ORIGINS (comma-separated); none. */
+  corsOrigins?: string[];
   /** Receives one line per request and log entry. Default: stdout. */
   log?: (line: string) => void;
 }
@@ -75,6 +78,15 @@ function keysMatch(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The request's URL, or undefined when it (or its Host header) cannot be parsed. */
+function requestUrl(req: http.IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+  } catch {
+    return undefined;
+  }
+}
+
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
@@ -108,6 +120,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const environment = options.environment ?? process.env;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const functionKey = options.functionKey ?? environment.LOCAL_FUNCTION_KEY ?? undefined;
+  const corsOrigins = options.corsOrigins ?? parseCorsOrigins(environment[CORS_SETTING]);
   const fileSettings = await readHostSettings(root);
   const settings: HostSettings = {
     ...fileSettings,
@@ -149,14 +162,30 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   }
 
   let stopping = false;
-  const server = http.createServer((req, res) => {
+  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const method = (req.method ?? 'GET').toUpperCase();
-    res.on('finish', () => log(`[${new Date().toISOString()}] http        ${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`));
+    const url = requestUrl(req);
+    res.on('finish', () => log(`[${new Date().toISOString()}] http        ${method} ${url?.pathname ?? '(malformed URL)'} ${res.statusCode} ${Date.now() - started}ms`));
+    // Set first so that errors, 401s and 404s are readable by an allowed origin's script too.
+    for (const [name, value] of Object.entries(corsResponseHeaders(corsOrigins, req))) res.setHeader(name, value);
     if (stopping) return json(res, 503, { detail: 'The host is shutting down' }, { connection: 'close' });
+    if (!url) return json(res, 400, { detail: 'url: not a valid request URL' });
+    // A broken percent-escape cannot be routed; refuse it as the Functions front end does, instead of throwing.
+    if (!decodePathSegments(url.pathname)) return json(res, 400, { detail: 'path: malformed percent-encoding' });
 
     const { match, allowed } = routes.find(method, url.pathname);
+    if (method === 'OPTIONS' && !match) {
+      // A CORS preflight is answered by the host, without a function key, as the platform does in Azure.
+      const requested = String(req.headers['access-control-request-method'] ?? '').toUpperCase();
+      const served = routes.find(requested, url.pathname).match ? [...new Set([...allowed, requested])] : allowed;
+      const preflight = preflightHeaders(corsOrigins, req, served);
+      if (preflight) {
+        res.writeHead(204, preflight);
+        res.end();
+        return;
+      }
+    }
     if (!match) {
       if (allowed.length > 0) return json(res, 405, { detail: `Method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` }, { allow: allowed.join(', ') });
       return json(res, 404, { detail: `Not found: no function serves ${method} ${url.pathname}` });
@@ -212,6 +241,24 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         else res.destroy();
       }),
     );
+  };
+  const server = http.createServer((req, res) => {
+    // Whatever a request does, it must not take the host (and every other request) down with it.
+    try {
+      handleRequest(req, res);
+    } catch (error) {
+      log(`[${new Date().toISOString()}] error       host: ${redactSecrets(String(error))}`);
+      if (!res.headersSent) json(res, 500, { detail: 'Internal error' });
+      else res.destroy();
+    }
+  });
+  // Requests Node cannot parse (oversized headers or URL, bad framing) get a JSON `detail` like every other
+  // error, instead of Node's bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = JSON.stringify({ detail: status === 431 ? 'headers: the request line or headers are too large' : 'request: malformed HTTP request' });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
 
   // Timer and queue triggers

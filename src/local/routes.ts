@@ -78,14 +78,28 @@ function satisfies(value: string, constraint: string | undefined): boolean {
   }
 }
 
-export function matchPath<T>(route: CompiledRoute<T>, pathname: string): Record<string, string> | undefined {
+/**
+ * Decodes each segment of a path; undefined when a segment has a broken percent-escape (`%E0%A4%A`, `%zz`),
+ * which `decodeURIComponent` throws on. The host answers such paths with 400 instead of matching them.
+ */
+export function decodePathSegments(pathname: string): string[] | undefined {
   const trimmed = pathname.replace(/^\/+|\/+$/g, '');
-  const parts = trimmed === '' ? [] : trimmed.split('/');
+  if (trimmed === '') return [];
+  try {
+    return trimmed.split('/').map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+export function matchPath<T>(route: CompiledRoute<T>, pathname: string): Record<string, string> | undefined {
+  const parts = decodePathSegments(pathname);
+  if (!parts) return undefined;
   const params: Record<string, string> = {};
   let index = 0;
   for (const segment of route.segments) {
     if (segment.kind === 'catchAll') {
-      params[segment.name] = parts.slice(index).map(decodeURIComponent).join('/');
+      params[segment.name] = parts.slice(index).join('/');
       return params;
     }
     const part = parts[index];
@@ -94,11 +108,10 @@ export function matchPath<T>(route: CompiledRoute<T>, pathname: string): Record<
       return undefined;
     }
     if (segment.kind === 'literal') {
-      if (decodeURIComponent(part).toLowerCase() !== segment.text) return undefined;
+      if (part.toLowerCase() !== segment.text) return undefined;
     } else {
-      const value = decodeURIComponent(part);
-      if (!satisfies(value, segment.constraint)) return undefined;
-      params[segment.name] = value;
+      if (!satisfies(part, segment.constraint)) return undefined;
+      params[segment.name] = part;
     }
     index++;
   }

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { maskConnectionString } from '../core/config/secrets.js';
 import { DEFAULT_AZURITE_PORTS, startAzurite, type AzuriteHandle } from './azurite.js';
+import { CORS_SETTING } from './cors.js';
 import { startLocalHost } from './host.js';
 
 const root = process.cwd();
@@ -18,10 +19,12 @@ function loadLocalSettings(): string {
   for (const file of ['local.settings.json', 'local.settings.example.json']) {
     const full = path.join(root, file);
     if (!existsSync(full)) continue;
-    const settings = JSON.parse(readFileSync(full, 'utf8')) as { Values?: Record<string, string> };
+    const settings = JSON.parse(readFileSync(full, 'utf8')) as { Values?: Record<string, string>; Host?: { CORS?: string } };
     for (const [name, value] of Object.entries(settings.Values ?? {})) {
       if (process.env[name] === undefined && value !== '') process.env[name] = String(value);
     }
+    // Core Tools reads allowed origins from Host.CORS; so does this host, unless LOCAL_CORS_ORIGINS is set.
+    if (process.env[CORS_SETTING] === undefined && settings.Host?.CORS) process.env[CORS_SETTING] = settings.Host.CORS;
     return file;
   }
   return '(none)';
@@ -51,7 +54,7 @@ retail-datagen is running (settings from ${settingsFile}, ${host.functions.lengt
   Dashboard  ${host.url}/
   API docs   ${host.url}/api/docs
   OpenAPI    ${host.url}/api/openapi.json
-${process.env.LOCAL_FUNCTION_KEY ? '  Function key required (LOCAL_FUNCTION_KEY): send x-functions-key or ?code=\n' : ''}Press Ctrl-C to stop.`);
+${process.env.LOCAL_FUNCTION_KEY ? '  Function key required (LOCAL_FUNCTION_KEY): send x-functions-key or ?code=\n' : ''}${process.env[CORS_SETTING] ? `  CORS allowed from: ${process.env[CORS_SETTING]}\n` : ''}Press Ctrl-C to stop.`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
-import { registeredRoutes } from '../support/registered-routes.js';
+import { registeredHttpRoutes, registeredRoutes } from '../support/registered-routes.js';
 import { readJson } from '../support/http.js';
 
 const storageConnectionString = inject('storageConnectionString');
@@ -26,9 +26,10 @@ describe('the app on the local host', () => {
     await app?.stop();
   });
 
-  it('answers GET /health with status and version', async () => {
-    const response = await fetch(`${app.url}/health`);
+  it('answers GET /health with status and version (and, with no CORS origins configured, no CORS headers)', async () => {
+    const response = await fetch(`${app.url}/health`, { headers: { origin: 'https://elsewhere.example' } });
     expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
     const body = await readJson(response);
     expect(body).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
@@ -153,7 +154,7 @@ describe('the app with a function key', () => {
   let app: AppProcess;
   const KEY = 'e2e-function-key';
   beforeAll(async () => {
-    app = await startApp({ storageConnectionString, storagePrefix: uniquePrefix('key'), env: { LOCAL_FUNCTION_KEY: KEY } });
+    app = await startApp({ storageConnectionString, storagePrefix: uniquePrefix('key'), env: { LOCAL_FUNCTION_KEY: KEY, LOCAL_CORS_ORIGINS: 'https://dashboard.example' } });
   });
   afterAll(async () => {
     await app?.stop();
@@ -166,5 +167,45 @@ describe('the app with a function key', () => {
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
     expect((await fetch(`${app.url}/`)).status).toBe(200);
     expect(app.output()).not.toContain(KEY);
+  });
+
+  it('answers CORS preflights without a key for the allowed origin only, and lets that origin read every answer', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${app.url}/api/stream/config`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-functions-key, content-type' } });
+    const allowed = await preflight('https://dashboard.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, PUT');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('x-functions-key, content-type');
+    const other = await preflight('https://evil.example');
+    expect(other.status).toBe(405);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // The key is still required on the request itself; the 401 is readable by the allowed origin's script.
+    const unauthorized = await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://dashboard.example' } });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
+    const served = await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://dashboard.example', 'x-functions-key': KEY } });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
+    expect(served.headers.get('access-control-allow-credentials')).toBeNull();
+    expect((await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://evil.example', 'x-functions-key': KEY } })).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("gives every HTTP route authLevel 'function' except /health, the dashboard shell and the docs page, and enforces it", async () => {
+    const routes = await registeredHttpRoutes();
+    const anonymous = routes.filter((r) => r.authLevel === 'anonymous').map((r) => r.route).sort();
+    expect(anonymous).toEqual(['GET /health', 'GET /api/docs', 'GET /api/docs/assets/{file}', 'GET /{path}'].sort());
+    expect(routes.filter((r) => r.authLevel !== 'anonymous').every((r) => r.authLevel === 'function')).toBe(true);
+    expect(routes.length).toBeGreaterThan(30);
+    // The OpenAPI document says the same, and the host enforces it: no key, 401, before any validation.
+    const document = await readJson(await fetch(`${app.url}/api/openapi.json`, { headers: { 'x-functions-key': KEY } }));
+    const fill = (route: string) => route.replace('{operation_id}', 'x').replace('{table}', 'dim_stores').replace('{file}', 'docs.js').replace('{path}', '');
+    for (const { route, authLevel } of routes) {
+      const [method, path] = route.split(' ') as [string, string];
+      expect(document.paths[path][method.toLowerCase()].security, route).toEqual(authLevel === 'anonymous' ? [] : [{ functionKey: [] }]);
+      const response = await fetch(`${app.url}${fill(path)}`, { method, ...(method === 'GET' ? {} : { body: '{' }) });
+      if (authLevel === 'anonymous') expect(response.status, route).not.toBe(401);
+      else expect(response.status, route).toBe(401);
+    }
   });
 });

@@ -83,6 +83,13 @@ describe('GenerationJobs', () => {
   it('answers 404 for an unknown job', async () => {
     await expect(jobs.get('nope')).rejects.toThrow(/no generation job nope/);
   });
+
+  it('answers 404, not a storage error, for ids no Table key can hold (`a/b` used to be a 500)', async () => {
+    for (const id of ['a/b', 'a\\b', 'a#b', 'a?b', 'tab\there', '\u007f', 'x'.repeat(600)]) {
+      await expect(jobs.get(id), id).rejects.toThrow(/no generation job/);
+      await expect(jobs.cancel(id), id).rejects.toThrow(/no generation job/);
+    }
+  });
 });
 
 describe('master job and cancellation', () => {

@@ -2,6 +2,7 @@
  * The local host against a fixture app and a real Azurite: routes and methods, function keys, timers on
  * their schedule, queue messages processed, failing ones moved to the poison queue, graceful shutdown.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -68,6 +69,31 @@ describe('HTTP triggers', () => {
     const response = await fetch(`${host.url}/api/nothing/here`, withKey);
     expect(response.status).toBe(404);
     expect((await readJson(response)).detail).toContain('/api/nothing/here');
+  });
+
+  it('answers 400 for a broken percent-escape in the path, and keeps serving (it used to crash the host)', async () => {
+    for (const path of ['/api/items/%E0%A4%A', '/api/items/%zz', '/%C0%AF', '/api/%ED%A0%80/x']) {
+      const response = await fetch(`${host.url}${path}`, withKey);
+      expect(response.status, path).toBe(400);
+      expect((await readJson(response)).detail, path).toBe('path: malformed percent-encoding');
+    }
+    expect((await fetch(`${host.url}/api/items/a%2Fb%20c`, withKey).then(readJson)).id).toBe('a/b c');
+  });
+
+  it('answers requests Node cannot parse with a JSON detail instead of a bare status line', async () => {
+    const tooLong = await fetch(`${host.url}/api/items/1?q=${'x'.repeat(20_000)}`, withKey);
+    expect(tooLong.status).toBe(431);
+    expect((await readJson(tooLong)).detail).toMatch(/too large/);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(host.port, '127.0.0.1', () => socket.end('GET /api/items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('{"detail":"request: malformed HTTP request"}');
+    expect((await fetch(`${host.url}/public/ping`)).status).toBe(200);
   });
 
   it('passes the body, a real InvocationContext, status and headers', async () => {

@@ -68,3 +68,16 @@ describe('streaming to Event Hubs (AMQP peer)', () => {
     }
   });
 });
+
+describe('the producer for a connection string', () => {
+  it('uses stream.hub when the connection string has an empty EntityPath (it used to fail with the SDK TypeError)', async () => {
+    peer ??= await startEventHubsPeer({ partitionCount: 2 });
+    const withEmptyEntityPath = peer.connectionString.replace(/EntityPath=[^;]*/, 'EntityPath=');
+    expect(withEmptyEntityPath).toContain('EntityPath=;');
+    const config = appConfigSchema.parse({ realtime: { azure_connection_string: withEmptyEntityPath }, stream: { hub: 'hub' } });
+    const connection = resolveConnection(config, {});
+    expect(connection.hub).toBe('hub');
+    const properties = await (await producerFor(connection, config)).getEventHubProperties();
+    expect(properties.name).toBe('hub');
+  });
+});

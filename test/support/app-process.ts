@@ -41,8 +41,8 @@ export function uniquePrefix(label: string): string {
 export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    // Do not leak the developer's own settings (a real hub, a function key) into the app under test.
-    if (value !== undefined && !/^(RETAIL_|AZURE_|EVENTHUB|KEYVAULT|LOCAL_FUNCTION_KEY|AzureWebJobs)/.test(name)) env[name] = value;
+    // Do not leak the developer's own settings (a real hub, a function key, CORS origins) into the app under test.
+    if (value !== undefined && !/^(RETAIL_|AZURE_|EVENTHUB|KEYVAULT|LOCAL_|AzureWebJobs)/.test(name)) env[name] = value;
   }
   Object.assign(env, {
     AzureWebJobsStorage: options.storageConnectionString,

@@ -261,6 +261,12 @@ export function functionAppViolations(project: BicepProject): string[] {
   const serviceTag = tags ? [...walk(tags)].find((n) => n.type === 'object_property' && literal({ kind: 'node', file: site.file, node: n.namedChildren[0]! }) === 'azd-service-name') : undefined;
   check(serviceTag !== undefined && literal({ kind: 'node', file: site.file, node: serviceTag.namedChildren[1]! }) === 'api', "the site must be tagged azd-service-name: 'api'");
 
+  // CORS: only the origins the operator lists (a parameter, empty by default), never a wildcard, no credentials.
+  const origins = value(site, 'properties.siteConfig.cors.allowedOrigins');
+  check(fromParameter(origins, 'corsAllowedOrigins'), 'CORS allowedOrigins must come from the corsAllowedOrigins parameter');
+  check(!origins.some((v) => (v.kind === 'json' ? JSON.stringify(v.value) : v.kind === 'node' ? v.node.text : '').includes('*')), "CORS allowedOrigins must not contain '*'");
+  check(allLiteral(value(site, 'properties.siteConfig.cors.supportCredentials'), false), 'CORS supportCredentials must be false');
+
   const settings = new Map<string, SyntaxNode>();
   const list = propertyPath(site.body, 'properties.siteConfig.appSettings');
   for (const item of list?.namedChildren ?? []) {

@@ -82,6 +82,8 @@ export interface EventHubsPeer {
   readonly batchesRejected: number;
   /** AMQP connections opened by clients so far (a reconnect shows as a new one). */
   readonly connectionsOpened: number;
+  /** The tokens of every CBS put-token request (SAS tokens for a connection string), for leak tests. */
+  readonly tokens: string[];
   readonly faults: EventHubsPeerFaults;
   /** Resolves with a snapshot of all events once at least `count` have been accepted in total. */
   waitForEvents(count: number, timeoutMs?: number): Promise<ReceivedEvent[]>;
@@ -208,8 +210,10 @@ export async function startEventHubsPeer(options: EventHubsPeerOptions = {}): Pr
     } as Message);
   };
 
+  const tokens: string[] = [];
   const answerCbs = (request: Message) => {
     const properties = request.application_properties ?? {};
+    if (typeof request.body === 'string') tokens.push(request.body);
     if (properties.operation !== 'put-token') {
       reply(request, 400, undefined, { condition: 'amqp:not-implemented', description: `Unsupported CBS operation '${String(properties.operation)}'.` });
     } else if (authRejected) {
@@ -414,6 +418,7 @@ export async function startEventHubsPeer(options: EventHubsPeerOptions = {}): Pr
     get connectionsOpened() {
       return connectionsOpened;
     },
+    tokens,
     faults,
     waitForEvents(count, timeoutMs = 10_000) {
       if (events.length >= count) return Promise.resolve(events.slice());

@@ -1,24 +1,44 @@
 /**
  * Loads the compiled app's function files with the functions-core stand-in and lists its HTTP routes as
- * `METHOD /path` in OpenAPI form (`{*path}` and `{id?}` become `{path}` and `{id}`).
+ * `METHOD /path` in OpenAPI form (`{*path}` and `{id?}` become `{path}` and `{id}`), with their auth levels.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importAppFiles, readPackageMain, resolveMainFiles } from '../../src/local/app-loader.js';
-import { installFunctionsCore } from '../../src/local/functions-core.js';
+import { installFunctionsCore, type CapturedFunction } from '../../src/local/functions-core.js';
 import { triggerOf } from '../../src/local/host.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export async function registeredRoutes(): Promise<string[]> {
-  const core = installFunctionsCore();
-  await importAppFiles(await resolveMainFiles(root, await readPackageMain(root)));
-  const routes: string[] = [];
-  for (const fn of core.functions) {
+export interface RegisteredRoute {
+  /** `METHOD /path` */
+  route: string;
+  functionName: string;
+  authLevel: string;
+}
+
+// The app registers its functions once per process (ES modules are cached), so load it once.
+let loaded: Promise<readonly CapturedFunction[]> | undefined;
+function appFunctions(): Promise<readonly CapturedFunction[]> {
+  return (loaded ??= (async () => {
+    const core = installFunctionsCore();
+    await importAppFiles(await resolveMainFiles(root, await readPackageMain(root)));
+    return core.functions;
+  })());
+}
+
+export async function registeredHttpRoutes(): Promise<RegisteredRoute[]> {
+  const routes: RegisteredRoute[] = [];
+  for (const fn of await appFunctions()) {
     const trigger = triggerOf(fn);
     if (trigger.type !== 'httpTrigger') continue;
     const route = `/${String(trigger.route)}`.replace(/\{\*?([A-Za-z0-9_]+)(\?|:[^}]+)?\}/g, '{$1}');
-    for (const method of (trigger.methods as string[]) ?? []) routes.push(`${method} ${route}`);
+    // @azure/functions always writes authLevel into the binding ('anonymous' when app.http was given none).
+    for (const method of (trigger.methods as string[]) ?? []) routes.push({ route: `${method} ${route}`, functionName: fn.name, authLevel: String(trigger.authLevel) });
   }
   return routes;
+}
+
+export async function registeredRoutes(): Promise<string[]> {
+  return (await registeredHttpRoutes()).map((r) => r.route);
 }

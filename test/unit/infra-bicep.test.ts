@@ -128,6 +128,17 @@ describe('Bicep templates (infra/)', () => {
     expect(functionAppViolations(untagged)).toEqual(["the site must be tagged azd-service-name: 'api'"]);
   });
 
+  it('allow CORS only from the origins in the corsAllowedOrigins parameter, never *, without credentials', () => {
+    const noCors = project.withText('modules/functionapp.bicep', (t) => t.replace(/ {6}cors: \{[\s\S]*?\n {6}\}\n/, ''));
+    expect(functionAppViolations(noCors)).toEqual(['CORS allowedOrigins must come from the corsAllowedOrigins parameter', 'CORS supportCredentials must be false']);
+    const wildcard = project.withText('modules/functionapp.bicep', (t) => t.replace('allowedOrigins: corsAllowedOrigins', "allowedOrigins: ['*']"));
+    expect(functionAppViolations(wildcard)).toEqual(['CORS allowedOrigins must come from the corsAllowedOrigins parameter', "CORS allowedOrigins must not contain '*'"]);
+    const wildcardParameter = project.withParameters({ ...project.parametersJson, corsAllowedOrigins: { value: ['https://ok.example', '*'] } });
+    expect(functionAppViolations(wildcardParameter)).toEqual(["CORS allowedOrigins must not contain '*'"]);
+    const credentials = project.withText('modules/functionapp.bicep', (t) => t.replace('supportCredentials: false', 'supportCredentials: true'));
+    expect(functionAppViolations(credentials)).toEqual(['CORS supportCredentials must be false']);
+  });
+
   it('name resources <abbreviation><resourceToken> and tag them with the azd environment', () => {
     expect(namingViolations(project)).toEqual([]);
     const token = project.withText('modules/resources.bicep', (t) => t.replace('uniqueString(subscription().id, resourceGroup().id, environmentName, location)', 'uniqueString(subscription().id, environmentName, location)'));

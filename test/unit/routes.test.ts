@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RouteTable, compileRoute, matchPath } from '../../src/local/routes.js';
+import { RouteTable, compileRoute, decodePathSegments, matchPath } from '../../src/local/routes.js';
 
 describe('route templates', () => {
   it('matches literals case-insensitively and extracts decoded parameters', () => {
@@ -7,6 +7,15 @@ describe('route templates', () => {
     expect(matchPath(route, '/API/Generators/jobs/abc%20def')).toEqual({ operation_id: 'abc def' });
     expect(matchPath(route, '/api/generators/jobs')).toBeUndefined();
     expect(matchPath(route, '/api/generators/jobs/a/b')).toBeUndefined();
+  });
+
+  it('does not match (nor throw on) a path with a broken percent-escape', () => {
+    const route = compileRoute('api/generators/jobs/{operation_id}', ['GET'], 'job');
+    expect(() => matchPath(route, '/api/generators/jobs/%E0%A4%A')).not.toThrow();
+    expect(matchPath(route, '/api/generators/jobs/%E0%A4%A')).toBeUndefined();
+    expect(matchPath(compileRoute('{*path}', ['GET'], 0), '/a/%zz')).toBeUndefined();
+    expect(decodePathSegments('/a/%zz')).toBeUndefined();
+    expect(decodePathSegments('/a%2Fb/c%20d/')).toEqual(['a/b', 'c d']);
   });
 
   it('supports optional parameters, constraints and a trailing catch-all', () => {

@@ -89,8 +89,21 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw ValidationError.single('body', `malformed JSON (${(error as Error).message})`);
+    // V8's message quotes the text around the error (`"{"key": Share"... is not valid JSON`), and the body may be
+    // a pasted connection string: say where, never what.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw ValidationError.single('body', position ? `malformed JSON at position ${position}` : 'malformed JSON');
   }
+}
+
+/**
+ * A route that takes no body refuses one: `DELETE /api/stream/dlq` with `{"ids": [...]}` must not be read as
+ * "delete everything". An empty body or a bare `{}` (what many clients send by default) still counts as none.
+ */
+async function rejectUnexpectedBody(request: HttpRequest): Promise<void> {
+  const body = await readJsonBody(request);
+  const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (!empty) throw ValidationError.single('body', 'this endpoint takes no request body');
 }
 
 /** Field names in errors are the request's own (`realtime.burst`, `limit`); a bad body as a whole is `body`. */
@@ -115,7 +128,8 @@ function openApiRoute(spec: RouteSpec<z.ZodType | undefined, ObjectSchema | unde
   }
   for (const [status, description] of Object.entries(STANDARD_ERRORS)) {
     if (status === '401' && spec.authLevel === 'anonymous') continue;
-    if ((status === '400' || status === '413') && !spec.body && !spec.query && !spec.params) continue;
+    // Every route but a GET can refuse a body (one that takes none refuses any but `{}`).
+    if ((status === '400' || status === '413') && !spec.body && !spec.query && !spec.params && spec.method === 'GET') continue;
     if (status === '429' && !spec.rateLimit) continue;
     responses[status] ??= { description, content: { 'application/json': { schema: errorBodySchema } } };
   }
@@ -147,7 +161,9 @@ export function httpRoute<B extends z.ZodType | undefined = undefined, Q extends
     authLevel: spec.authLevel ?? 'function',
     handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
       try {
-        const body = generic.body ? parseWith(generic.body, await readJsonBody(request)) : undefined;
+        let body: unknown;
+        if (generic.body) body = parseWith(generic.body, await readJsonBody(request));
+        else if (spec.method !== 'GET') await rejectUnexpectedBody(request);
         const query = generic.query ? parseWith(generic.query, queryObject(request)) : {};
         const params = generic.params ? parseWith(generic.params, { ...request.params }) : {};
         // Counted after validation, so a malformed request does not use up the caller's allowance.

@@ -1,0 +1,40 @@
+/**
+ * The app's observable state over HTTP: configuration, generation state and tables, a job, stream status and
+ * statistics, outbox, dead letters (and disruptions once the app has them). Two snapshots compare equal when a
+ * rejected request changed nothing.
+ */
+export interface SnapshotOptions {
+  baseUrl: string;
+  /** A job to include (GET /api/generators/jobs/{id}). */
+  jobId?: string;
+  /** Paths of the OpenAPI document, to include endpoints that only some versions of the app have. */
+  documentedPaths: string[];
+  headers?: Record<string, string>;
+}
+
+const ALWAYS = [
+  '/api/stream/config',
+  '/api/generators/state',
+  '/api/generators/tables',
+  '/api/stream/status',
+  '/api/stream/statistics',
+  '/api/stream/outbox/status',
+  '/api/stream/outbox/preview?limit=1000',
+  '/api/stream/dlq?page_size=500',
+  '/api/stream/dlq/summary',
+];
+
+const OPTIONAL = ['/api/disruption/list'];
+
+export async function snapshotState(options: SnapshotOptions): Promise<Record<string, unknown>> {
+  const paths = [...ALWAYS, ...OPTIONAL.filter((path) => options.documentedPaths.includes(path))];
+  if (options.jobId) paths.push(`/api/generators/jobs/${options.jobId}`);
+  const entries = await Promise.all(
+    paths.map(async (path) => {
+      const response = await fetch(`${options.baseUrl}${path}`, { ...(options.headers ? { headers: options.headers } : {}) });
+      if (response.status !== 200) throw new Error(`Snapshot: GET ${path} answered ${response.status}: ${await response.text()}`);
+      return [path, await response.json()] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
