@@ -92,7 +92,7 @@ function runsFor(operation: Operation): number {
   return operation.method === 'GET' ? 20 : 80;
 }
 
-const snapshot = () => snapshotState({ baseUrl: app.url, jobId, documentedPaths: Object.keys(document.paths) });
+const snapshot = () => snapshotState({ baseUrl: app.url, jobId });
 
 beforeAll(async () => {
   app = await startApp({ storageConnectionString, storagePrefix, env: SMALL_VOLUME });
@@ -101,6 +101,9 @@ beforeAll(async () => {
   expect(job.status).toBe('completed');
   jobId = job.operation_id as string;
   await seedStreamingState();
+  // An active disruption, so a clear-all or cancel that wrongly went through would show.
+  const disruption = await fetch(`${app.url}/api/disruption/create`, { method: 'POST', body: JSON.stringify({ disruption_type: 'dc_outage', target_id: 1, severity: 0.5, duration_minutes: 120 }) });
+  expect(disruption.status).toBe(201);
   document = (await readJson(await fetch(`${app.url}/api/openapi.json`))) as OpenApiDocument;
 }, 120_000);
 
@@ -117,6 +120,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
     expect((initial['/api/stream/dlq/summary'] as { total: number }).total).toBe(3);
     expect((initial['/api/stream/outbox/status'] as { pending_events: number }).pending_events).toBe(2);
     expect((initial['/api/generators/state'] as { has_master_data: boolean }).has_master_data).toBe(true);
+    expect((initial['/api/disruption/list'] as { count: number }).count).toBe(1);
 
     const started = Date.now();
     for (const [index, operation] of operations.entries()) {

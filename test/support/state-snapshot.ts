@@ -1,14 +1,12 @@
 /**
  * The app's observable state over HTTP: configuration, generation state and tables, a job, stream status and
- * statistics, outbox, dead letters (and disruptions once the app has them). Two snapshots compare equal when a
+ * statistics, outbox, dead letters and disruptions. Two snapshots compare equal when a
  * rejected request changed nothing.
  */
 export interface SnapshotOptions {
   baseUrl: string;
   /** A job to include (GET /api/generators/jobs/{id}). */
   jobId?: string;
-  /** Paths of the OpenAPI document, to include endpoints that only some versions of the app have. */
-  documentedPaths: string[];
   headers?: Record<string, string>;
 }
 
@@ -22,12 +20,11 @@ const ALWAYS = [
   '/api/stream/outbox/preview?limit=1000',
   '/api/stream/dlq?page_size=500',
   '/api/stream/dlq/summary',
+  '/api/disruption/list',
 ];
 
-const OPTIONAL = ['/api/disruption/list'];
-
 export async function snapshotState(options: SnapshotOptions): Promise<Record<string, unknown>> {
-  const paths = [...ALWAYS, ...OPTIONAL.filter((path) => options.documentedPaths.includes(path))];
+  const paths = [...ALWAYS];
   if (options.jobId) paths.push(`/api/generators/jobs/${options.jobId}`);
   const entries = await Promise.all(
     paths.map(async (path) => {
