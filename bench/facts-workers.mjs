@@ -4,6 +4,8 @@
 // Each run gets a fresh in-memory Azurite: one that still holds the first run's ~1 GB of blobs is slower for the
 // second run (its heap and GC grow), which would bias the comparison against whichever runs second.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startAzurite } from '../dist/src/local/azurite.js';
 import { buildFactContext } from '../dist/src/core/facts/context.js';
@@ -11,6 +13,8 @@ import { defaultConfig } from '../dist/src/core/config/schema.js';
 import { addDays } from '../dist/src/core/facts/calendar.js';
 
 const DAYS = Number(process.env.BENCH_FACT_DAYS ?? 14);
+/** Node flags of the worker processes (BENCH_NODE_FLAGS), e.g. to compare heap settings. */
+const WORKER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const START = '2024-03-04';
 const regions = buildFactContext(defaultConfig()).regions.map((r) => r.dcId);
 const worker = fileURLToPath(new URL('./lib/facts-worker.mjs', import.meta.url));
@@ -25,6 +29,7 @@ function dispatch(azurite, prefix, workers) {
   const busy = new Set();
   let rows = 0;
   let running = workers;
+  workerCpu = 0;
   return new Promise((resolve, reject) => {
     const take = () => {
       const free = regions.filter((r) => !busy.has(r) && next.get(r) < DAYS).sort((a, b) => next.get(a) - next.get(b));
@@ -43,11 +48,15 @@ function dispatch(azurite, prefix, workers) {
       else idle.push(child);
     };
     for (let w = 0; w < workers; w++) {
-      const child = spawn(process.execPath, [worker], {
+      const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, worker], {
         env: { ...process.env, STORAGE: azurite.connectionString, PREFIX: prefix, START, DAYS: String(DAYS) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       child.on('message', (message) => {
+        if (message.cpuSeconds !== undefined) {
+          workerCpu += message.cpuSeconds;
+          return;
+        }
         if (!message.ready) {
           rows += message.rows;
           busy.delete(message.region);
@@ -64,13 +73,29 @@ function dispatch(azurite, prefix, workers) {
   });
 }
 
+/** CPU seconds (all threads) of the workers of the current run, reported by each as it exits. */
+let workerCpu = 0;
+
+/** CPU seconds a process has used so far (Linux /proc), or NaN where there is no /proc. */
+function processCpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 async function run(label, prefix, workers) {
   const azurite = await startAzurite();
+  const azuriteBefore = processCpuSeconds(azurite.pid);
   const start = performance.now();
   const rows = await dispatch(azurite, prefix, workers);
   const seconds = (performance.now() - start) / 1000;
+  const azuriteCpu = processCpuSeconds(azurite.pid) - azuriteBefore;
   await azurite.stop();
   console.log(`${label}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s end to end (Parquet in Azurite)`);
+  console.log(`           CPU: workers ${workerCpu.toFixed(1)} s + Azurite ${azuriteCpu.toFixed(1)} s = ${((workerCpu + azuriteCpu) / seconds).toFixed(2)} of ${availableParallelism()} cores busy on average`);
   return seconds;
 }
 

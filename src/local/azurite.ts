@@ -29,6 +29,8 @@ export interface AzuriteHandle {
   connectionString: string;
   /** True when we found an emulator already listening and did not start one. */
   reused: boolean;
+  /** The emulator's process id when we started it (benchmarks read its CPU time). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -167,5 +169,5 @@ async function startAzuriteOnce(options: StartAzuriteOptions): Promise<AzuriteHa
       child.kill('SIGTERM');
     });
 
-  return { ports, connectionString: azuriteConnectionString(ports), reused: false, stop };
+  return { ports, connectionString: azuriteConnectionString(ports), reused: false, ...(child.pid ? { pid: child.pid } : {}), stop };
 }
