@@ -107,7 +107,7 @@ export class DisruptionEffects {
     if (payload.dc_id != null) {
       // The DC's own moves: supplier receipts in, loadings out.
       const outage = this.outages.get(Number(payload.dc_id));
-      return outage !== undefined && outage.some((d) => (reason === 'INBOUND_SHIPMENT' ? true : selected(d, String(source))));
+      return outage !== undefined && (reason === 'INBOUND_SHIPMENT' || outage.some((d) => selected(d, String(source))));
     }
     if (reason !== 'INBOUND_SHIPMENT' || typeof source !== 'string') return false;
     const dc = dcOfSource(source);

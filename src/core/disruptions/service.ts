@@ -64,7 +64,7 @@ export async function createDisruption(deps: DisruptionDeps, config: AppConfig, 
 /** Active disruptions, oldest first; expired ones are removed on the way (they have ended by themselves). */
 export async function listDisruptions(deps: Pick<DisruptionDeps, 'disruptions'>, now = Date.now()): Promise<Disruption[]> {
   const all = await deps.disruptions.list();
-  const expired = all.filter((d) => !isActive(d, now) && Date.parse(d.expires_at) <= now);
+  const expired = all.filter((d) => Date.parse(d.expires_at) <= now);
   await Promise.all(expired.map((d) => deps.disruptions.delete(d.id)));
   return all.filter((d) => isActive(d, now)).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
 }

@@ -15,7 +15,7 @@ import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type Stre
 import { CircuitBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';
 import { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
-import { latencyBucket, PartialSendError, SEND_LATENCY_BUCKETS, type ClaimedChunk, type EventSink, type OutboxEvent, type SendResult } from './types.js';
+import { latencyBucket, PartialSendError, SEND_LATENCY_BUCKETS, type ClaimedChunk, type EventSink, type OutboxEvent } from './types.js';
 
 export interface DrainSummary {
   status: string;
@@ -102,27 +102,27 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
 
   /**
    * Sends one tick's events: retryable failures are retried with exponential backoff and jitter up to
-   * retry_attempts, only the events not yet delivered; the rest are dead-lettered. Returns false when the
-   * breaker is open (the unsent events stay in the outbox).
+   * retry_attempts, only the events not yet delivered; the rest are dead-lettered. Batches and bytes that
+   * reached the sink are counted here. `done` is false when the breaker is open (the unsent events stay in the outbox).
    */
-  const deliver = async (batch: OutboxEvent[]): Promise<{ done: boolean; result: SendResult; failed: Set<OutboxEvent> }> => {
+  const deliver = async (batch: OutboxEvent[]): Promise<{ done: boolean; failed: Set<OutboxEvent> }> => {
     let pending = batch;
     const failed = new Set<OutboxEvent>();
-    const result: SendResult = { bytes: 0, batches: 0 };
+    if (batch.length === 0) return { done: true, failed };
     for (let attempt = 0; ; attempt++) {
-      if (!(await breaker.allow())) return { done: false, result, failed };
+      if (!(await breaker.allow())) return { done: false, failed };
       const sendStarted = clock();
       try {
         const sent = await target!.send(pending);
         latencies.push((clock() - sendStarted) / 1000);
-        result.bytes += sent.bytes;
-        result.batches += sent.batches;
+        bytes += sent.bytes;
+        summary.batches += sent.batches;
         await breaker.recordSuccess();
-        return { done: true, result, failed };
+        return { done: true, failed };
       } catch (error) {
         if (error instanceof PartialSendError) {
-          result.bytes += error.result.bytes;
-          result.batches += error.result.batches;
+          bytes += error.result.bytes;
+          summary.batches += error.result.batches;
           pending = pending.filter((_, index) => !error.sentIndexes.has(index));
         }
         const kind = classifySendError(error);
@@ -134,13 +134,13 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
         summary.error = redactSecrets(`${kind}: ${errorText(error instanceof PartialSendError ? error.cause : error) || 'no detail'}`);
         // The hub is unreachable or overloaded and the breaker has opened: keep the rest in the outbox for
         // after the breaker's timeout instead of dead-lettering events that would succeed later.
-        if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, result, failed };
-        if (RETRYABLE_ERRORS.has(kind) && attempt >= realtime.retry_attempts && TRANSIENT_ERRORS.has(kind)) return { done: false, result, failed };
+        if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, failed };
+        if (RETRYABLE_ERRORS.has(kind) && attempt >= realtime.retry_attempts && TRANSIENT_ERRORS.has(kind)) return { done: false, failed };
         if (!RETRYABLE_ERRORS.has(kind) || attempt >= realtime.retry_attempts) {
           summary.failed += pending.length;
           for (const event of pending) failed.add(event);
           if (realtime.enable_dead_letter_queue) summary.dead_lettered += await deadLetter(deps.deadLetters, pending, kind, summary.error, attempt, realtime.max_buffer_size);
-          return { done: true, result, failed };
+          return { done: true, failed };
         }
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));
       }
@@ -173,10 +173,8 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
       const events = announcementEvents(disruption, at, (product) => shortageReorder(config, disruption.target_id, product)).filter(
         (event) => !state.event_types || state.event_types.includes(event.eventType),
       );
-      const { done, result, failed } = events.length > 0 ? await deliver(events) : { done: true, result: { bytes: 0, batches: 0 }, failed: new Set<OutboxEvent>() };
+      const { done, failed } = await deliver(events);
       if (!done) return false;
-      summary.batches += result.batches;
-      bytes += result.bytes;
       recordSent(events, failed);
       const announcedAt = new Date(clock()).toISOString();
       await deps.disruptions!.update(disruption.id, (current) => (current && !current.announced_at ? { ...current, announced_at: announcedAt } : undefined));
@@ -200,9 +198,7 @@ export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: 
       // Active disruptions change or withhold events on the way out; withheld ones count as handled.
       const outgoing = batch.map((b) => effects.apply(b.chunk.events[b.index]!));
       const toSend = outgoing.filter((event): event is OutboxEvent => event !== null);
-      const { done, result, failed } = toSend.length > 0 ? await deliver(toSend) : { done: true, result: { bytes: 0, batches: 0 }, failed: new Set<OutboxEvent>() };
-      summary.batches += result.batches;
-      bytes += result.bytes;
+      const { done, failed } = await deliver(toSend);
       if (!done) {
         blocked = true;
         break;
