@@ -6,6 +6,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { DeadLetter, DeadLetterQueue } from '../core/streaming/dead-letter.js';
 import type { OutboxEvent } from '../core/streaming/types.js';
 import type { DatasetFiles } from '../core/storage/files.js';
+import { submitInTransactions } from './table-transactions.js';
 
 const PARTITION = 'dlq';
 /** Table string properties hold 32K UTF-16 characters; larger events go to Blob. */
@@ -80,9 +81,7 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
       }
       entities.push(entity);
     }
-    for (let i = 0; i < entities.length; i += 100) {
-      await client.submitTransaction(entities.slice(i, i + 100).map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]));
-    }
+    await submitInTransactions(client, entities.map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]));
     return kept.length;
   }
 
@@ -115,9 +114,7 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
     // as '/' or '#' would make the Table service refuse the request itself).
     const chosen = wanted ? await this.fetch([...wanted].filter((id) => ROW_KEY.test(id))) : await this.all();
     const letters = await Promise.all(chosen.map((e) => this.toDeadLetter(e)));
-    for (let i = 0; i < chosen.length; i += 100) {
-      await client.submitTransaction(chosen.slice(i, i + 100).map((e): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey: e.rowKey }]));
-    }
+    await submitInTransactions(client, chosen.map((e): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey: e.rowKey }]));
     return letters;
   }
 

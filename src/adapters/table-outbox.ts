@@ -6,16 +6,19 @@
  * can be taken again. Azurite does not enforce the service limits, so they are checked here.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { RestError, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { odata, RestError, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { TimedEvent } from '../core/events/factory.js';
 import type { ClaimedChunk, Outbox, OutboxEvent, OutboxStatus } from '../core/streaming/types.js';
+import { MAX_TRANSACTION_OPERATIONS, submitInTransactions } from './table-transactions.js';
 
 export const EVENTS_PER_CHUNK = 250;
 export const SHARDS = 4;
-/** Table limits: 64 KiB per binary property, 1 MiB per entity, 252 properties, 100 entities per batch. */
+/** Table limits: 64 KiB per binary property, 1 MiB per entity, 252 properties (batches: ./table-transactions.ts). */
 const MAX_PROPERTY_BYTES = 60 * 1024;
 const MAX_ENTITY_DATA_BYTES = 900 * 1024;
-const MAX_BATCH = 100;
+const MAX_BATCH = MAX_TRANSACTION_OPERATIONS;
+/** No claim: a time before any real one, typed as DateTime like every claim so filters compare like with like. */
+const UNCLAIMED = new Date(0);
 
 interface ChunkEntity {
   partitionKey: string;
@@ -23,8 +26,9 @@ interface ChunkEntity {
   status: 'pending' | 'claimed' | 'sent';
   count: number;
   cursor: number;
-  claim_until: number;
-  first_at: number;
+  /** DateTime, not a JS number: Azure stores an untyped number over 2^31 as Double and reads a bare literal as Int32. */
+  claim_until: Date;
+  first_at: Date;
   parts: number;
   [data: `data${number}`]: Uint8Array;
 }
@@ -62,8 +66,8 @@ function chunkEntity(chunk: EncodedChunk, sequence: number): ChunkEntity {
     status: 'pending',
     count: chunk.events.length,
     cursor: 0,
-    claim_until: 0,
-    first_at: chunk.events[0]!.at,
+    claim_until: UNCLAIMED,
+    first_at: new Date(chunk.events[0]!.at),
     parts: chunk.parts.length,
   } as ChunkEntity;
   chunk.parts.forEach((part, index) => (entity[`data${index}`] = part));
@@ -84,11 +88,9 @@ export class TableOutbox implements Outbox {
     let deleted = 0;
     for (let shard = 0; shard < SHARDS; shard++) {
       const keys: string[] = [];
-      for await (const entity of client.listEntities({ queryOptions: { filter: `PartitionKey eq 'shard-${shard}'`, select: ['RowKey'] } })) keys.push(entity.rowKey!);
-      for (let i = 0; i < keys.length; i += MAX_BATCH) {
-        await client.submitTransaction(keys.slice(i, i + MAX_BATCH).map((key): TransactionAction => ['delete', { partitionKey: `shard-${shard}`, rowKey: key }]));
-        deleted += Math.min(MAX_BATCH, keys.length - i);
-      }
+      for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`}`, select: ['RowKey'] } })) keys.push(entity.rowKey!);
+      await submitInTransactions(client, keys.map((key): TransactionAction => ['delete', { partitionKey: `shard-${shard}`, rowKey: key }]));
+      deleted += keys.length;
     }
     return deleted;
   }
@@ -137,24 +139,22 @@ export class TableOutbox implements Outbox {
       }
     }
     await Promise.all(
-      [...byShard.values()].map(async (entities) => {
-        for (let i = 0; i < entities.length; i += MAX_BATCH) {
-          await client.submitTransaction(entities.slice(i, i + MAX_BATCH).map((e): TransactionAction => ['upsert', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace']));
-        }
-      }),
+      [...byShard.values()].map((entities) =>
+        submitInTransactions(client, entities.map((e): TransactionAction => ['upsert', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace'])),
+      ),
     );
     return sequence - firstSequence;
   }
 
   async claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]> {
     const client = await this.table();
-    const filter = `status eq 'pending' or (status eq 'claimed' and claim_until lt ${now})`;
+    const expired = new Date(now);
     const candidates: TableEntityResult<Record<string, unknown>>[] = [];
     // The earliest chunks of every shard, merged by sequence (chunks are dealt round-robin to shards).
     await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
         let taken = 0;
-        for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq 'shard-${shard}' and (${filter})` } })) {
+        for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))` } })) {
           candidates.push(entity);
           taken += Number(entity.count) - Number(entity.cursor);
           if (taken >= maxEvents / SHARDS + EVENTS_PER_CHUNK) break;
@@ -167,7 +167,7 @@ export class TableOutbox implements Outbox {
     for (const entity of candidates) {
       if (events >= maxEvents) break;
       try {
-        const response = await client.updateEntity({ partitionKey: entity.partitionKey!, rowKey: entity.rowKey!, status: 'claimed', claim_until: now + claimTtlMs }, 'Merge', { etag: entity.etag });
+        const response = await client.updateEntity({ partitionKey: entity.partitionKey!, rowKey: entity.rowKey!, status: 'claimed', claim_until: new Date(now + claimTtlMs) }, 'Merge', { etag: entity.etag });
         claimed.push({ id: `${entity.partitionKey}/${entity.rowKey}`, etag: response.etag!, events: decodeChunk(entity), cursor: Number(entity.cursor) });
         events += Number(entity.count) - Number(entity.cursor);
       } catch (error) {
@@ -183,7 +183,7 @@ export class TableOutbox implements Outbox {
     const [partitionKey, key] = chunk.id.split('/') as [string, string];
     const done = sentUpTo >= chunk.events.length;
     try {
-      await client.updateEntity({ partitionKey, rowKey: key, status: done ? 'sent' : 'pending', cursor: sentUpTo, claim_until: 0 }, 'Merge', { etag: chunk.etag });
+      await client.updateEntity({ partitionKey, rowKey: key, status: done ? 'sent' : 'pending', cursor: sentUpTo, claim_until: UNCLAIMED }, 'Merge', { etag: chunk.etag });
     } catch (error) {
       // The claim expired and another drain took the chunk over; it continues from our last recorded cursor.
       if (!(error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404))) throw error;
@@ -203,7 +203,7 @@ export class TableOutbox implements Outbox {
           const slice = list.slice(i, i + MAX_BATCH);
           try {
             await client.submitTransaction(
-              slice.map((chunk): TransactionAction => ['update', { partitionKey, rowKey: chunk.id.split('/')[1]!, status: 'sent', cursor: chunk.events.length, claim_until: 0 }, 'Merge', { etag: chunk.etag }]),
+              slice.map((chunk): TransactionAction => ['update', { partitionKey, rowKey: chunk.id.split('/')[1]!, status: 'sent', cursor: chunk.events.length, claim_until: UNCLAIMED }, 'Merge', { etag: chunk.etag }]),
             );
           } catch (error) {
             // One chunk's claim was taken over (ETag mismatch fails the whole transaction): record the rest one by one.

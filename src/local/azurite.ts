@@ -136,7 +136,7 @@ async function startAzuriteOnce(options: StartAzuriteOptions): Promise<AzuriteHa
     '--blobHost', '127.0.0.1', '--blobPort', String(ports.blob),
     '--queueHost', '127.0.0.1', '--queuePort', String(ports.queue),
     '--tableHost', '127.0.0.1', '--tablePort', String(ports.table),
-    '--skipApiVersionCheck', '--loose', '--disableTelemetry',
+    '--skipApiVersionCheck', '--disableTelemetry',
   ];
   if (options.location) args.push('--location', options.location);
   else args.push('--inMemoryPersistence');
