@@ -6,7 +6,7 @@
  */
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { stableHash } from '../core/rng.js';
-import type { EventSink, OutboxEvent, SendResult } from '../core/streaming/types.js';
+import type { EventSink, OutboxEvent, SendOptions, SendResult } from '../core/streaming/types.js';
 
 export const EVENTS_CONTAINER = 'events';
 const PARTITIONS = 4;
@@ -50,7 +50,8 @@ export class BlobEventSink implements EventSink {
     }
   }
 
-  async send(events: OutboxEvent[]): Promise<SendResult> {
+  /** `maxBatchSize` caps the events of one append (a batch, as on a hub); `abortSignal` ends the send. */
+  async send(events: OutboxEvent[], { maxBatchSize = Number.POSITIVE_INFINITY, abortSignal }: SendOptions = {}): Promise<SendResult> {
     const container = await this.container();
     const at = this.now();
     const byPath = new Map<string, string[]>();
@@ -63,12 +64,15 @@ export class BlobEventSink implements EventSink {
     let bytes = 0;
     let batches = 0;
     for (const [path, lines] of byPath) {
-      const payload = Buffer.from(`${lines.join('\n')}\n`);
-      for (let offset = 0; offset < payload.byteLength; offset += MAX_APPEND_BLOCK) {
-        await this.append(container, path, payload.subarray(offset, offset + MAX_APPEND_BLOCK));
-        batches++;
+      for (let first = 0; first < lines.length; first += Math.min(lines.length, maxBatchSize)) {
+        const payload = Buffer.from(`${lines.slice(first, first + maxBatchSize).join('\n')}\n`);
+        for (let offset = 0; offset < payload.byteLength; offset += MAX_APPEND_BLOCK) {
+          abortSignal?.throwIfAborted();
+          await this.append(container, path, payload.subarray(offset, offset + MAX_APPEND_BLOCK));
+          batches++;
+        }
+        bytes += payload.byteLength;
       }
-      bytes += payload.byteLength;
     }
     return { bytes, batches };
   }

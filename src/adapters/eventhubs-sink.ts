@@ -9,7 +9,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { AppConfig } from '../core/config/schema.js';
 import type { ResolvedConnection } from '../core/config/service.js';
-import { PartialSendError, type EventSink, type OutboxEvent, type SendResult } from '../core/streaming/types.js';
+import { PartialSendError, type EventSink, type OutboxEvent, type SendOptions, type SendResult } from '../core/streaming/types.js';
 
 export class MessageTooLargeError extends Error {
   readonly code = 'MessageTooLargeError';
@@ -19,7 +19,8 @@ let producer: { key: string; client: EventHubProducerClient } | undefined;
 const keyVaultCache = new Map<string, { value: string; expires: number }>();
 const KEY_VAULT_TTL_MS = 5 * 60_000;
 
-async function keyVaultSecret(url: string, name: string): Promise<string> {
+/** A Key Vault secret, cached for five minutes per instance. */
+export async function keyVaultSecret(url: string, name: string): Promise<string> {
   const cacheKey = `${url}|${name}`;
   const cached = keyVaultCache.get(cacheKey);
   if (cached && cached.expires > Date.now()) return cached.value;
@@ -75,7 +76,7 @@ export class EventHubsSink implements EventSink {
   readonly kind = 'eventhubs' as const;
   constructor(private readonly client: EventHubProducerClient) {}
 
-  async send(events: OutboxEvent[]): Promise<SendResult> {
+  async send(events: OutboxEvent[], options: SendOptions = {}): Promise<SendResult> {
     const byPartition = new Map<string, number[]>();
     events.forEach((event, index) => {
       const list = byPartition.get(event.partitionKey) ?? [];
@@ -88,7 +89,7 @@ export class EventHubsSink implements EventSink {
     const sent = new Set<number>();
     const total: SendResult = { bytes: 0, batches: 0 };
     const tooLarge: number[] = [];
-    const outcomes = await Promise.allSettled([...byPartition].map(([partitionKey, indexes]) => this.sendInOrder(partitionKey, indexes, events, sent, total, tooLarge)));
+    const outcomes = await Promise.allSettled([...byPartition].map(([partitionKey, indexes]) => this.sendInOrder(partitionKey, indexes, events, sent, total, tooLarge, options)));
     const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
     // A transient failure is reported before an oversized event: the caller then retries everything unsent,
     // and the oversized events, alone in the last failure, are the only ones dead-lettered as too large.
@@ -100,11 +101,19 @@ export class EventHubsSink implements EventSink {
     return total;
   }
 
-  private async sendInOrder(partitionKey: string, indexes: number[], events: OutboxEvent[], sent: Set<number>, total: SendResult, tooLarge: number[]): Promise<void> {
-    let batch = await this.client.createBatch({ partitionKey });
+  private async sendInOrder(
+    partitionKey: string,
+    indexes: number[],
+    events: OutboxEvent[],
+    sent: Set<number>,
+    total: SendResult,
+    tooLarge: number[],
+    { maxBatchSize = Number.POSITIVE_INFINITY, abortSignal }: SendOptions,
+  ): Promise<void> {
+    let batch = await this.client.createBatch({ partitionKey, abortSignal });
     let inBatch: number[] = [];
     const flush = async () => {
-      await this.client.sendBatch(batch);
+      await this.client.sendBatch(batch, { abortSignal });
       total.bytes += batch.sizeInBytes;
       total.batches++;
       for (const index of inBatch) sent.add(index);
@@ -116,13 +125,13 @@ export class EventHubsSink implements EventSink {
       // without parsing and serialising every event again.
       const eventId = event.eventId ?? (JSON.parse(event.body) as { event_id?: string }).event_id;
       const data: EventData = { body: Buffer.from(event.body, 'utf8'), contentType: 'application/json', ...(eventId ? { messageId: eventId } : {}) };
-      if (batch.tryAdd(data)) {
+      if (batch.count < maxBatchSize && batch.tryAdd(data)) {
         inBatch.push(index);
         continue;
       }
       if (batch.count > 0) {
         await flush();
-        batch = await this.client.createBatch({ partitionKey });
+        batch = await this.client.createBatch({ partitionKey, abortSignal });
         if (batch.tryAdd(data)) {
           inBatch.push(index);
           continue;

@@ -8,7 +8,7 @@ import { JsonEntityStore } from '../adapters/json-entity.js';
 import { prefixedResourceName, storageAccount } from '../adapters/storage.js';
 import { CONFIG_TABLE, TableConfigOverridesStore } from '../adapters/table-config-store.js';
 import { BlobEventSink, EVENTS_CONTAINER } from '../adapters/blob-event-sink.js';
-import { EventHubsSink, producerFor } from '../adapters/eventhubs-sink.js';
+import { EventHubsSink, keyVaultSecret, producerFor } from '../adapters/eventhubs-sink.js';
 import { TableDeadLetterQueue } from '../adapters/table-dead-letters.js';
 import { TableOutbox } from '../adapters/table-outbox.js';
 import type { Disruption } from '../core/disruptions/model.js';
@@ -17,6 +17,9 @@ import type { AppConfig } from '../core/config/schema.js';
 import { ConfigService, resolveConnection, toConfigView } from '../core/config/service.js';
 import { readStreamState, type StreamingDeps } from '../core/streaming/control.js';
 import type { EventSink, StreamState, StreamStatistics } from '../core/streaming/types.js';
+import type { DrainLease } from '../core/streaming/lease.js';
+import { redactSecrets } from '../core/config/secrets.js';
+import { ValidationError } from '../core/errors.js';
 import type { HistoricalJobDeps } from '../core/generation/historical-job.js';
 import { GenerationStateStore, type GenerationState } from '../core/generation/state.js';
 import type { Job } from '../core/jobs/job.js';
@@ -34,10 +37,15 @@ function once<T>(create: () => T): () => T {
 
 export const configService = once(
   () =>
-    new ConfigService(new TableConfigOverridesStore(() => storageAccount().table(CONFIG_TABLE)), process.env, async () => {
-      const status = (await readStreamState(streamingDeps())).status;
-      return status === 'running' || status === 'paused';
-    }),
+    new ConfigService(
+      new TableConfigOverridesStore(() => storageAccount().table(CONFIG_TABLE)),
+      process.env,
+      async () => {
+        const status = (await readStreamState(streamingDeps())).status;
+        return status === 'running' || status === 'paused';
+      },
+      keyVaultSecret,
+    ),
 );
 
 export const generationJobs = once(
@@ -91,12 +99,42 @@ export const streamingDeps = once(
     files: datasetFiles(),
     generation: generationState(),
     disruptions: disruptionStore(),
+    lease: new JsonEntityStore<DrainLease>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
   }),
 );
+
+/**
+ * Refuses (400) a sink that cannot be resolved from the settings, before anything is started: Event Hubs asked
+ * for (`stream.sink: eventhubs`) with no connection, or a Key Vault secret that cannot be read.
+ */
+export async function assertSinkUsable(config: AppConfig): Promise<void> {
+  const problem = await sinkProblem(config);
+  if (problem) throw ValidationError.single(problem.field, problem.reason);
+}
+
+/** Why the configured sink cannot be used, or null: shared by start and the health of the sink. */
+export async function sinkProblem(config: AppConfig): Promise<{ field: string; reason: string } | null> {
+  const connection = resolveConnection(config, process.env);
+  if (connection.source === 'keyvault') {
+    try {
+      await keyVaultSecret(config.realtime.keyvault_url!, config.realtime.keyvault_secret_name!);
+    } catch (error) {
+      return { field: 'realtime.keyvault_url', reason: `the Key Vault secret ${config.realtime.keyvault_secret_name} cannot be read: ${redactSecrets(error instanceof Error ? error.message : String(error))}` };
+    }
+  }
+  if (config.stream.sink === 'eventhubs' && connection.source === 'none') {
+    return { field: 'stream.sink', reason: 'is eventhubs but no Event Hubs connection is configured (AZURE_EVENTHUB_CONNECTION_STRING, realtime.azure_connection_string, Key Vault or stream.fully_qualified_namespace)' };
+  }
+  return null;
+}
 
 /** The sink for the current configuration: Event Hubs when one is configured, else the Blob sink. */
 export async function eventSink(config: AppConfig): Promise<EventSink> {
   const view = toConfigView(config, process.env);
+  // Event Hubs asked for with no connection is a setting to fix, not a send to retry (the stream goes to error).
+  if (config.stream.sink === 'eventhubs' && view.connection.source === 'none') {
+    throw ValidationError.single('stream.sink', 'is eventhubs but no Event Hubs connection is configured');
+  }
   if (view.connection.sink === 'blob') {
     return new BlobEventSink(() => storageAccount().container(EVENTS_CONTAINER), 'local', view.connection.hub);
   }

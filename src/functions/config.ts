@@ -1,7 +1,8 @@
 /** GET / PUT /api/stream/config: the effective settings (secrets masked) and validated partial updates. */
 import { z } from 'zod';
-import { configService } from '../app/services.js';
-import { appConfigSchema, configPatchSchema } from '../core/config/schema.js';
+import { configService, streamingDeps } from '../app/services.js';
+import { appConfigSchema, configUpdateSchema, nestFlatFields } from '../core/config/schema.js';
+import { applyLivePacing } from '../core/streaming/control.js';
 import { httpRoute } from './http/route.js';
 
 const connectionViewSchema = z.object({
@@ -37,14 +38,21 @@ httpRoute({
   route: 'api/stream/config',
   summary: 'Update configuration (partial, validated, shared by all instances)',
   description:
+    'Pacing (emit_interval_ms, burst), retry, breaker and batch settings apply to a running stream within one emit interval. ' +
     'Send any subset of fields; `null` clears an optional setting. Unknown fields and bad values are rejected ' +
-    'with 400 naming the field, and nothing is changed. Sending back the masked connection string leaves it as it is.',
+    'with 400 naming the field, and nothing is changed. Sending back the masked connection string leaves it as it is. ' +
+    'Realtime settings may also be sent at the top level (`{"burst": 50}`) and the hub as `hub`.',
   tags: ['configuration'],
-  body: configPatchSchema.meta({ id: 'StreamConfigPatch' }),
+  body: configUpdateSchema.meta({ id: 'StreamConfigPatch' }),
   responses: { 200: { description: 'The configuration after the update (secrets masked)', schema: configViewSchema } },
   handler: async ({ body }) => {
     const service = configService();
-    await service.update(body ?? {});
+    const updated = await service.update(body ?? {});
+    // Pacing changed while a stream runs reaches its drain (which reads the stream's pace) at once.
+    const patch = (nestFlatFields(body ?? {}) as { realtime?: { emit_interval_ms?: unknown; burst?: unknown } }).realtime;
+    if (patch && (patch.emit_interval_ms !== undefined || patch.burst !== undefined)) {
+      await applyLivePacing(streamingDeps(), patch.emit_interval_ms !== undefined ? updated.realtime.emit_interval_ms : undefined, patch.burst !== undefined ? updated.realtime.burst : undefined);
+    }
     return { status: 200, jsonBody: await service.view() };
   },
 });

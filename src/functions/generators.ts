@@ -4,7 +4,7 @@
  * (src/functions/generation-worker.ts), never inside an HTTP request.
  */
 import { z } from 'zod';
-import { configService, datasetFiles, disruptionStore, generationDeps, generationJobs, generationState } from '../app/services.js';
+import { configService, datasetFiles, disruptionStore, generationDeps, generationJobs, generationState, streamingDeps } from '../app/services.js';
 import { isoDate } from '../core/config/schema.js';
 import { startHistoricalGeneration } from '../core/generation/historical-job.js';
 import { startMasterGeneration } from '../core/generation/master-job.js';
@@ -12,6 +12,7 @@ import { assertTableName, DELETE_CONFIRMATION, deleteAllData, listTables, tableI
 import { previewTable } from '../core/generation/preview.js';
 import { generationStateViewSchema, tableRowCount, toStateView } from '../core/generation/state.js';
 import { jobSchema } from '../core/jobs/job.js';
+import { resetStreaming } from '../core/streaming/control.js';
 import { httpRoute } from './http/route.js';
 
 const operationParams = z.object({ operation_id: z.string().min(1).max(100).describe('The operation_id returned when the job started.') });
@@ -88,7 +89,7 @@ httpRoute({
   method: 'DELETE',
   route: 'api/generators/data',
   summary: 'Delete all generated data and generation state',
-  description: `Requires \`?confirm=${DELETE_CONFIRMATION}\`. 409 while a generation job runs. Configuration is kept; disruptions end.`,
+  description: `Requires \`?confirm=${DELETE_CONFIRMATION}\`. 409 while a generation job runs. Configuration is kept; any stream stops, and its outbox, DLQ, statistics and breaker are cleared; disruptions end.`,
   tags: ['generators'],
   query: z.object({ confirm: z.string().max(100).optional().describe(`Must be ${DELETE_CONFIRMATION}`) }),
   responses: {
@@ -96,7 +97,13 @@ httpRoute({
     409: { description: 'A generation job is running' },
   },
   handler: async ({ query }) => {
-    const result = await deleteAllData(query.confirm, { state: generationState(), files: datasetFiles(), jobs: generationJobs(), disruptions: disruptionStore() });
+    const result = await deleteAllData(query.confirm, {
+      state: generationState(),
+      files: datasetFiles(),
+      jobs: generationJobs(),
+      disruptions: disruptionStore(),
+      resetStreaming: () => resetStreaming(streamingDeps()),
+    });
     return { status: 200, jsonBody: { success: true, message: `Deleted ${result.deleted_files} files and the generation state`, ...result } };
   },
 });

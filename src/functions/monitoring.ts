@@ -4,36 +4,37 @@
  */
 import { Registry, Gauge } from 'prom-client';
 import { z } from 'zod';
-import { configService, streamingDeps } from '../app/services.js';
-import { toConfigView } from '../core/config/service.js';
-import { CircuitBreaker } from '../core/streaming/breaker.js';
-import { readStatistics, readStreamState } from '../core/streaming/control.js';
+import { configService, sinkProblem, streamingDeps } from '../app/services.js';
+import { breakerSettings, CircuitBreaker } from '../core/streaming/breaker.js';
+import { readStatistics, readStreamState, streamCounts } from '../core/streaming/control.js';
 import { assessHealth, type HealthReport } from '../core/streaming/health.js';
 import { eventsPerSecond, SEND_LATENCY_BUCKETS, type StreamStatistics } from '../core/streaming/types.js';
 import { httpRoute } from './http/route.js';
 
 async function snapshot() {
-  const config = await configService().get();
+  const service = configService();
+  const config = await service.get();
   const deps = streamingDeps();
-  const view = toConfigView(config, process.env);
-  const breaker = new CircuitBreaker(deps.breakerState, {
-    enabled: config.realtime.circuit_breaker_enabled,
-    failureThreshold: config.realtime.failure_threshold,
-    timeoutSeconds: config.realtime.timeout_seconds,
-    halfOpenMaxCalls: config.realtime.half_open_max_calls,
-  });
+  const breaker = new CircuitBreaker(deps.breakerState, breakerSettings(config.realtime));
   const now = Date.now();
-  const [state, statistics, breakerState, outbox, dlq] = await Promise.all([
+  const [view, problem, state, statistics, breakerState, outbox, dlq] = await Promise.all([
+    service.view(),
+    sinkProblem(config),
     readStreamState(deps),
     readStatistics(deps),
     breaker.read(),
     deps.outbox.status(now),
     deps.deadLetters.summary(),
   ]);
-  return { config, view, state, statistics, breakerState, outbox, dlqSize: dlq.total, now };
+  return { config, view, sinkProblem: problem ? `${problem.field} ${problem.reason}` : null, state, statistics, breakerState, outbox, dlqSize: dlq.total, now };
 }
 
-const checkSchema = z.object({ status: z.enum(['healthy', 'degraded', 'unhealthy']) }).catchall(z.unknown());
+const checkSchema = z
+  .object({
+    status: z.string().describe("The check's word: the operators' guide's where it has one (active, configured), else its health"),
+    health: z.enum(['healthy', 'degraded', 'unhealthy']),
+  })
+  .catchall(z.unknown());
 const healthSchema = z
   .object({ status: z.enum(['healthy', 'degraded', 'unhealthy']), timestamp: z.string(), checks: z.record(z.string(), checkSchema) })
   .meta({ id: 'StreamHealth' });
@@ -58,6 +59,8 @@ httpRoute({
       outbox: s.outbox,
       dlqSize: s.dlqSize,
       now: s.now,
+      hub: s.view.connection.hub,
+      sinkProblem: s.sinkProblem,
     });
     return { status: report.status === 'unhealthy' ? 503 : 200, jsonBody: report };
   },
@@ -101,11 +104,12 @@ httpRoute({
       else metric.set(value);
       return metric;
     };
-    gauge('streaming_events_generated', 'Events generated into the outbox since the stream started', s.statistics.events_generated);
+    const counts = streamCounts(s.state, s.statistics, s.now);
+    gauge('streaming_events_generated', 'Events the schedule has called for since the stream started', counts.events_generated);
     gauge('streaming_events_sent', 'Events delivered to the sink', s.statistics.events_sent_successfully);
-    gauge('streaming_events_failed', 'Events that could not be delivered (dead-lettered or dropped)', s.statistics.events_failed);
+    gauge('streaming_events_failed', 'Due events not delivered because sending failed (given up on, or held in the outbox while the sink fails)', counts.events_failed);
     gauge('streaming_circuit_breaker_trips', 'Times the circuit breaker opened', s.statistics.circuit_breaker_trips);
-    gauge('streaming_events_per_second', 'Events sent per second over the last 10 seconds', s.state.status === 'running' ? eventsPerSecond(s.statistics, s.now) : 0);
+    gauge('streaming_events_per_second', 'Events sent per second over the last realtime.monitoring_interval seconds', s.state.status === 'running' ? eventsPerSecond(s.statistics, s.now, s.config.realtime.monitoring_interval) : 0);
     gauge('streaming_batches_sent', 'Batches delivered to the sink', s.statistics.batches_sent);
     gauge('streaming_bytes_sent', 'Bytes delivered to the sink', s.statistics.bytes_sent);
     gauge('streaming_connection_failures', 'Connection failures and timeouts', s.statistics.connection_failures);

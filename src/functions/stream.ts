@@ -1,6 +1,6 @@
 /** Streaming control, statistics, recent events, the outbox and the connection test (SPEC.md "Streaming control"). */
 import { z } from 'zod';
-import { configService, eventSink, streamingDeps } from '../app/services.js';
+import { assertSinkUsable, configService, eventSink, streamingDeps } from '../app/services.js';
 import { parseEventHubsConnectionString, INVALID_CONNECTION_STRING, redactSecrets } from '../core/config/secrets.js';
 import { resolveConnection, toConfigView } from '../core/config/service.js';
 import { EVENT_TYPES, eventPayloadSchemas } from '../core/events/schemas.js';
@@ -35,7 +35,11 @@ httpRoute({
   method: 'POST',
   route: 'api/stream/start',
   summary: 'Start streaming the next simulated day after the history watermark',
-  description: '400 "Historical data must be generated first", unknown event types or bad values; 409 while streaming. Limited to 5 starts per minute.',
+  description:
+    '400 "Historical data must be generated first", unknown event types or bad values, a sink that cannot be resolved ' +
+    '(stream.sink eventhubs without a connection, an unreadable Key Vault secret) or master data made with other seed or ' +
+    'volume settings; 409 while streaming. After a stop, a start continues after the last delivered event unless ' +
+    '`restart_day` is true. Limited to 5 starts per minute.',
   tags: ['streaming'],
   body: startStreamSchema.optional(),
   rateLimit: { name: 'stream-start', limit: 5, windowSeconds: 60, description: 'starting the stream' },
@@ -44,7 +48,9 @@ httpRoute({
     409: { description: 'Already streaming' },
   },
   handler: async ({ body }) => {
-    const state = await startStreaming(streamingDeps(), await configService().get(), body ?? {});
+    const config = await configService().get();
+    await assertSinkUsable(config);
+    const state = await startStreaming(streamingDeps(), config, body ?? {});
     return {
       status: 200,
       jsonBody: {
@@ -84,7 +90,7 @@ httpRoute({
   summary: 'Streaming status',
   tags: ['streaming'],
   responses: { 200: { description: 'Status', schema: streamStatusSchema } },
-  handler: async () => ({ status: 200, jsonBody: await streamStatus(streamingDeps()) }),
+  handler: async () => ({ status: 200, jsonBody: await streamStatus(streamingDeps(), (await configService().get()).realtime.monitoring_interval) }),
 });
 
 httpRoute({
@@ -94,7 +100,7 @@ httpRoute({
   summary: 'Streaming statistics (all instances)',
   tags: ['streaming'],
   responses: { 200: { description: 'Statistics', schema: streamStatisticsSchema } },
-  handler: async () => ({ status: 200, jsonBody: await streamStatistics(streamingDeps()) }),
+  handler: async () => ({ status: 200, jsonBody: await streamStatistics(streamingDeps(), (await configService().get()).realtime.monitoring_interval) }),
 });
 
 httpRoute({
@@ -153,12 +159,13 @@ httpRoute({
   method: 'POST',
   route: 'api/stream/outbox/drain',
   summary: 'Drain the outbox now, at the configured pace, for up to budget_ms',
+  description: 'Works while stopped too (events sent back from the DLQ, say), at realtime.emit_interval_ms and burst; never while paused. status "busy" when another drain is running.',
   tags: ['outbox'],
   body: z.object({ budget_ms: z.number().int().min(100).max(25_000).default(5_000) }).strict().optional(),
   responses: { 200: { description: 'What was sent' } },
   handler: async ({ body }) => {
     const config = await configService().get();
-    const summary = await drainOutbox(streamingDeps(), config, () => eventSink(config), body?.budget_ms ?? 5_000);
+    const summary = await drainOutbox(streamingDeps(), config, () => eventSink(config), body?.budget_ms ?? 5_000, { evenWhenStopped: true, readConfig: () => configService().get() });
     return { status: 200, jsonBody: summary };
   },
 });

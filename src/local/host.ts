@@ -252,6 +252,11 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       else res.destroy();
     }
   });
+  // Keep idle connections longer than clients do (undici keeps them 4 s, Node's server closes at 5 s): when a CPU-heavy
+  // generation unit holds the event loop past 5 s, the server would close sockets a client is just reusing, and the
+  // client's request would fail with ECONNRESET instead of waiting for its answer.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // Requests Node cannot parse (oversized headers or URL, bad framing) get a JSON `detail` like every other
   // error, instead of Node's bare status line.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {

@@ -85,7 +85,7 @@ describe('the app on the local host', () => {
   });
 
   it('persists runtime overrides across a restart of the host', async () => {
-    await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: { emit_interval_ms: 1234 }, stream: { hub: 'persisted-hub' } }) });
+    await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: { emit_interval_ms: 1234 }, stream: { hub: 'persisted-hub' }, historical: { start_date: '2024-01-01' } }) });
     const exitCode = await app.stop('SIGTERM');
     expect(exitCode).toBe(0);
     expect(app.output()).toContain('Stopped.');
@@ -93,14 +93,19 @@ describe('the app on the local host', () => {
     const config = await readJson(await fetch(`${app.url}/api/stream/config`));
     expect(config.realtime.emit_interval_ms).toBe(1234);
     expect(config.realtime.burst).toBe(250);
-    expect(config.stream.hub).toBe('persisted-hub');
+    expect(config.historical.start_date).toBe('2024-01-01');
+    // The hub shown is the one events go to: the planted connection string's EntityPath wins over stream.hub.
+    expect(config.stream.hub).toBe('planted-hub');
     expect(config.realtime.azure_connection_string).toContain('SharedAccessKey=***');
   });
 
   it('clears an optional setting with null', async () => {
     const response = await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: { azure_connection_string: null } }) });
     expect(response.status).toBe(200);
-    expect((await readJson(response)).connection.source).toBe('none');
+    const view = await readJson(response);
+    expect(view.connection.source).toBe('none');
+    // Without a connection string naming its hub, the persisted stream.hub is the one events go to.
+    expect(view.stream.hub).toBe('persisted-hub');
   });
 
   it('lists every registered HTTP route in the OpenAPI document', async () => {

@@ -61,3 +61,19 @@ export async function ensureChromium(setup: ChromiumSetup = SYSTEM): Promise<str
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: await ensureChromium(), args: CHROMIUM_ARGS });
 }
+
+/**
+ * Makes sure a command-line tool from a Debian package exists (jq and bc for the operators' guides' commands),
+ * installing the package with apt-get on a clean root CI machine, as for Chromium.
+ */
+export async function ensureDebianTool(binary: string, debianPackage: string, aptGet = SYSTEM.aptGet): Promise<string> {
+  if (existsSync(binary)) return binary;
+  if (!existsSync(aptGet) || process.getuid?.() !== 0) throw new Error(`These tests need ${binary}. Install it once with: sudo apt-get install -y ${debianPackage}`);
+  const install = () => run(aptGet, ['install', '-y', '--no-install-recommends', debianPackage]);
+  await install().catch(async () => {
+    await run(aptGet, ['update']);
+    await install();
+  });
+  if (!existsSync(binary)) throw new Error(`apt-get installed ${debianPackage}, but ${binary} does not exist`);
+  return binary;
+}

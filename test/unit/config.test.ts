@@ -158,6 +158,41 @@ describe('ConfigService', () => {
     expect((await service.get()).realtime).toMatchObject({ burst: 7, emit_interval_ms: 250 });
   });
 
+  it('accepts the guides\' flat realtime keys (and hub) as the nested form, and refuses a field given both ways', async () => {
+    const store = new MemoryStore();
+    const service = new ConfigService(store, {});
+    await service.update({ burst: 50 });
+    await service.update({ emit_interval_ms: 1000, hub: 'flat-hub' });
+    expect(store.patch).toEqual({ realtime: { burst: 50, emit_interval_ms: 1000 }, stream: { hub: 'flat-hub' } });
+    await expect(service.update({ burst: 5, realtime: { burst: 6 } })).rejects.toThrow(/burst: given both/);
+    await expect(service.update({ burst: 0 })).rejects.toThrow(/realtime.burst/);
+    await expect(service.update({ bursts: 5 })).rejects.toThrow(/bursts/);
+    expect(store.patch).toEqual({ realtime: { burst: 50, emit_interval_ms: 1000 }, stream: { hub: 'flat-hub' } });
+  });
+
+  it('shows the connection string in use (masked) and the hub events go to, whatever the source', async () => {
+    const fromEnvironment = await new ConfigService(new MemoryStore(), { AZURE_EVENTHUB_CONNECTION_STRING: CONNECTION }).view();
+    expect(fromEnvironment.realtime.azure_connection_string).toBe(maskConnectionString(CONNECTION));
+    expect(fromEnvironment.stream.hub).toBe('hub1');
+    const vaultSecret = CONNECTION.replace('hub1', 'vault-hub');
+    const vault = new ConfigService(new MemoryStore(), {}, async () => false, async (url, name) => {
+      expect([url, name]).toEqual(['https://v.vault.azure.net/', 'eh-conn']);
+      return vaultSecret;
+    });
+    await vault.update({ realtime: { use_keyvault: true, keyvault_url: 'https://v.vault.azure.net/', keyvault_secret_name: 'eh-conn' } });
+    const view = await vault.view();
+    expect(view.realtime.azure_connection_string).toBe('Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=***;EntityPath=vault-hub');
+    expect(view.stream.hub).toBe('vault-hub');
+    expect(JSON.stringify(view)).not.toContain(KEY);
+    const unreachable = new ConfigService(new MemoryStore(), {}, async () => false, async () => Promise.reject(new Error('vault down')));
+    await unreachable.update({ realtime: { use_keyvault: true, keyvault_url: 'https://v.vault.azure.net/', keyvault_secret_name: 'eh-conn' } });
+    expect((await unreachable.view()).realtime.azure_connection_string).toBeNull();
+    // The environment's masked string echoed back is "unchanged", not a new connection string with *** as its key.
+    const echo = new ConfigService(new MemoryStore(), { AZURE_EVENTHUB_CONNECTION_STRING: CONNECTION });
+    await echo.update({ realtime: { azure_connection_string: fromEnvironment.realtime.azure_connection_string } });
+    expect((await echo.get()).realtime.azure_connection_string).toBeUndefined();
+  });
+
   it('the patch schema accepts any subset and applies no defaults', () => {
     expect(configPatchSchema.parse({ realtime: { burst: 5 } })).toEqual({ realtime: { burst: 5 } });
     expect(configPatchSchema.parse({})).toEqual({});

@@ -5,6 +5,7 @@
  * Field names follow the predecessor's config.json (realtime.*, stream.hub, ...) so its operators' guides apply.
  */
 import { z } from 'zod';
+import { ValidationError } from '../errors.js';
 import { volumeConfigSchema } from '../master/volume.js';
 
 export const isoDate = z
@@ -121,6 +122,40 @@ export const configPatchSchema = z
     stream: partialSection(streamConfigSchema).optional(),
   })
   .strict();
+
+/**
+ * The update as the operators' guides send it: realtime settings may also come at the top level
+ * (`{"burst": 50}`), and the hub as `hub`, beside the nested form. Same validation, documented in the OpenAPI.
+ */
+export const configUpdateSchema = configPatchSchema
+  .extend({ ...partialSection(realtimeConfigSchema).shape, hub: partialSection(streamConfigSchema).shape.hub })
+  .strict();
+
+const FLAT_REALTIME_FIELDS = new Set(Object.keys(realtimeConfigSchema.shape));
+
+/**
+ * Moves top-level realtime fields (and `hub`) into their sections. A field given both ways is refused, so
+ * nothing is silently chosen over something else; anything else is left for the schema to judge.
+ */
+export function nestFlatFields(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const result: Record<string, unknown> = {};
+  const moved: Record<'realtime' | 'stream', Record<string, unknown>> = { realtime: {}, stream: {} };
+  for (const [key, value] of Object.entries(body)) {
+    if (FLAT_REALTIME_FIELDS.has(key)) moved.realtime[key] = value;
+    else if (key === 'hub') moved.stream.hub = value;
+    else result[key] = value;
+  }
+  for (const section of ['realtime', 'stream'] as const) {
+    if (Object.keys(moved[section]).length === 0) continue;
+    const nested = result[section];
+    if (nested !== undefined && (typeof nested !== 'object' || nested === null || Array.isArray(nested))) return body; // the schema says why
+    const both = Object.keys(moved[section]).filter((key) => nested && key in nested);
+    if (both.length > 0) throw ValidationError.single(both[0]!, `given both as "${both[0]}" and as "${section}.${both[0]}"; send one`);
+    result[section] = { ...(nested as Record<string, unknown> | undefined), ...moved[section] };
+  }
+  return result;
+}
 
 export type ConfigPatch = {
   seed?: number;

@@ -10,6 +10,7 @@ import {
   configPatchSchema,
   defaultConfig,
   mergePatches,
+  nestFlatFields,
   type AppConfig,
   type ConfigPatch,
 } from './schema.js';
@@ -38,7 +39,11 @@ export interface ResolvedConnection {
   hub: string;
 }
 
-export function resolveConnection(config: AppConfig, environment: Environment): ResolvedConnection {
+/**
+ * Where the stream's credentials come from, in resolution order. `keyVaultSecret` is the secret read from Key
+ * Vault when that is the source (the caller reads it; the core does no I/O), so its EntityPath can name the hub.
+ */
+export function resolveConnection(config: AppConfig, environment: Environment, keyVaultSecret?: string): ResolvedConnection {
   const fromEnvironment = environment[CONNECTION_STRING_VARIABLE]?.trim();
   const hubFrom = (connectionString: string): string => {
     try {
@@ -50,13 +55,17 @@ export function resolveConnection(config: AppConfig, environment: Environment): 
   if (fromEnvironment) return { source: 'environment', connectionString: fromEnvironment, hub: hubFrom(fromEnvironment) };
   const fromConfig = config.realtime.azure_connection_string;
   if (fromConfig) return { source: 'runtime_config', connectionString: fromConfig, hub: hubFrom(fromConfig) };
-  if (config.realtime.use_keyvault && config.realtime.keyvault_url && config.realtime.keyvault_secret_name) {
-    return { source: 'keyvault', hub: config.stream.hub };
+  if (usesKeyVault(config)) {
+    return keyVaultSecret ? { source: 'keyvault', connectionString: keyVaultSecret, hub: hubFrom(keyVaultSecret) } : { source: 'keyvault', hub: config.stream.hub };
   }
   if (config.stream.fully_qualified_namespace) {
     return { source: 'managed_identity', fullyQualifiedNamespace: config.stream.fully_qualified_namespace, hub: config.stream.hub };
   }
   return { source: 'none', hub: config.stream.hub };
+}
+
+export function usesKeyVault(config: AppConfig): config is AppConfig & { realtime: { keyvault_url: string; keyvault_secret_name: string } } {
+  return Boolean(config.realtime.use_keyvault && config.realtime.keyvault_url && config.realtime.keyvault_secret_name);
 }
 
 /** The config as returned by GET /api/stream/config: secrets masked, plus where the connection comes from. */
@@ -71,8 +80,13 @@ export interface ConfigView extends Omit<AppConfig, 'realtime'> {
   };
 }
 
-export function toConfigView(config: AppConfig, environment: Environment): ConfigView {
-  const connection = resolveConnection(config, environment);
+/**
+ * The effective settings as the stream uses them: `realtime.azure_connection_string` is the connection string in
+ * use (masked) whichever source it comes from, and `stream.hub` the hub events go to (a connection string's
+ * EntityPath wins over the setting), so the operators' checks of those two fields see what is really used.
+ */
+export function toConfigView(config: AppConfig, environment: Environment, keyVaultSecret?: string): ConfigView {
+  const connection = resolveConnection(config, environment, keyVaultSecret);
   let namespace = connection.fullyQualifiedNamespace ?? null;
   if (connection.connectionString) {
     try {
@@ -84,7 +98,8 @@ export function toConfigView(config: AppConfig, environment: Environment): Confi
   const sink = config.stream.sink === 'blob' || (config.stream.sink === 'auto' && connection.source === 'none') ? 'blob' : 'eventhubs';
   return {
     ...config,
-    realtime: { ...config.realtime, azure_connection_string: maskConnectionString(config.realtime.azure_connection_string) },
+    realtime: { ...config.realtime, azure_connection_string: maskConnectionString(connection.connectionString) },
+    stream: { ...config.stream, hub: connection.hub },
     connection: {
       source: connection.source,
       connection_string: maskConnectionString(connection.connectionString),
@@ -133,6 +148,8 @@ export class ConfigService {
     private readonly environment: Environment,
     /** Whether a stream is running or paused; some settings cannot change under it. */
     private readonly isStreaming: () => Promise<boolean> = async () => false,
+    /** Reads a Key Vault secret (the adapter caches it); absent, a Key Vault connection is shown unresolved. */
+    private readonly readKeyVaultSecret?: (url: string, name: string) => Promise<string>,
   ) {}
 
   /** The environment layer; a bad app setting makes the service unavailable, naming the variable. */
@@ -162,7 +179,18 @@ export class ConfigService {
   }
 
   async view(): Promise<ConfigView> {
-    return toConfigView(await this.get(), this.environment);
+    const config = await this.get();
+    return toConfigView(config, this.environment, await this.keyVaultSecret(config));
+  }
+
+  /** The Key Vault secret when Key Vault is the source and can be read; undefined otherwise (health says why). */
+  async keyVaultSecret(config: AppConfig): Promise<string | undefined> {
+    if (!this.readKeyVaultSecret || !usesKeyVault(config) || resolveConnection(config, this.environment).source !== 'keyvault') return undefined;
+    try {
+      return await this.readKeyVaultSecret(config.realtime.keyvault_url, config.realtime.keyvault_secret_name);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -170,7 +198,7 @@ export class ConfigService {
    * result is valid. Writes are optimistic (ETag) so two instances updating at once both land.
    */
   async update(body: unknown): Promise<AppConfig> {
-    const parsed = configPatchSchema.safeParse(body);
+    const parsed = configPatchSchema.safeParse(nestFlatFields(body));
     if (!parsed.success) throw validationErrorFromZod(parsed.error);
     const patch = parsed.data as ConfigPatch;
     const frozen = liveLockedFields(patch);
@@ -183,7 +211,8 @@ export class ConfigService {
       const currentConfig = this.compose(current.patch);
       if (typeof connectionString === 'string') {
         // A client that echoes back the masked value it was given means "unchanged", not "set it to ***".
-        if (connectionString === maskConnectionString(currentConfig.realtime.azure_connection_string)) {
+        const echoed = [currentConfig.realtime.azure_connection_string, resolveConnection(currentConfig, this.environment).connectionString].map(maskConnectionString);
+        if (echoed.includes(connectionString)) {
           delete patch.realtime!.azure_connection_string;
         } else {
           parseEventHubsConnectionString(connectionString);

@@ -57,13 +57,15 @@ export const DELETE_CONFIRMATION = 'DELETE-ALL-DATA';
 
 export async function deleteAllData(
   confirmation: string | undefined,
-  deps: { state: GenerationStateStore; files: DatasetFiles; jobs: GenerationJobs; disruptions?: DocumentStore<Disruption> },
+  deps: { state: GenerationStateStore; files: DatasetFiles; jobs: GenerationJobs; disruptions?: DocumentStore<Disruption>; resetStreaming?: () => Promise<void> },
 ): Promise<{ deleted_files: number }> {
   if (confirmation !== DELETE_CONFIRMATION) {
     throw ValidationError.single('confirm', `must be "${DELETE_CONFIRMATION}" to delete all generated data and state`);
   }
   const active = await deps.jobs.active();
   if (active) throw new ConflictError(`A ${active.kind} generation job is running (operation_id ${active.operation_id}); cancel it first`);
+  // The stream goes first: a drain must not go on sending (or generate a next day) from data being deleted.
+  await deps.resetStreaming?.();
   let deleted = 0;
   for (const prefix of ['master/', 'facts/', 'state/']) deleted += await deps.files.deletePrefix(prefix);
   await deps.state.reset();

@@ -38,6 +38,13 @@ export interface HistoricalRequest {
 /** Region id 0 is the network-wide marketing unit. */
 export const MARKETING_UNIT = 0;
 
+/** A reversed range is malformed whatever has been generated: refused as such (400) before any state is consulted. */
+function assertOrderedRange(requested: { start_date?: string | undefined; end_date?: string | undefined }): void {
+  if (requested.start_date && requested.end_date && requested.start_date > requested.end_date) {
+    throw ValidationError.single('start_date', `must not be after end_date (${requested.start_date} > ${requested.end_date})`);
+  }
+}
+
 export function resolveHistoricalRange(
   config: AppConfig,
   facts: { start_date: string; end_date: string } | null,
@@ -52,6 +59,7 @@ export function resolveHistoricalRange(
   else start = config.historical.start_date ?? addDays(yesterday, 1 - config.historical.initial_days);
 
   if (end > yesterday) throw ValidationError.single('end_date', `cannot be after yesterday (${yesterday}): days are generated whole`);
+  assertOrderedRange(requested);
   if (facts && start <= facts.end_date) {
     throw new ConflictError(`History already covers ${facts.start_date} to ${facts.end_date}; the next run starts at ${addDays(facts.end_date, 1)} (or delete the data first)`);
   }
@@ -75,6 +83,7 @@ export async function startHistoricalGeneration(
   requested: { start_date?: string | undefined; end_date?: string | undefined },
   today = formatDay(new Date()),
 ): Promise<Job> {
+  assertOrderedRange(requested);
   const state = await deps.state.read();
   if (!state.master) throw ValidationError.single('master', 'Master data must be generated first (POST /api/generators/master/start)');
   if (state.master.config_fingerprint !== masterFingerprint(config)) {

@@ -113,3 +113,50 @@ export class CircuitBreaker {
     return tripped;
   }
 }
+
+/** The breaker's settings as configured (`realtime.*`), for every place that builds one. */
+export function breakerSettings(realtime: { circuit_breaker_enabled: boolean; failure_threshold: number; timeout_seconds: number; half_open_max_calls: number }): BreakerSettings {
+  return { enabled: realtime.circuit_breaker_enabled, failureThreshold: realtime.failure_threshold, timeoutSeconds: realtime.timeout_seconds, halfOpenMaxCalls: realtime.half_open_max_calls };
+}
+
+/** Closes the breaker and forgets its failures (a stop and a new start reset it, as the operators' guide says). */
+export async function resetBreaker(documents: DocumentStore<CircuitBreakerState>): Promise<void> {
+  await documents.update(KEY, (current) => (current ? { ...closedBreaker(), trips: current.trips } : undefined));
+}
+
+/**
+ * The breaker as one drain uses it: while it is known closed, sends need no Table round trip (two per send
+ * otherwise). Only one drain sends at a time (the drain lease), so between its refreshes the only writer of the
+ * breaker is this drain itself; `refresh` picks up changes made by anyone else (a reset by a new start).
+ */
+export class DrainBreaker {
+  private known: CircuitBreakerState | undefined;
+  constructor(private readonly breaker: CircuitBreaker) {}
+
+  async refresh(): Promise<void> {
+    this.known = await this.breaker.read();
+  }
+
+  async read(): Promise<CircuitBreakerState> {
+    return this.known ?? (await this.breaker.read());
+  }
+
+  async allow(): Promise<boolean> {
+    if (this.known?.state === 'closed') return true;
+    const allowed = await this.breaker.allow();
+    this.known = await this.breaker.read();
+    return allowed;
+  }
+
+  async recordSuccess(): Promise<void> {
+    if (this.known?.state === 'closed' && this.known.consecutive_failures === 0) return;
+    await this.breaker.recordSuccess();
+    this.known = await this.breaker.read();
+  }
+
+  async recordFailure(reason: string): Promise<boolean> {
+    const tripped = await this.breaker.recordFailure(reason);
+    this.known = await this.breaker.read();
+    return tripped;
+  }
+}

@@ -19,7 +19,11 @@ import type { DocumentStore } from '../storage/documents.js';
 import type { DatasetFiles } from '../storage/files.js';
 import type { CircuitBreakerState } from './breaker.js';
 import type { DeadLetterQueue } from './dead-letter.js';
-import { emptyStatistics, eventsPerSecond, stoppedState, type Outbox, type StreamState, type StreamStatistics } from './types.js';
+import type { DrainLease } from './lease.js';
+import { haltPace, newPace, owedEvents, resumePace } from './pacer.js';
+import { closedBreaker, resetBreaker } from './breaker.js';
+import { masterFingerprint } from '../generation/master-job.js';
+import { emptyStatistics, eventsPerSecond, RECENT_EVENTS_PATH, stoppedState, type Outbox, type StreamState, type StreamStatistics } from './types.js';
 
 export const startStreamSchema = z
   .object({
@@ -27,6 +31,10 @@ export const startStreamSchema = z
     burst: z.number().int().min(1).max(100_000).optional().describe('Overrides realtime.burst for this run'),
     duration_minutes: z.number().int().min(1).max(10_080).optional().describe('Stop by itself after this long'),
     event_types: z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]])).min(1).optional().describe('Only these event types'),
+    restart_day: z
+      .boolean()
+      .optional()
+      .describe('Stream the day again from its first event. By default a new start after a stop continues after the last delivered event.'),
   })
   .strict();
 export type StartStreamRequest = z.infer<typeof startStreamSchema>;
@@ -41,6 +49,8 @@ export interface StreamingDeps {
   generation: GenerationStateStore;
   /** Active supply-chain disruptions the drain applies (absent: none). */
   disruptions?: DocumentStore<Disruption>;
+  /** The drain lease (one dispatcher at a time); absent in tests of a single drain. */
+  lease?: DocumentStore<DrainLease>;
 }
 
 const STATE_KEY = 'state';
@@ -86,32 +96,73 @@ export async function fillDay(deps: StreamingDeps, config: AppConfig, day: strin
 export async function startStreaming(deps: StreamingDeps, config: AppConfig, request: StartStreamRequest, now = new Date()): Promise<StreamState> {
   const history = await deps.generation.read();
   if (!history.facts || !history.master) throw ValidationError.single('history', 'Historical data must be generated first');
+  if (history.master.config_fingerprint !== masterFingerprint(config)) {
+    throw ValidationError.single('config', 'seed or volume settings changed since master data was generated, so streamed days would not match it; generate master data again with {"force": true} (and history), or restore the settings');
+  }
   const current = await readStreamState(deps);
   if (current.status === 'running' || current.status === 'paused') {
     throw new ConflictError(`Streaming is already ${current.status} (operation_id ${current.operation_id}); stop it first`);
   }
-  const day = addDays(history.facts.end_date, 1);
-  const eventTypes = request.event_types ? [...new Set(request.event_types)] : null;
-  const generated = await fillDay(deps, config, day, eventTypes);
+  const eventTypes = request.event_types ? [...new Set(request.event_types)].sort() : null;
+  const continued = !request.restart_day && (await continuesStream(deps, current, history.facts.end_date, eventTypes, now.getTime()));
+  const day = continued ? current.day! : addDays(history.facts.end_date, 1);
+  const generated = continued ? current.events_generated : await fillDay(deps, config, day, eventTypes);
+  // The stream begins once its day is ready (generating it takes a while at the default volume): the schedule,
+  // the uptime and `duration_minutes` count from here, not from the request.
+  now = new Date(Math.max(now.getTime(), Date.now()));
+  const intervalMs = request.emit_interval_ms ?? config.realtime.emit_interval_ms;
+  const burst = request.burst ?? config.realtime.burst;
   const state: StreamState = {
     status: 'running',
     operation_id: randomUUID(),
     started_at: now.toISOString(),
     stopped_at: null,
     ends_at: request.duration_minutes ? new Date(now.getTime() + request.duration_minutes * 60_000).toISOString() : null,
-    emit_interval_ms: request.emit_interval_ms ?? config.realtime.emit_interval_ms,
-    burst: request.burst ?? config.realtime.burst,
+    emit_interval_ms: intervalMs,
+    burst,
     event_types: eventTypes,
     day,
     events_generated: generated,
     error: null,
+    pace: newPace(intervalMs, burst, now.getTime()),
   };
+  // A new start is a clean slate for the breaker (the operators' "manual reset" is stop, then start).
+  await resetBreaker(deps.breakerState);
   await deps.state.update(STATE_KEY, () => state);
   await deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), events_generated: generated }));
   await deps.generation.update((s) => {
     s.last_realtime_run = now.toISOString();
   });
   return state;
+}
+
+/**
+ * Whether a new start continues the last stream where it stopped: the same day is still the next one after
+ * history, with the same event types, and the outbox still holds what was not delivered.
+ */
+async function continuesStream(deps: StreamingDeps, previous: StreamState, historyEnd: string, eventTypes: string[] | null, now: number): Promise<boolean> {
+  if (!previous.day || previous.day <= historyEnd) return false;
+  if (JSON.stringify(previous.event_types ? [...previous.event_types].sort() : null) !== JSON.stringify(eventTypes)) return false;
+  const outbox = await deps.outbox.status(now);
+  return outbox.pending_events + outbox.claimed_events > 0;
+}
+
+/** Stops any stream and forgets everything streaming owns (delete all data): outbox, DLQ, state, statistics, breaker. */
+export async function resetStreaming(deps: StreamingDeps): Promise<void> {
+  await deps.state.update(STATE_KEY, () => stoppedState());
+  await deps.outbox.clear();
+  await deps.deadLetters.clear();
+  await deps.statistics.update(STATS_KEY, () => emptyStatistics());
+  await deps.breakerState.update('breaker', () => closedBreaker());
+  await deps.files.write(RECENT_EVENTS_PATH, Buffer.from('[]'), 'application/json');
+}
+
+/** Applies a pacing change to the running stream (PUT /api/stream/config while streaming). */
+export async function applyLivePacing(deps: StreamingDeps, intervalMs: number | undefined, burst: number | undefined): Promise<void> {
+  if (intervalMs === undefined && burst === undefined) return;
+  await deps.state.update(STATE_KEY, (s) =>
+    s && (s.status === 'running' || s.status === 'paused') ? { ...s, emit_interval_ms: intervalMs ?? s.emit_interval_ms, burst: burst ?? s.burst } : undefined,
+  );
 }
 
 async function transition(deps: StreamingDeps, from: StreamState['status'][], to: StreamState['status'], verb: string): Promise<StreamState> {
@@ -122,7 +173,9 @@ async function transition(deps: StreamingDeps, from: StreamState['status'][], to
       refused = state;
       return undefined;
     }
-    return { ...state, status: to, ...(to === 'stopped' ? { stopped_at: new Date().toISOString() } : {}) };
+    const now = Date.now();
+    const pace = state.pace && (to === 'running' ? resumePace(state.pace, now) : haltPace(state.pace, now));
+    return { ...state, status: to, ...(pace ? { pace } : {}), ...(to === 'stopped' ? { stopped_at: new Date(now).toISOString() } : {}) };
   });
   if (refused) throw new ConflictError(`Cannot ${verb}: streaming is ${refused.status}`);
   return next ?? stoppedState();
@@ -132,6 +185,22 @@ export const stopStreaming = (deps: StreamingDeps) => transition(deps, ['running
 export const pauseStreaming = (deps: StreamingDeps) => transition(deps, ['running'], 'paused', 'pause');
 export const resumeStreaming = (deps: StreamingDeps) => transition(deps, ['paused'], 'running', 'resume');
 
+/**
+ * The guide's counts, computed from the schedule (./pacer.ts) so they mean the same on every instance:
+ * - events_generated: events the schedule has called for since the stream started (each once);
+ * - events_failed: of those, the ones that did not reach the sink because sending failed: dead-lettered ones,
+ *   and due ones held in the outbox while the sink fails (they leave the count once a later send delivers them).
+ */
+export function streamCounts(state: StreamState, stats: StreamStatistics, now: number): { events_generated: number; events_failed: number; behind_events: number } {
+  // Given up on: dead-lettered, or dropped when the DLQ is off.
+  const givenUp = stats.events_failed;
+  if (!state.pace) return { events_generated: stats.events_sent_successfully + givenUp, events_failed: givenUp, behind_events: 0 };
+  const owed = owedEvents(state.pace, now);
+  const failing = Boolean(stats.last_send_failed_at && (!stats.last_send_ok_at || stats.last_send_failed_at > stats.last_send_ok_at));
+  const held = failing ? owed : Math.min(state.pace.held, owed);
+  return { events_generated: state.pace.released + owed, events_failed: givenUp + held, behind_events: owed };
+}
+
 export const streamStatusSchema = z
   .object({
     is_streaming: z.boolean(),
@@ -139,15 +208,17 @@ export const streamStatusSchema = z
     operation_id: z.string().nullable(),
     uptime_seconds: z.number(),
     events_sent: z.number().int(),
-    events_per_second: z.number(),
+    events_per_second: z.number().describe('Events sent per second over the last realtime.monitoring_interval seconds'),
+    configured_events_per_second: z.number().describe('burst / emit_interval_ms of the running stream'),
+    behind_events: z.number().int().describe('Events due by the schedule and not sent yet (the sink is slower than the pace, or failing)'),
     last_event_time: z.string().nullable(),
     day: z.string().nullable().describe('The simulated day being streamed'),
     ends_at: z.string().nullable(),
-    error: z.string().nullable(),
+    error: z.string().nullable().describe('Why the stream is in status error, or the last send error'),
   })
   .meta({ id: 'StreamStatus' });
 
-export async function streamStatus(deps: StreamingDeps, now = Date.now()): Promise<z.infer<typeof streamStatusSchema>> {
+export async function streamStatus(deps: StreamingDeps, windowSeconds: number, now = Date.now()): Promise<z.infer<typeof streamStatusSchema>> {
   const [state, stats] = await Promise.all([readStreamState(deps), readStatistics(deps)]);
   const active = state.status === 'running' || state.status === 'paused';
   return {
@@ -156,19 +227,23 @@ export async function streamStatus(deps: StreamingDeps, now = Date.now()): Promi
     operation_id: state.operation_id,
     uptime_seconds: active && state.started_at ? Math.round((now - Date.parse(state.started_at)) / 1000) : 0,
     events_sent: stats.events_sent_successfully,
-    events_per_second: state.status === 'running' ? eventsPerSecond(stats, now) : 0,
+    events_per_second: state.status === 'running' ? eventsPerSecond(stats, now, windowSeconds) : 0,
+    configured_events_per_second: active && state.emit_interval_ms > 0 ? Math.round((state.burst * 1000 * 10) / state.emit_interval_ms) / 10 : 0,
+    behind_events: active ? streamCounts(state, stats, now).behind_events : 0,
     last_event_time: stats.last_event_time,
     day: state.day,
     ends_at: state.ends_at,
-    error: state.error,
+    error: state.error ?? (state.status === 'running' && stats.last_send_failed_at && (!stats.last_send_ok_at || stats.last_send_failed_at > stats.last_send_ok_at) ? (stats.last_send_error ?? null) : null),
   };
 }
 
 export const streamStatisticsSchema = z
   .object({
-    events_generated: z.number().int(),
+    events_generated: z.number().int().describe('Events the schedule has called for since the stream started'),
+    events_prepared: z.number().int().describe('Events generated into the outbox (day slices) since the stream started'),
     events_sent_successfully: z.number().int(),
-    events_failed: z.number().int(),
+    events_failed: z.number().int().describe('Due events that did not reach the sink because sending failed: given up on (dead-lettered, or dropped with the DLQ off), or held in the outbox while the sink fails'),
+    events_dead_lettered: z.number().int(),
     batches_sent: z.number().int(),
     total_streaming_time: z.number().describe('Seconds spent sending'),
     events_per_second: z.number(),
@@ -182,11 +257,26 @@ export const streamStatisticsSchema = z
   })
   .meta({ id: 'StreamStatistics' });
 
-export async function streamStatistics(deps: StreamingDeps, now = Date.now()): Promise<z.infer<typeof streamStatisticsSchema>> {
-  const stats = await readStatistics(deps);
-  const { recent_rate: _recent, send_latency_counts: _counts, send_latency_sum: _sum, send_latency_count: _count, ...rest } = stats;
-  void [_recent, _counts, _sum, _count];
-  return { ...rest, events_withheld_by_disruptions: stats.events_withheld_by_disruptions ?? 0, events_per_second: eventsPerSecond(stats, now), total_streaming_time: Math.round(stats.total_streaming_time * 10) / 10 };
+export async function streamStatistics(deps: StreamingDeps, windowSeconds: number, now = Date.now()): Promise<z.infer<typeof streamStatisticsSchema>> {
+  const [state, stats] = await Promise.all([readStreamState(deps), readStatistics(deps)]);
+  const counts = streamCounts(state, stats, now);
+  return {
+    events_generated: counts.events_generated,
+    events_prepared: stats.events_generated,
+    events_sent_successfully: stats.events_sent_successfully,
+    events_failed: counts.events_failed,
+    events_dead_lettered: stats.events_dead_lettered ?? 0,
+    batches_sent: stats.batches_sent,
+    total_streaming_time: Math.round(stats.total_streaming_time * 10) / 10,
+    events_per_second: eventsPerSecond(stats, now, windowSeconds),
+    bytes_sent: stats.bytes_sent,
+    last_event_time: stats.last_event_time,
+    event_type_counts: stats.event_type_counts,
+    error_counts: stats.error_counts,
+    connection_failures: stats.connection_failures,
+    circuit_breaker_trips: stats.circuit_breaker_trips,
+    events_withheld_by_disruptions: stats.events_withheld_by_disruptions ?? 0,
+  };
 }
 
 export { STATE_KEY as STREAM_STATE_KEY };

@@ -1,23 +1,46 @@
 /**
- * The drain: sends due events from the outbox to the sink at the configured pace — at most `burst` events
- * every `emit_interval_ms` — for a time budget (one timer tick), then records progress and statistics.
- * Safe when two drains overlap (chunks are claimed with ETags) and when a drain dies (claims expire and the
- * chunk resumes from its last recorded cursor). A failed send stops this drain with the events kept in the
- * outbox for the next one. When the day slice is exhausted the next simulated day is generated.
+ * The drain: sends due events from the outbox to the sink on the stream's schedule (`burst` events every
+ * `emit_interval_ms`, see ./pacer.ts) for a time budget (one timer tick), then records progress and statistics.
+ *
+ * - One drain at a time (./lease.ts), whichever instance or path runs it, so the schedule is kept once and each
+ *   store's events reach the hub in order. Chunks are also claimed with ETags, and a drain that dies leaves its
+ *   claims and its lease to expire; the next resumes from the last recorded cursor.
+ * - Settings apply live: the state (pause, stop, pacing) and the configuration (pacing, retry, breaker, batch
+ *   size and timeout) are read again every emit interval, at least once a second and at most every 200 ms.
+ * - A failed send keeps the events in the outbox for the next try; the circuit breaker pauses sending.
+ * - When the day slice is used up, the next simulated day is generated.
  */
+import { setMaxListeners } from 'node:events';
 import type { AppConfig } from '../config/schema.js';
 import { redactSecrets } from '../config/secrets.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import { addDays } from '../facts/calendar.js';
 import { announcementEvents, DisruptionEffects } from '../disruptions/effects.js';
 import type { Disruption } from '../disruptions/model.js';
 import { listDisruptions, shortageReorder } from '../disruptions/service.js';
 import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
-import { CircuitBreaker } from './breaker.js';
+import { breakerSettings, CircuitBreaker, DrainBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';
+import { DrainLeaseHolder } from './lease.js';
+import { CATCH_UP_BURSTS, eventsToSend, forgiveOwed, newPace, nextBurstAt, recordTick, repace, type Pace } from './pacer.js';
 import { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
-import { latencyBucket, PartialSendError, SEND_LATENCY_BUCKETS, type ClaimedChunk, type EventSink, type OutboxEvent } from './types.js';
+import {
+  latencyBucket,
+  PartialSendError,
+  RECENT_EVENTS_PATH,
+  RECENT_RATE_SECONDS,
+  SEND_LATENCY_BUCKETS,
+  SENT_HISTORY_SECONDS,
+  SENT_HISTORY_STEP_SECONDS,
+  type ClaimedChunk,
+  type EventSink,
+  type OutboxEvent,
+  type StreamState,
+  type StreamStatistics,
+} from './types.js';
 
 export interface DrainSummary {
+  /** The stream's status, or `busy` when another drain holds the lease. */
   status: string;
   sent: number;
   failed: number;
@@ -30,245 +53,472 @@ export interface DrainSummary {
   error: string | null;
 }
 
-const RECENT_PATH = 'state/stream/recent.json';
 export const RECENT_LIMIT = 100;
-
-// Classification and backoff live in send-errors.ts; re-exported here for existing importers.
-export { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
+/** Shortest time between two reads of the shared state and configuration during a drain. */
+const MIN_REFRESH_MS = 200;
+/** Longest: a pause, a stop or a new pacing takes effect within this (or one interval, when shorter). */
+const MAX_REFRESH_MS = 1000;
+/** How often a running drain records its statistics. */
+const STATISTICS_FLUSH_MS = 1000;
 
 export interface DrainOptions {
-  /** How long claimed chunks stay reserved for this drain (default: its budget plus 30 s). */
+  /** How long claimed chunks and the lease stay reserved for this drain (default: its budget plus 30 s). */
   claimTtlMs?: number;
   clock?: () => number;
+  /** Reads the configuration again (pacing, retry and breaker settings apply to a running drain). */
+  readConfig?: () => Promise<AppConfig>;
+  /**
+   * Drain what waits in the outbox even though no stream runs (POST /api/stream/outbox/drain after a DLQ retry
+   * while stopped), at the configured pace. Never while paused: a pause holds everything.
+   */
+  evenWhenStopped?: boolean;
 }
 
-export async function drainOutbox(deps: StreamingDeps, config: AppConfig, sink: () => Promise<EventSink>, budgetMs: number, options: DrainOptions = {}): Promise<DrainSummary> {
-  const clock = options.clock ?? Date.now;
-  const claimTtlMs = options.claimTtlMs ?? budgetMs + 30_000;
-  const started = clock();
-  const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, dead_lettered: 0, withheld: 0, batches: 0, breaker_state: 'closed', elapsed_ms: 0, error: null };
-  const realtime = config.realtime;
-  const breaker = new CircuitBreaker(
-    deps.breakerState,
-    { enabled: realtime.circuit_breaker_enabled, failureThreshold: realtime.failure_threshold, timeoutSeconds: realtime.timeout_seconds, halfOpenMaxCalls: realtime.half_open_max_calls },
-    clock,
-  );
-  let state = await readStreamState(deps);
-  summary.status = state.status;
-  if (state.status !== 'running') return summary;
-  if (state.ends_at && Date.parse(state.ends_at) <= started) {
-    await deps.state.update(STREAM_STATE_KEY, (s) => (s ? { ...s, status: 'stopped', stopped_at: new Date(started).toISOString() } : s));
-    summary.status = 'stopped';
-    return summary;
+/**
+ * What a drain did since its last statistics flush (about once a second, and at its end), turned into one
+ * statistics update; `addTo` adds the same counts to the drain's summary.
+ */
+class DrainTally {
+  sent = 0;
+  failed = 0;
+  deadLettered = 0;
+  withheld = 0;
+  batches = 0;
+  bytes = 0;
+  trips = 0;
+  connectionFailures = 0;
+  error: string | null = null;
+  lastEventTime: string | null = null;
+  lastSendOkAt: string | null = null;
+  lastSendFailedAt: string | null = null;
+  lastSendErrorKind: string | null = null;
+  readonly typeCounts: Record<string, number> = {};
+  readonly errorCounts: Record<string, number> = {};
+  readonly latencies: number[] = [];
+  readonly rate: [number, number][] = [];
+  readonly recent: OutboxEvent[] = [];
+
+  constructor(readonly startedAt: number) {}
+
+  countError(kind: string): void {
+    this.errorCounts[kind] = (this.errorCounts[kind] ?? 0) + 1;
   }
 
-  const interval = Math.max(10, state.emit_interval_ms);
-  const burst = Math.max(1, state.burst);
-  const ticks = Math.max(1, Math.floor(budgetMs / interval));
-  let chunks = await deps.outbox.claim(ticks * burst, claimTtlMs, started);
-  if (chunks.length === 0) {
-    const outbox = await deps.outbox.status(started);
-    if (outbox.pending_events === 0 && outbox.claimed_events === 0 && state.day) {
-      // The day slice is done: stream the next simulated day.
-      const next = addDays(state.day, 1);
-      const generated = await fillDay(deps, config, next, state.event_types);
-      await deps.state.update(STREAM_STATE_KEY, (s) => (s ? { ...s, day: next, events_generated: s.events_generated + generated } : s));
-      await updateStatistics(deps, (stats) => {
-        stats.events_generated += generated;
-      });
-      chunks = await deps.outbox.claim(ticks * burst, claimTtlMs, clock());
-    }
-  }
-
-  const queue: { chunk: ClaimedChunk; index: number }[] = [];
-  for (const chunk of chunks) for (let i = chunk.cursor; i < chunk.events.length; i++) queue.push({ chunk, index: i });
-  const sentUpTo = new Map(chunks.map((c) => [c, c.cursor]));
-  /** Chunks fully sent and already marked so (right away, so a crash cannot send them again). */
-  const completed = new Set<ClaimedChunk>();
-  const typeCounts: Record<string, number> = {};
-  const rate: [number, number][] = [];
-  const recent: OutboxEvent[] = [];
-  let bytes = 0;
-  let lastEventTime: string | null = null;
-  let position = 0;
-  let lastStateCheck = started;
-  let target: EventSink | undefined;
-
-  const errorCounts: Record<string, number> = {};
-  const latencies: number[] = [];
-  let trips = 0;
-  let connectionFailures = 0;
-  let blocked = false;
-
-  /**
-   * Sends one tick's events: retryable failures are retried with exponential backoff and jitter up to
-   * retry_attempts, only the events not yet delivered; the rest are dead-lettered. Batches and bytes that
-   * reached the sink are counted here. `done` is false when the breaker is open (the unsent events stay in the outbox).
-   */
-  const deliver = async (batch: OutboxEvent[]): Promise<{ done: boolean; failed: Set<OutboxEvent> }> => {
-    let pending = batch;
-    const failed = new Set<OutboxEvent>();
-    if (batch.length === 0) return { done: true, failed };
-    for (let attempt = 0; ; attempt++) {
-      if (!(await breaker.allow())) return { done: false, failed };
-      const sendStarted = clock();
-      try {
-        const sent = await target!.send(pending);
-        latencies.push((clock() - sendStarted) / 1000);
-        bytes += sent.bytes;
-        summary.batches += sent.batches;
-        await breaker.recordSuccess();
-        return { done: true, failed };
-      } catch (error) {
-        if (error instanceof PartialSendError) {
-          bytes += error.result.bytes;
-          summary.batches += error.result.batches;
-          pending = pending.filter((_, index) => !error.sentIndexes.has(index));
-        }
-        const kind = classifySendError(error);
-        errorCounts[kind] = (errorCounts[kind] ?? 0) + 1;
-        if (kind === 'connection_failure' || kind === 'connection_timeout') connectionFailures++;
-        // An event too large for a batch says nothing about the hub's health: it does not count towards the breaker.
-        const tripped = kind === 'message_too_large' ? false : await breaker.recordFailure(kind);
-        if (tripped) trips++;
-        summary.error = redactSecrets(`${kind}: ${errorText(error instanceof PartialSendError ? error.cause : error) || 'no detail'}`);
-        // The hub is unreachable or overloaded and the breaker has opened: keep the rest in the outbox for
-        // after the breaker's timeout instead of dead-lettering events that would succeed later.
-        if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, failed };
-        if (RETRYABLE_ERRORS.has(kind) && attempt >= realtime.retry_attempts && TRANSIENT_ERRORS.has(kind)) return { done: false, failed };
-        if (!RETRYABLE_ERRORS.has(kind) || attempt >= realtime.retry_attempts) {
-          summary.failed += pending.length;
-          for (const event of pending) failed.add(event);
-          if (realtime.enable_dead_letter_queue) summary.dead_lettered += await deadLetter(deps.deadLetters, pending, kind, summary.error, attempt, realtime.max_buffer_size);
-          return { done: true, failed };
-        }
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));
-      }
-    }
-  };
-
-  /** Counts events that reached the sink (not the failed ones) for the statistics and the recent list. */
-  const recordSent = (events: readonly (OutboxEvent | null)[], failed: ReadonlySet<OutboxEvent>): number => {
+  /** Counts the events that reached the sink (not the failed or withheld ones). */
+  recordSent(events: readonly (OutboxEvent | null)[], failed: ReadonlySet<OutboxEvent>, now: number): number {
     let sent = 0;
     for (const event of events) {
       if (event === null || failed.has(event)) continue;
       sent++;
-      typeCounts[event.eventType] = (typeCounts[event.eventType] ?? 0) + 1;
-      recent.push(event);
-      if (recent.length > RECENT_LIMIT) recent.shift();
+      this.typeCounts[event.eventType] = (this.typeCounts[event.eventType] ?? 0) + 1;
+      this.recent.push(event);
+      if (this.recent.length > RECENT_LIMIT) this.recent.shift();
     }
-    summary.sent += sent;
+    this.sent += sent;
+    const second = Math.floor(now / 1000);
+    const last = this.rate[this.rate.length - 1];
+    if (last && last[0] === second) last[1] += sent;
+    else this.rate.push([second, sent]);
     return sent;
-  };
+  }
+
+  get eventful(): boolean {
+    return this.sent > 0 || this.failed > 0 || this.withheld > 0 || Object.keys(this.errorCounts).length > 0;
+  }
+
+  addTo(summary: DrainSummary): void {
+    summary.sent += this.sent;
+    summary.failed += this.failed;
+    summary.dead_lettered += this.deadLettered;
+    summary.withheld += this.withheld;
+    summary.batches += this.batches;
+    if (this.error) summary.error = this.error;
+  }
+
+  applyTo(stats: StreamStatistics, now: number): void {
+    stats.events_sent_successfully += this.sent;
+    stats.events_withheld_by_disruptions = (stats.events_withheld_by_disruptions ?? 0) + this.withheld;
+    stats.events_dead_lettered = (stats.events_dead_lettered ?? 0) + this.deadLettered;
+    stats.events_failed += this.failed;
+    stats.circuit_breaker_trips += this.trips;
+    stats.connection_failures += this.connectionFailures;
+    for (const [kind, count] of Object.entries(this.errorCounts)) stats.error_counts[kind] = (stats.error_counts[kind] ?? 0) + count;
+    stats.batches_sent += this.batches;
+    stats.bytes_sent += this.bytes;
+    stats.total_streaming_time += (now - this.startedAt) / 1000;
+    if (this.lastEventTime) stats.last_event_time = this.lastEventTime;
+    if (this.lastSendOkAt && (!stats.last_send_ok_at || this.lastSendOkAt > stats.last_send_ok_at)) stats.last_send_ok_at = this.lastSendOkAt;
+    if (this.lastSendFailedAt && (!stats.last_send_failed_at || this.lastSendFailedAt > stats.last_send_failed_at)) {
+      stats.last_send_failed_at = this.lastSendFailedAt;
+      stats.last_send_error = this.error;
+      stats.last_send_error_kind = this.lastSendErrorKind;
+    }
+    for (const [type, count] of Object.entries(this.typeCounts)) stats.event_type_counts[type] = (stats.event_type_counts[type] ?? 0) + count;
+    const counts = stats.send_latency_counts ?? new Array<number>(SEND_LATENCY_BUCKETS.length + 1).fill(0);
+    for (const seconds of this.latencies) counts[latencyBucket(seconds)]! += 1;
+    stats.send_latency_counts = counts;
+    stats.send_latency_sum = (stats.send_latency_sum ?? 0) + this.latencies.reduce((a, b) => a + b, 0);
+    stats.send_latency_count = (stats.send_latency_count ?? 0) + this.latencies.length;
+    const nowSecond = Math.floor(now / 1000);
+    const merged = new Map<number, number>(stats.recent_rate);
+    for (const [second, count] of this.rate) merged.set(second, (merged.get(second) ?? 0) + count);
+    stats.recent_rate = [...merged].filter(([second]) => second > nowSecond - RECENT_RATE_SECONDS).sort((a, b) => a[0] - b[0]);
+    const history = (stats.sent_history ?? []).filter(([second]) => second > nowSecond - SENT_HISTORY_SECONDS);
+    const lastPoint = history[history.length - 1];
+    if (!lastPoint || nowSecond - lastPoint[0] >= SENT_HISTORY_STEP_SECONDS) history.push([nowSecond, stats.events_sent_successfully]);
+    stats.sent_history = history;
+  }
+}
+
+interface Delivery {
+  /** False when the breaker holds the rest back or a transient failure outlasted the retries (kept in the outbox). */
+  done: boolean;
+  /** Events given up on (dead-lettered or dropped); they count as handled. */
+  failed: Set<OutboxEvent>;
+}
+
+/**
+ * Sends events with retry and breaker: retryable failures are retried with exponential backoff and jitter up to
+ * retry_attempts, only the events not yet delivered; the rest are dead-lettered. Each send is bounded by
+ * batch_timeout_ms.
+ */
+async function deliver(deps: StreamingDeps, config: () => AppConfig, target: EventSink, breaker: () => DrainBreaker, tally: DrainTally, clock: () => number, batch: OutboxEvent[]): Promise<Delivery> {
+  let pending = batch;
+  const failed = new Set<OutboxEvent>();
+  if (batch.length === 0) return { done: true, failed };
+  for (let attempt = 0; ; attempt++) {
+    const realtime = config().realtime;
+    if (!(await breaker().allow())) return { done: false, failed };
+    const sendStarted = clock();
+    try {
+      const abortSignal = AbortSignal.timeout(realtime.batch_timeout_ms);
+      // One signal serves every partition key's batch of this send, each adding a listener.
+      setMaxListeners(0, abortSignal);
+      const sent = await target.send(pending, { maxBatchSize: realtime.max_batch_size, abortSignal });
+      tally.latencies.push((clock() - sendStarted) / 1000);
+      tally.bytes += sent.bytes;
+      tally.batches += sent.batches;
+      tally.lastSendOkAt = new Date(clock()).toISOString();
+      await breaker().recordSuccess();
+      return { done: true, failed };
+    } catch (error) {
+      if (error instanceof PartialSendError) {
+        tally.bytes += error.result.bytes;
+        tally.batches += error.result.batches;
+        pending = pending.filter((_, index) => !error.sentIndexes.has(index));
+      }
+      const kind = classifySendError(error);
+      tally.countError(kind);
+      tally.lastSendFailedAt = new Date(clock()).toISOString();
+      tally.lastSendErrorKind = kind;
+      if (kind === 'connection_failure' || kind === 'connection_timeout') tally.connectionFailures++;
+      // An event too large for a batch says nothing about the hub's health: it does not count towards the breaker.
+      const tripped = kind === 'message_too_large' ? false : await breaker().recordFailure(kind);
+      if (tripped) tally.trips++;
+      tally.error = redactSecrets(`${kind}: ${errorText(error instanceof PartialSendError ? error.cause : error) || 'no detail'}`);
+      // The hub is unreachable or overloaded and the breaker has opened: keep the rest in the outbox for
+      // after the breaker's timeout instead of dead-lettering events that would succeed later.
+      if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, failed };
+      if (RETRYABLE_ERRORS.has(kind) && attempt >= realtime.retry_attempts && TRANSIENT_ERRORS.has(kind)) return { done: false, failed };
+      if (!RETRYABLE_ERRORS.has(kind) || attempt >= realtime.retry_attempts) {
+        tally.failed += pending.length;
+        for (const event of pending) failed.add(event);
+        if (realtime.enable_dead_letter_queue) tally.deadLettered += await deadLetter(deps.deadLetters, pending, kind, tally.error, attempt, realtime.max_buffer_size);
+        return { done: true, failed };
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));
+    }
+  }
+}
+
+/** The claimed chunks being sent, in order, with what has been sent of each. */
+class ChunkProgress {
+  readonly chunks: ClaimedChunk[] = [];
+  private readonly queue: { chunk: ClaimedChunk; index: number }[] = [];
+  private position = 0;
+  private readonly sentUpTo = new Map<ClaimedChunk, number>();
+  /** Chunks fully sent and already marked so (right away, so a crash cannot send them again). */
+  private readonly completed = new Set<ClaimedChunk>();
+
+  constructor(private readonly deps: StreamingDeps) {}
+
+  add(chunks: ClaimedChunk[]): void {
+    for (const chunk of chunks) {
+      this.chunks.push(chunk);
+      this.sentUpTo.set(chunk, chunk.cursor);
+      for (let i = chunk.cursor; i < chunk.events.length; i++) this.queue.push({ chunk, index: i });
+    }
+  }
+
+  get remaining(): number {
+    return this.queue.length - this.position;
+  }
+
+  /** The time of the next event to send, if any. */
+  nextAt(): number | undefined {
+    const next = this.queue[this.position];
+    return next ? next.chunk.events[next.index]!.at : undefined;
+  }
+
+  peek(count: number): OutboxEvent[] {
+    return this.queue.slice(this.position, this.position + count).map(({ chunk, index }) => chunk.events[index]!);
+  }
 
   /**
-   * Sends the stockout and reorder events of shortages not yet announced (once, then marked on the
-   * disruption). Returns false when the breaker holds them back.
+   * Records that the next `count` events were handled: finished chunks are marked sent, the others checkpoint
+   * their cursor (keeping the claim), so a drain that dies now repeats at most this one batch. False when a
+   * claim was lost (expired and taken over): stop, do not send twice.
    */
-  const announceShortages = async (active: Disruption[]): Promise<boolean> => {
-    for (const disruption of active) {
-      if (disruption.disruption_type !== 'inventory_shortage' || disruption.announced_at) continue;
-      const next = queue[position];
-      const at = next ? next.chunk.events[next.index]!.at : clock();
-      const events = announcementEvents(disruption, at, (product) => shortageReorder(config, disruption.target_id, product)).filter(
-        (event) => !state.event_types || state.event_types.includes(event.eventType),
-      );
-      const { done, failed } = await deliver(events);
-      if (!done) return false;
-      recordSent(events, failed);
-      const announcedAt = new Date(clock()).toISOString();
-      await deps.disruptions!.update(disruption.id, (current) => (current && !current.announced_at ? { ...current, announced_at: announcedAt } : undefined));
+  async advance(count: number): Promise<boolean> {
+    const touched = new Set<ClaimedChunk>();
+    for (const { chunk, index } of this.queue.slice(this.position, this.position + count)) {
+      this.sentUpTo.set(chunk, index + 1);
+      touched.add(chunk);
     }
+    this.position += count;
+    const finished = [...touched].filter((chunk) => this.sentUpTo.get(chunk)! >= chunk.events.length);
+    const partial = [...touched].filter((chunk) => this.sentUpTo.get(chunk)! < chunk.events.length);
+    const [kept] = await Promise.all([
+      Promise.all(partial.map((chunk) => this.deps.outbox.checkpoint(chunk, this.sentUpTo.get(chunk)!))),
+      finished.length > 0 ? this.deps.outbox.completeAll(finished) : Promise.resolve(),
+    ]);
+    for (const chunk of finished) this.completed.add(chunk);
+    return !kept.includes(false);
+  }
+
+  /** Releases what was not finished, with its cursor, for the next drain. */
+  async release(): Promise<void> {
+    await Promise.all(this.chunks.filter((chunk) => !this.completed.has(chunk)).map((chunk) => this.deps.outbox.complete(chunk, this.sentUpTo.get(chunk) ?? chunk.cursor)));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** The stream's schedule, or a new one for a state written before schedules existed or a drain while stopped. */
+function paceOf(state: StreamState, config: AppConfig, now: number, stopped: boolean): Pace {
+  if (stopped) return newPace(config.realtime.emit_interval_ms, config.realtime.burst, now);
+  return state.pace ?? newPace(Math.max(10, state.emit_interval_ms), Math.max(1, state.burst), state.started_at ? Date.parse(state.started_at) : now);
+}
+
+export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig, sink: () => Promise<EventSink>, budgetMs: number, options: DrainOptions = {}): Promise<DrainSummary> {
+  const clock = options.clock ?? Date.now;
+  const claimTtlMs = options.claimTtlMs ?? budgetMs + 30_000;
+  const started = clock();
+  const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, dead_lettered: 0, withheld: 0, batches: 0, breaker_state: 'closed', elapsed_ms: 0, error: null };
+  let tally = new DrainTally(started);
+  let state = await readStreamState(deps);
+  summary.status = state.status;
+  const stoppedDrain = state.status !== 'running';
+  if (stoppedDrain && !(options.evenWhenStopped && state.status !== 'paused')) return summary;
+  if (state.status === 'running' && state.ends_at && Date.parse(state.ends_at) <= started) {
+    await deps.state.update(STREAM_STATE_KEY, (s) => (s ? { ...s, status: 'stopped', stopped_at: new Date(started).toISOString() } : s));
+    summary.status = 'stopped';
+    return summary;
+  }
+  const lease = deps.lease ? new DrainLeaseHolder(deps.lease, claimTtlMs, clock) : undefined;
+  if (lease && !(await lease.acquire())) {
+    summary.status = 'busy';
+    return summary;
+  }
+
+  let config = initialConfig;
+  let breaker = new DrainBreaker(new CircuitBreaker(deps.breakerState, breakerSettings(config.realtime), clock));
+  await breaker.refresh();
+  let pace = paceOf(state, config, started, stoppedDrain);
+  const progress = new ChunkProgress(deps);
+  let lastRefresh = started;
+  let lastFlush = started;
+
+  /** Records what was done since the last flush, so statistics and the dashboard move while a drain runs. */
+  const flush = async (): Promise<void> => {
+    const now = clock();
+    lastFlush = now;
+    tally.addTo(summary);
+    if (tally.eventful) await recordStatistics(deps, tally, now);
+    tally = new DrainTally(now);
+  };
+
+  /** Reads state and configuration again and saves the schedule; false when the stream no longer runs. */
+  const refresh = async (): Promise<boolean> => {
+    lastRefresh = clock();
+    if (lastRefresh - lastFlush >= STATISTICS_FLUSH_MS) await flush();
+    if (options.readConfig) {
+      config = await options.readConfig();
+      breaker = new DrainBreaker(new CircuitBreaker(deps.breakerState, breakerSettings(config.realtime), clock));
+    }
+    await breaker.refresh();
+    if (stoppedDrain) {
+      pace = repace(pace, config.realtime.emit_interval_ms, config.realtime.burst, clock());
+      return true;
+    }
+    const saved = await savePace(deps, state.operation_id, pace);
+    if (saved.status !== 'running' || saved.operation_id !== state.operation_id) return false;
+    state = saved;
+    pace = repace(pace, Math.max(10, state.emit_interval_ms), Math.max(1, state.burst), clock());
     return true;
   };
 
   try {
-    target = await sink();
+    const target = await sink().catch((error: unknown) => {
+      // A sink that cannot be set up from the settings (no connection for `stream.sink: eventhubs`) stays so.
+      if (error instanceof ValidationError || error instanceof ConflictError) throw new StreamCannotProceed(`The sink cannot be set up: ${error.message}`);
+      throw error;
+    });
     const active = deps.disruptions ? await listDisruptions({ disruptions: deps.disruptions }, clock()) : [];
     const effects = new DisruptionEffects(active);
-    if (!(await announceShortages(active))) blocked = true;
-    for (let tick = 0; !blocked && position < queue.length && clock() - started < budgetMs; tick++) {
-      const tickStart = clock();
-      if (tickStart - lastStateCheck > 1000) {
-        lastStateCheck = tickStart;
-        state = await readStreamState(deps);
-        if (state.status !== 'running') break;
+    let blocked = false;
+    let announced = false;
+    /** The interval slot of the last send and how many bursts went in it (catch-up is capped per interval). */
+    let slot = 0;
+    let burstsInSlot = 0;
+    while (!blocked && clock() - started < budgetMs) {
+      const refreshEvery = Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, pace.interval_ms));
+      if (clock() - lastRefresh >= refreshEvery && !(await refresh())) break;
+      const now = clock();
+      const nextBurst = nextBurstAt(pace, now)!;
+      if (nextBurst !== slot) burstsInSlot = 0;
+      // One burst per send and checkpoint (a crash repeats at most one burst); behind schedule, up to
+      // CATCH_UP_BURSTS bursts go in one interval.
+      const wanted = burstsInSlot >= CATCH_UP_BURSTS ? 0 : Math.min(eventsToSend(pace, now), pace.burst);
+      if (wanted === 0) {
+        // Nothing falls due before this drain's budget ends: leave it to the next one.
+        if (nextBurst >= started + budgetMs) break;
+        await sleep(Math.min(nextBurst - now, lastRefresh + refreshEvery - now));
+        continue;
       }
-      const batch = queue.slice(position, position + burst);
+      if (progress.remaining < wanted) {
+        // Hold at most max_buffer_size events (and what one budget sends) in memory at a time.
+        const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
+        const perBudget = Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
+        progress.add(await deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, now));
+      }
+      if (progress.remaining === 0) {
+        if (stoppedDrain || !state.day) break;
+        if (!(await nextDayReady(deps, config, state, clock))) break;
+        state = await readStreamState(deps);
+        pace = forgiveOwed(pace, clock());
+        continue;
+      }
+      if (!announced) {
+        announced = true;
+        // Announced at the time of the next event, so they sit in the streamed day where the shortage begins.
+        if (!(await announceShortages(deps, config, state, active, progress, (events) => deliver(deps, () => config, target, () => breaker, tally, clock, events), tally, clock))) {
+          blocked = true;
+          break;
+        }
+      }
+      const batch = progress.peek(wanted);
       // Active disruptions change or withhold events on the way out; withheld ones count as handled.
-      const outgoing = batch.map((b) => effects.apply(b.chunk.events[b.index]!));
+      const outgoing = batch.map((event) => effects.apply(event));
       const toSend = outgoing.filter((event): event is OutboxEvent => event !== null);
-      const { done, failed } = await deliver(toSend);
+      const { done, failed } = await deliver(deps, () => config, target, () => breaker, tally, clock, toSend);
       if (!done) {
+        pace = recordTick(pace, 0, true, clock());
         blocked = true;
         break;
       }
-      position += batch.length;
-      const touched = new Set<ClaimedChunk>();
-      for (const { chunk, index } of batch) {
-        sentUpTo.set(chunk, index + 1);
-        touched.add(chunk);
-      }
-      const sentNow = recordSent(outgoing, failed);
-      summary.withheld += outgoing.length - toSend.length;
-      lastEventTime = new Date().toISOString();
-      // Checkpoint every tick: if this instance dies now, the next drain repeats at most this one batch.
-      const finished = [...touched].filter((chunk) => sentUpTo.get(chunk)! >= chunk.events.length);
-      const partial = [...touched].filter((chunk) => sentUpTo.get(chunk)! < chunk.events.length);
-      const [kept] = await Promise.all([
-        Promise.all(partial.map((chunk) => deps.outbox.checkpoint(chunk, sentUpTo.get(chunk)!))),
-        finished.length > 0 ? deps.outbox.completeAll(finished) : Promise.resolve(),
-      ]);
-      for (const chunk of finished) completed.add(chunk);
-      if (kept.includes(false)) break; // our claim expired and another drain took over: stop, do not send twice
-      const second = Math.floor(clock() / 1000);
-      if (rate.length > 0 && rate[rate.length - 1]![0] === second) rate[rate.length - 1]![1] += sentNow;
-      else rate.push([second, sentNow]);
-      // Ticks are scheduled from the start, not from the end of the last send, so a slow send does not slow the rate down.
-      const wait = started + (tick + 1) * interval - clock();
-      if (wait > 0 && position < queue.length) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, started + budgetMs - clock()))));
+      tally.recordSent(outgoing, failed, clock());
+      tally.withheld += outgoing.length - toSend.length;
+      tally.lastEventTime = new Date(clock()).toISOString();
+      pace = recordTick(pace, batch.length, false, clock());
+      slot = nextBurst;
+      burstsInSlot++;
+      if (!(await progress.advance(batch.length))) break;
     }
+    summary.breaker_state = blocked ? 'open' : (await breaker.read()).state;
   } catch (error) {
-    // Not a send failure (those are handled above): storage or the sink's set-up. The events stay in the outbox.
-    summary.error = redactSecrets(error instanceof Error ? error.message : String(error));
-    errorCounts[classifySendError(error)] = (errorCounts[classifySendError(error)] ?? 0) + 1;
+    // Not a send failure (those are handled in deliver): storage, the sink's set-up or the next day's generation.
+    tally.error = redactSecrets(error instanceof Error ? error.message : String(error));
+    tally.countError(classifySendError(error));
+    if (!stoppedDrain && error instanceof StreamCannotProceed) await markError(deps, state.operation_id, tally.error);
   } finally {
     // Record progress even after a failure: what was handled is never handled again, the rest stays in the outbox.
-    await Promise.all(chunks.filter((chunk) => !completed.has(chunk)).map((chunk) => deps.outbox.complete(chunk, sentUpTo.get(chunk) ?? chunk.cursor)));
+    await progress.release();
+    if (!stoppedDrain) await savePace(deps, state.operation_id, pace);
+    await lease?.release();
   }
-  summary.breaker_state = blocked ? 'open' : (await breaker.read()).state;
-
+  await flush();
   summary.elapsed_ms = clock() - started;
-  if (summary.sent > 0 || summary.failed > 0 || summary.withheld > 0 || Object.keys(errorCounts).length > 0) {
-    await updateStatistics(deps, (stats) => {
-      stats.events_sent_successfully += summary.sent;
-      stats.events_withheld_by_disruptions = (stats.events_withheld_by_disruptions ?? 0) + summary.withheld;
-      stats.events_failed += summary.failed;
-      stats.circuit_breaker_trips += trips;
-      stats.connection_failures += connectionFailures;
-      for (const [kind, count] of Object.entries(errorCounts)) stats.error_counts[kind] = (stats.error_counts[kind] ?? 0) + count;
-      stats.batches_sent += summary.batches;
-      stats.bytes_sent += bytes;
-      stats.total_streaming_time += summary.elapsed_ms / 1000;
-      stats.last_event_time = lastEventTime;
-      for (const [type, count] of Object.entries(typeCounts)) stats.event_type_counts[type] = (stats.event_type_counts[type] ?? 0) + count;
-      const counts = stats.send_latency_counts ?? new Array<number>(SEND_LATENCY_BUCKETS.length + 1).fill(0);
-      for (const seconds of latencies) counts[latencyBucket(seconds)]! += 1;
-      stats.send_latency_counts = counts;
-      stats.send_latency_sum = (stats.send_latency_sum ?? 0) + latencies.reduce((a, b) => a + b, 0);
-      stats.send_latency_count = (stats.send_latency_count ?? 0) + latencies.length;
-      const merged = [...stats.recent_rate, ...rate];
-      stats.recent_rate = merged.slice(-120);
-    });
-    const previous = await deps.files.read(RECENT_PATH);
-    const kept = [...(previous ? (JSON.parse(Buffer.from(previous).toString('utf8')) as unknown[]) : []), ...recent.map((e) => JSON.parse(e.body) as unknown)].slice(-RECENT_LIMIT);
-    await deps.files.write(RECENT_PATH, Buffer.from(JSON.stringify(kept)), 'application/json');
-  }
   return summary;
 }
 
+/** Saves the schedule on the stream state (unless it was stopped or restarted meanwhile); returns the state. */
+async function savePace(deps: StreamingDeps, operationId: string | null, pace: Pace): Promise<StreamState> {
+  const saved = await deps.state.update(STREAM_STATE_KEY, (s) => (s && s.status === 'running' && s.operation_id === operationId ? { ...s, pace } : undefined));
+  return saved ?? (await readStreamState(deps));
+}
+
+/** The stream cannot go on by itself (its sink cannot be set up, the next day cannot be made): status error. */
+async function markError(deps: StreamingDeps, operationId: string | null, reason: string): Promise<void> {
+  await deps.state.update(STREAM_STATE_KEY, (s) => (s && s.status === 'running' && s.operation_id === operationId ? { ...s, status: 'error', error: reason } : undefined));
+}
+
+/** A failure that no later drain can get past by itself; it puts the stream in status `error` with the reason. */
+class StreamCannotProceed extends Error {
+  override readonly name = 'StreamCannotProceed';
+}
+
+/**
+ * The day slice is used up: generate the next simulated day into the outbox. Only when nothing of the current
+ * day is left (claimed chunks of another drain included); false when there is nothing to do yet.
+ */
+async function nextDayReady(deps: StreamingDeps, config: AppConfig, state: StreamState, clock: () => number): Promise<boolean> {
+  const outbox = await deps.outbox.status(clock());
+  if (outbox.pending_events > 0 || outbox.claimed_events > 0 || !state.day) return false;
+  const next = addDays(state.day, 1);
+  let generated: number;
+  try {
+    generated = await fillDay(deps, config, next, state.event_types);
+  } catch (error) {
+    // Missing inventory positions or master data: no later drain can do better.
+    if (error instanceof ConflictError || error instanceof ValidationError) throw new StreamCannotProceed(`The next day (${next}) cannot be generated: ${error.message}`);
+    throw error;
+  }
+  await deps.state.update(STREAM_STATE_KEY, (s) => (s && s.day === state.day ? { ...s, day: next, events_generated: s.events_generated + generated } : s));
+  await updateStatistics(deps, (stats) => {
+    stats.events_generated += generated;
+  });
+  return true;
+}
+
+/**
+ * Sends the stockout and reorder events of shortages not yet announced (once, then marked on the
+ * disruption). Returns false when the breaker holds them back.
+ */
+async function announceShortages(
+  deps: StreamingDeps,
+  config: AppConfig,
+  state: StreamState,
+  active: Disruption[],
+  progress: ChunkProgress,
+  send: (events: OutboxEvent[]) => Promise<Delivery>,
+  tally: DrainTally,
+  clock: () => number,
+): Promise<boolean> {
+  for (const disruption of active) {
+    if (disruption.disruption_type !== 'inventory_shortage' || disruption.announced_at) continue;
+    const at = progress.nextAt() ?? clock();
+    const events = announcementEvents(disruption, at, (product) => shortageReorder(config, disruption.target_id, product)).filter(
+      (event) => !state.event_types || state.event_types.includes(event.eventType),
+    );
+    const { done, failed } = await send(events);
+    if (!done) return false;
+    tally.recordSent(events, failed, clock());
+    const announcedAt = new Date(clock()).toISOString();
+    await deps.disruptions!.update(disruption.id, (current) => (current && !current.announced_at ? { ...current, announced_at: announcedAt } : undefined));
+  }
+  return true;
+}
+
+async function recordStatistics(deps: StreamingDeps, tally: DrainTally, now: number): Promise<void> {
+  await updateStatistics(deps, (stats) => tally.applyTo(stats, now));
+  const previous = await deps.files.read(RECENT_EVENTS_PATH);
+  const kept = [...(previous ? (JSON.parse(Buffer.from(previous).toString('utf8')) as unknown[]) : []), ...tally.recent.map((e) => JSON.parse(e.body) as unknown)].slice(-RECENT_LIMIT);
+  await deps.files.write(RECENT_EVENTS_PATH, Buffer.from(JSON.stringify(kept)), 'application/json');
+}
+
 export async function recentEvents(deps: StreamingDeps, limit: number): Promise<unknown[]> {
-  const stored = await deps.files.read(RECENT_PATH);
+  const stored = await deps.files.read(RECENT_EVENTS_PATH);
   const events = stored ? (JSON.parse(Buffer.from(stored).toString('utf8')) as unknown[]) : [];
   return events.slice(-limit).reverse();
 }

@@ -1,6 +1,7 @@
 /** The contracts of streaming: the outbox (Table), sinks (Event Hubs, Blob) and the shared streaming state. */
 import { z } from 'zod';
 import type { TimedEvent } from '../events/factory.js';
+import type { Pace } from './pacer.js';
 
 /** A stored event, already serialised as it is sent. */
 export interface OutboxEvent {
@@ -70,9 +71,16 @@ export class PartialSendError extends Error {
   }
 }
 
+export interface SendOptions {
+  /** Most events in one batch on the wire (`realtime.max_batch_size`). */
+  maxBatchSize?: number;
+  /** Ends the send when aborted (the drain bounds one send by `realtime.batch_timeout_ms`). */
+  abortSignal?: AbortSignal;
+}
+
 export interface EventSink {
   readonly kind: 'eventhubs' | 'blob';
-  send(events: OutboxEvent[]): Promise<SendResult>;
+  send(events: OutboxEvent[], options?: SendOptions): Promise<SendResult>;
 }
 
 export const streamStatusSchema = z.enum(['running', 'paused', 'stopped', 'error']);
@@ -88,8 +96,11 @@ export interface StreamState {
   burst: number;
   event_types: string[] | null;
   day: string | null;
+  /** Events prepared in the outbox for this stream (day slices), whether sent yet or not. */
   events_generated: number;
   error: string | null;
+  /** The schedule (absent in states written before it existed: the drain starts one). */
+  pace?: Pace;
 }
 
 export interface StreamStatistics {
@@ -108,6 +119,15 @@ export interface StreamStatistics {
   events_withheld_by_disruptions?: number;
   /** Rolling window of (epoch second, events sent) for events_per_second. */
   recent_rate: [number, number][];
+  /** (epoch second, events_sent_successfully) every 10 s for the last hour: long monitoring windows. */
+  sent_history?: [number, number][];
+  /** Events dead-lettered since the stream started (part of events_failed until retried). */
+  events_dead_lettered?: number;
+  /** Outcome of the latest send attempt, for the health of the sink. */
+  last_send_ok_at?: string | null;
+  last_send_failed_at?: string | null;
+  last_send_error?: string | null;
+  last_send_error_kind?: string | null;
   /** Batch send latency: counts per SEND_LATENCY_BUCKETS upper bound (seconds; last = +Inf), sum and count. */
   send_latency_counts?: number[];
   send_latency_sum?: number;
@@ -143,9 +163,29 @@ export function stoppedState(): StreamState {
   return { status: 'stopped', operation_id: null, started_at: null, stopped_at: null, ends_at: null, emit_interval_ms: 0, burst: 0, event_types: null, day: null, events_generated: 0, error: null };
 }
 
-/** Events per second over the last `windowSeconds` seconds. */
+/** The last events sent (for GET /api/stream/events/recent and the dashboard), in the dataset files. */
+export const RECENT_EVENTS_PATH = 'state/stream/recent.json';
+
+/** Seconds of per-second counts kept in `recent_rate`; longer windows use `sent_history`. */
+export const RECENT_RATE_SECONDS = 120;
+/** `sent_history` keeps one point per this many seconds, for an hour (the largest monitoring_interval). */
+export const SENT_HISTORY_STEP_SECONDS = 10;
+export const SENT_HISTORY_SECONDS = 3600;
+
+/**
+ * Events per second over the last `windowSeconds` (realtime.monitoring_interval): exact per-second counts for
+ * windows up to two minutes, the cumulative history (10-s points) beyond.
+ */
 export function eventsPerSecond(stats: StreamStatistics, nowMs: number, windowSeconds = 10): number {
-  const since = Math.floor(nowMs / 1000) - windowSeconds;
-  const sent = stats.recent_rate.filter(([second]) => second > since).reduce((sum, [, count]) => sum + count, 0);
+  const nowSecond = Math.floor(nowMs / 1000);
+  let sent: number;
+  if (windowSeconds <= RECENT_RATE_SECONDS) {
+    const since = nowSecond - windowSeconds;
+    sent = stats.recent_rate.filter(([second]) => second > since).reduce((sum, [, count]) => sum + count, 0);
+  } else {
+    const history = stats.sent_history ?? [];
+    const before = [...history].reverse().find(([second]) => second <= nowSecond - windowSeconds) ?? history[0];
+    sent = before ? stats.events_sent_successfully - before[1] : 0;
+  }
   return Math.round((sent / windowSeconds) * 10) / 10;
 }
