@@ -1,10 +1,10 @@
-# retail-datagen as a container on the Azure Functions Node 20 base image, for Azure Container Apps, AKS or any
+# retail-datagen as a container on the Azure Functions Node 22 base image, for Azure Container Apps, AKS or any
 # container host. Build: docker build -t retail-datagen .   Run: see docs/DEPLOY.md ("Route 3: container").
 #
 # Stage 1 compiles the TypeScript with the dev dependencies, then drops them; stage 2 is the runtime image with
 # only what the Functions host loads: host.json, package.json (its "main" points at dist/src/functions/*.js),
 # the compiled app, its production node_modules and the dashboard's static files (src/web).
-FROM mcr.microsoft.com/azure-functions/node:4-node20 AS build
+FROM mcr.microsoft.com/azure-functions/node:4-node22 AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +12,7 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM mcr.microsoft.com/azure-functions/node:4-node20
+FROM mcr.microsoft.com/azure-functions/node:4-node22
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \
     FUNCTIONS_WORKER_RUNTIME=node \

@@ -43,6 +43,11 @@ param eventHubRetentionDays int = 1
 @description('Event Hub name the app streams to.')
 param eventHubName string = 'retail-events'
 
+@description('Consumer group on the hub for a Fabric Eventstream or Eventhouse reader.')
+@minLength(1)
+@maxLength(50)
+param eventHubConsumerGroupName string = 'fabric'
+
 @description('Disable SAS (local) auth on the Event Hubs namespace; the app needs none. Set false only for a consumer that can use nothing but a SAS key.')
 param eventHubsDisableLocalAuth bool = true
 
@@ -75,6 +80,7 @@ module resources 'modules/resources.bicep' = {
     eventHubPartitionCount: eventHubPartitionCount
     eventHubRetentionDays: eventHubRetentionDays
     eventHubName: eventHubName
+    eventHubConsumerGroupName: eventHubConsumerGroupName
     eventHubsDisableLocalAuth: eventHubsDisableLocalAuth
     keyVaultAdminPrincipalId: keyVaultAdminPrincipalId
     keyVaultAdminPrincipalType: keyVaultAdminPrincipalType
@@ -91,6 +97,7 @@ output AZURE_STORAGE_ACCOUNT_NAME string = resources.outputs.storageAccountName
 output AZURE_APPLICATION_INSIGHTS_NAME string = resources.outputs.applicationInsightsName
 output EVENTHUB_FULLY_QUALIFIED_NAMESPACE string = resources.outputs.eventHubFullyQualifiedNamespace
 output EVENTHUB_NAME string = resources.outputs.eventHubName
+output EVENTHUB_CONSUMER_GROUP string = resources.outputs.eventHubConsumerGroupName
 output KEYVAULT_URL string = resources.outputs.keyVaultUri
 output AZURE_KEYVAULT_NAME string = resources.outputs.keyVaultName
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = resources.outputs.identityClientId

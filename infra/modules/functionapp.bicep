@@ -1,4 +1,4 @@
-// The Function App on Flex Consumption (Node 20), running as the user-assigned identity, with
+// The Function App on Flex Consumption (Node 22 LTS), running as the user-assigned identity, with
 // identity-based settings only: no storage key, no Event Hubs key.
 @description('Flex Consumption plan name.')
 param planName string
@@ -18,11 +18,17 @@ param identityId string
 @description('Client id of the user-assigned identity.')
 param identityClientId string
 
-@description('Storage account for AzureWebJobsStorage and the deployment package.')
-param storageAccountName string
+@description('Blob endpoint of the storage account (AzureWebJobsStorage), as the account reports it.')
+param blobServiceUri string
 
-@description('Blob container holding the deployment package.')
-param deploymentContainerName string
+@description('Queue endpoint of the storage account.')
+param queueServiceUri string
+
+@description('Table endpoint of the storage account.')
+param tableServiceUri string
+
+@description('URL of the blob container holding the deployment package.')
+param deploymentContainerUrl string
 
 @description('Application Insights component name (its connection string is read here, never passed around).')
 param applicationInsightsName string
@@ -76,7 +82,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: 'https://${storageAccountName}.blob.${environment().suffixes.storage}/${deploymentContainerName}'
+          value: deploymentContainerUrl
           authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
         }
       }
@@ -84,7 +90,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
       }
-      runtime: { name: 'node', version: '20' }
+      // Node 22 LTS: Node 20 left support on 2026-04-30, and Functions gives retired versions no fixes. CI runs the
+      // test suite on Node 22 as well as on the Node 20 of the development machines.
+      runtime: { name: 'node', version: '22' }
     }
     siteConfig: {
       minTlsVersion: '1.2'
@@ -96,7 +104,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         supportCredentials: false
       }
       appSettings: [
-        { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+        // One endpoint per service, not __accountName: the host's queue trigger (generation-jobs), its blobs
+        // (keys, locks, timer schedules) and the app's Tables client each read the URI of their service, and a
+        // URI from the account works in every cloud, where an account name is expanded to *.core.windows.net.
+        { name: 'AzureWebJobsStorage__blobServiceUri', value: blobServiceUri }
+        { name: 'AzureWebJobsStorage__queueServiceUri', value: queueServiceUri }
+        { name: 'AzureWebJobsStorage__tableServiceUri', value: tableServiceUri }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
         { name: 'AZURE_CLIENT_ID', value: identityClientId }

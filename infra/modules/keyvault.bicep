@@ -19,8 +19,7 @@ param adminPrincipalId string
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param adminPrincipalType string
 
-var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
-var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+var roles = loadJsonContent('../roles.json')
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -37,20 +36,20 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 }
 
 resource secretsUserRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, principalId, keyVaultSecretsUser)
+  name: guid(vault.id, principalId, roles['Key Vault Secrets User'].id)
   scope: vault
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles['Key Vault Secrets User'].id)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource secretsOfficerRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(adminPrincipalId)) {
-  name: guid(vault.id, adminPrincipalId, keyVaultSecretsOfficer)
+  name: guid(vault.id, adminPrincipalId, roles['Key Vault Secrets Officer'].id)
   scope: vault
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles['Key Vault Secrets Officer'].id)
     principalId: adminPrincipalId
     principalType: adminPrincipalType
   }

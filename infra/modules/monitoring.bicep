@@ -15,7 +15,7 @@ param tags object
 @description('Principal id of the app identity.')
 param principalId string
 
-var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+var roles = loadJsonContent('../roles.json')
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName
@@ -40,10 +40,10 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 resource publisherRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(applicationInsights.id, principalId, monitoringMetricsPublisher)
+  name: guid(applicationInsights.id, principalId, roles['Monitoring Metrics Publisher'].id)
   scope: applicationInsights
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles['Monitoring Metrics Publisher'].id)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

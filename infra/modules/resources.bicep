@@ -36,6 +36,11 @@ param eventHubRetentionDays int = 1
 @description('Event Hub name.')
 param eventHubName string = 'retail-events'
 
+@description('Consumer group on the hub for a Fabric Eventstream or Eventhouse reader.')
+@minLength(1)
+@maxLength(50)
+param eventHubConsumerGroupName string = 'fabric'
+
 @description('Disable SAS (local) auth on the Event Hubs namespace.')
 param eventHubsDisableLocalAuth bool = true
 
@@ -89,6 +94,7 @@ module eventHubs 'eventhubs.bicep' = {
     namespaceName: '${abbreviations.eventHubNamespace}${resourceToken}'
     eventHubName: eventHubName
     partitionCount: eventHubPartitionCount
+    consumerGroupName: eventHubConsumerGroupName
     retentionDays: eventHubRetentionDays
     disableLocalAuth: eventHubsDisableLocalAuth
     location: location
@@ -118,8 +124,10 @@ module functionApp 'functionapp.bicep' = {
     tags: tags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
-    deploymentContainerName: storage.outputs.deploymentContainerName
+    blobServiceUri: storage.outputs.blobServiceUri
+    queueServiceUri: storage.outputs.queueServiceUri
+    tableServiceUri: storage.outputs.tableServiceUri
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     eventHubFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
     eventHubName: eventHubs.outputs.eventHubName
@@ -136,6 +144,7 @@ output storageAccountName string = storage.outputs.name
 output applicationInsightsName string = monitoring.outputs.applicationInsightsName
 output eventHubFullyQualifiedNamespace string = eventHubs.outputs.fullyQualifiedNamespace
 output eventHubName string = eventHubs.outputs.eventHubName
+output eventHubConsumerGroupName string = eventHubs.outputs.consumerGroupName
 output keyVaultUri string = keyVault.outputs.uri
 output keyVaultName string = keyVault.outputs.name
 output identityClientId string = identity.outputs.clientId

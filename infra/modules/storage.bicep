@@ -15,10 +15,8 @@ param principalId string
 
 var deploymentContainerName = 'app-package'
 
-// Built-in role definition ids.
-var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e'
-var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+// Built-in roles by name; the ids live in one map, each checked against Microsoft's published list.
+var roles = loadJsonContent('../roles.json')
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -56,40 +54,45 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
   name: 'default'
 }
 
-// Storage Blob Data Owner, not Contributor: it is the role Azure Functions documents for an identity-based
-// AzureWebJobsStorage connection (the host keeps its keys, timer schedule monitors and singleton locks as blobs
-// and leases, and Flex Consumption reads the deployment package with this identity). Contributor covers the
-// app's own blob reads and writes; Owner adds only ownership and ACL management, on this one account.
+// Storage Blob Data Contributor, not Owner. Everything that touches blobs with this identity needs only to create
+// containers and read, write, lease and delete blobs: the Functions host (its keys, timer schedule monitors and
+// singleton locks, as blobs and leases), the Flex Consumption deployment (it writes the package into
+// app-package and the instances read it), and the app (datasets, Blob event sink). Owner adds POSIX ACL and
+// ownership changes (hierarchical namespace, which this account does not have), blob index tags and
+// immutability overrides; none of them is used, so granting it would only widen what a stolen token can do.
 resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storageAccount.id, principalId, storageBlobDataOwner)
+  name: guid(storageAccount.id, principalId, roles['Storage Blob Data Contributor'].id)
   scope: storageAccount
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles['Storage Blob Data Contributor'].id)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource queueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storageAccount.id, principalId, storageQueueDataContributor)
+  name: guid(storageAccount.id, principalId, roles['Storage Queue Data Contributor'].id)
   scope: storageAccount
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles['Storage Queue Data Contributor'].id)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storageAccount.id, principalId, storageTableDataContributor)
+  name: guid(storageAccount.id, principalId, roles['Storage Table Data Contributor'].id)
   scope: storageAccount
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles['Storage Table Data Contributor'].id)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
 }
 
 output name string = storageAccount.name
-output deploymentContainerName string = deploymentContainer.name
-output blobEndpoint string = storageAccount.properties.primaryEndpoints.blob
+// The endpoints as Azure reports them, so sovereign clouds and DNS-zone endpoints work unchanged.
+output blobServiceUri string = storageAccount.properties.primaryEndpoints.blob
+output queueServiceUri string = storageAccount.properties.primaryEndpoints.queue
+output tableServiceUri string = storageAccount.properties.primaryEndpoints.table
+output deploymentContainerUrl string = '${storageAccount.properties.primaryEndpoints.blob}${deploymentContainer.name}'

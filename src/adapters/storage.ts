@@ -74,14 +74,17 @@ export function createStorageAccount(environment: Environment, settingName = STO
     tableClientFor = (name) => TableClient.fromConnectionString(connectionString!, name, { allowInsecureConnection });
   } else {
     const accountName = environment[`${settingName}__accountName`];
+    // Azure reports endpoints with a trailing slash (`primaryEndpoints.table` is `https://<account>.table.../`);
+    // the Tables client appends `/<table>` itself, so the slash is dropped to keep one.
     const uri = (service: string) =>
-      environment[`${settingName}__${service}ServiceUri`] ?? (accountName ? `https://${accountName}.${service}.core.windows.net` : undefined);
+      (environment[`${settingName}__${service}ServiceUri`]?.trim() || undefined)?.replace(/\/+$/, '') ??
+      (accountName ? `https://${accountName}.${service}.core.windows.net` : undefined);
     const blobUri = uri('blob');
     const queueUri = uri('queue');
     const tableUri = uri('table');
     if (!blobUri || !queueUri || !tableUri) {
       throw new ServiceUnavailableError(
-        `Storage is not configured: set ${settingName} (a connection string, or UseDevelopmentStorage=true for Azurite) or ${settingName}__accountName for managed identity`,
+        `Storage is not configured: set ${settingName} (a connection string, or UseDevelopmentStorage=true for Azurite), or ${settingName}__blobServiceUri, __queueServiceUri and __tableServiceUri (or __accountName) for managed identity`,
       );
     }
     const credential = credentialFrom(environment, settingName);
@@ -140,6 +143,10 @@ export function storageAccount(environment: Environment = process.env): StorageA
   const key = [
     environment[STORAGE_SETTING],
     environment[`${STORAGE_SETTING}__accountName`],
+    environment[`${STORAGE_SETTING}__blobServiceUri`],
+    environment[`${STORAGE_SETTING}__queueServiceUri`],
+    environment[`${STORAGE_SETTING}__tableServiceUri`],
+    environment[`${STORAGE_SETTING}__credential`],
     environment[`${STORAGE_SETTING}__clientId`],
     environment[STORAGE_PREFIX_SETTING],
   ].join('|');

@@ -43,6 +43,9 @@ httpRoute({
   name: 'streamHealth',
   method: 'GET',
   route: 'api/stream/health',
+  // Anonymous and read-only, so a readiness probe (which sends no key) can call it: it reports states and
+  // counts, never a connection string, key or event.
+  authLevel: 'anonymous',
   summary: 'Readiness of the streaming path',
   description: 'HTTP 200 when healthy or degraded, 503 when unhealthy (for readiness probes). The rules are in the README.',
   tags: ['operations'],

@@ -196,10 +196,12 @@ describe('the app with a function key', () => {
     expect((await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://evil.example', 'x-functions-key': KEY } })).headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it("gives every HTTP route authLevel 'function' except /health, the dashboard shell and the docs page, and enforces it", async () => {
+  it("gives every HTTP route authLevel 'function' except the two probes, the dashboard shell and the docs page, and enforces it", async () => {
     const routes = await registeredHttpRoutes();
     const anonymous = routes.filter((r) => r.authLevel === 'anonymous').map((r) => r.route).sort();
-    expect(anonymous).toEqual(['GET /health', 'GET /api/docs', 'GET /api/docs/assets/{file}', 'GET /{path}'].sort());
+    expect(anonymous).toEqual(['GET /health', 'GET /api/stream/health', 'GET /api/docs', 'GET /api/docs/assets/{file}', 'GET /{path}'].sort());
+    // Nothing that changes state is anonymous, whatever is added later.
+    expect(anonymous.filter((r) => !r.startsWith('GET '))).toEqual([]);
     expect(routes.filter((r) => r.authLevel !== 'anonymous').every((r) => r.authLevel === 'function')).toBe(true);
     expect(routes.length).toBeGreaterThan(30);
     // The OpenAPI document says the same, and the host enforces it: no key, 401, before any validation.

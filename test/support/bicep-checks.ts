@@ -3,6 +3,9 @@
  * violations, empty when the rule holds, so a test can show both that the real templates pass and that a broken
  * copy (one role assignment removed, a key output added, ...) fails.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   BicepProject,
   describe,
@@ -13,25 +16,106 @@ import {
   syntaxErrors,
   walk,
   type BicepFile,
+  type Declaration,
   type ResourceDeclaration,
   type SyntaxNode,
   type Value,
 } from './bicep.js';
 
-/** The least-privilege roles of the app identity, each on exactly one resource of this type. */
-export const APP_IDENTITY_ROLES: Record<string, { name: string; scope: string }> = {
-  '2b629674-e913-4c01-ae53-ef4638d8f975': { name: 'Azure Event Hubs Data Sender', scope: 'Microsoft.EventHub/namespaces' },
-  'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e': { name: 'Storage Blob Data Owner', scope: 'Microsoft.Storage/storageAccounts' },
-  '974c5e8b-45b9-4653-ba55-5f855dd0fb88': { name: 'Storage Queue Data Contributor', scope: 'Microsoft.Storage/storageAccounts' },
-  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': { name: 'Storage Table Data Contributor', scope: 'Microsoft.Storage/storageAccounts' },
-  '4633458b-17de-408a-b874-0445c86b69e6': { name: 'Key Vault Secrets User', scope: 'Microsoft.KeyVault/vaults' },
-  '3913510d-42f4-4e42-8a64-420c390055eb': { name: 'Monitoring Metrics Publisher', scope: 'Microsoft.Insights/components' },
+/** The role map every module reads its role ids from (infra/roles.json): role name -> id and the page it was checked on. */
+export const ROLE_MAP_FILE = 'roles.json';
+export type RoleMap = Record<string, { id: string; checkedAgainst: string }>;
+
+/** Microsoft's published built-in role ids, recorded by hand with their source (not derived from infra/). */
+export interface BuiltInRoles {
+  roles: Record<string, { id: string; source: string }>;
+}
+export const BUILT_IN_ROLES = JSON.parse(
+  readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/azure-builtin-roles.json'), 'utf8'),
+) as BuiltInRoles;
+
+/**
+ * What the app identity needs, by role name, each on exactly one resource of this type: send events, the
+ * Functions host's and the app's blobs, queues and tables, read one secret, publish telemetry. Nothing more.
+ */
+export const APP_IDENTITY_ROLES: Record<string, string> = {
+  'Azure Event Hubs Data Sender': 'Microsoft.EventHub/namespaces',
+  'Storage Blob Data Contributor': 'Microsoft.Storage/storageAccounts',
+  'Storage Queue Data Contributor': 'Microsoft.Storage/storageAccounts',
+  'Storage Table Data Contributor': 'Microsoft.Storage/storageAccounts',
+  'Key Vault Secrets User': 'Microsoft.KeyVault/vaults',
+  'Monitoring Metrics Publisher': 'Microsoft.Insights/components',
 };
 
 /** The one grant to someone else: an optional operator who may write secrets, deployed only when named. */
-export const OPERATOR_ROLES: Record<string, { name: string; scope: string }> = {
-  'b86a8fe4-44ce-4948-aee5-eccb2c155cd7': { name: 'Key Vault Secrets Officer', scope: 'Microsoft.KeyVault/vaults' },
+export const OPERATOR_ROLES: Record<string, string> = {
+  'Key Vault Secrets Officer': 'Microsoft.KeyVault/vaults',
 };
+
+/** Roles that would work but give the app more than it needs, with the one that suffices. */
+const BROADER_THAN_NEEDED: Record<string, string> = {
+  'Storage Blob Data Owner': 'Storage Blob Data Contributor',
+  'Azure Event Hubs Data Owner': 'Azure Event Hubs Data Sender',
+  'Key Vault Secrets Officer': 'Key Vault Secrets User',
+  Owner: 'a data-plane role',
+  Contributor: 'a data-plane role',
+};
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The published name of a built-in role id, if Microsoft publishes one. */
+function builtInName(id: string): string | undefined {
+  return Object.entries(BUILT_IN_ROLES.roles).find(([, role]) => role.id.toLowerCase() === id.toLowerCase())?.[0];
+}
+
+/** `roles['<name>'].id` where `roles` is `loadJsonContent('<...>/roles.json')`: the role's name and its id in the map. */
+function roleReference(project: BicepProject, file: BicepFile, node: SyntaxNode): { name: string; id: string | undefined } | string {
+  if (node.type === 'string') {
+    const id = literal({ kind: 'node', file, node });
+    const known = typeof id === 'string' ? builtInName(id) : undefined;
+    return `hard-codes the role id ${String(id)} (${known ? `published as ${known}` : 'which is no Azure built-in role'}); refer to the role by name in ${ROLE_MAP_FILE}`;
+  }
+  const subscript = node.type === 'member_expression' ? node.namedChildren[0] : undefined;
+  if (subscript?.type !== 'subscript_expression' || node.namedChildren[1]?.text !== 'id') return `role id ${node.text} does not come from ${ROLE_MAP_FILE}`;
+  const [object, index] = subscript.namedChildren;
+  const sources = object ? project.resolve(file, object) : [];
+  const loaded = sources.length === 1 && sources[0]!.kind === 'node' ? project.loadedJson(sources[0]!.file, sources[0]!.node) : undefined;
+  if (loaded?.name !== ROLE_MAP_FILE) return `role id ${node.text} does not come from ${ROLE_MAP_FILE}`;
+  const name = index?.type === 'string' ? literal({ kind: 'node', file, node: index }) : undefined;
+  if (typeof name !== 'string') return `role ${node.text} must be named by a literal`;
+  return { name, id: (loaded.value as RoleMap | undefined)?.[name]?.id };
+}
+
+/**
+ * The role map against Microsoft's published ids: every entry's id is the published id of that name, and each
+ * says which documentation page it was checked against (the Azure built-in roles page of its category).
+ */
+export function roleMapViolations(project: BicepProject, builtIns: BuiltInRoles = BUILT_IN_ROLES): string[] {
+  const map = project.json[ROLE_MAP_FILE] as RoleMap | undefined;
+  if (!map) return [`no ${ROLE_MAP_FILE}`];
+  const violations: string[] = [];
+  for (const [name, entry] of Object.entries(map)) {
+    const published = builtIns.roles[name];
+    if (!published) violations.push(`${ROLE_MAP_FILE}: ${name} is not in the list of published built-in roles`);
+    else if (entry.id?.toLowerCase() !== published.id.toLowerCase()) {
+      const actually = entry.id ? builtInName(entry.id) : undefined;
+      violations.push(`${ROLE_MAP_FILE}: ${name} has id ${entry.id}, but Microsoft publishes ${published.id} (${published.source})${actually ? `; ${entry.id} is ${actually}` : ''}`);
+    }
+    const anchor = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    if (!/^https:\/\/learn\.microsoft\.com\/azure\/role-based-access-control\/built-in-roles(\/[a-z-]+)?#/.test(entry.checkedAgainst ?? '') || !entry.checkedAgainst.endsWith(`#${anchor}`)) {
+      violations.push(`${ROLE_MAP_FILE}: ${name} must say which built-in roles page it was checked against (…/built-in-roles/<category>#${anchor})`);
+    }
+  }
+  // A role id anywhere else in the Bicep would bypass the map.
+  for (const file of project.files) {
+    for (const node of walk(file.root)) {
+      if (node.type !== 'string') continue;
+      const text = literal({ kind: 'node', file, node });
+      if (typeof text === 'string' && GUID.test(text)) violations.push(`${at(file, node)}: GUID literal ${text}; role ids belong in ${ROLE_MAP_FILE}`);
+    }
+  }
+  return violations;
+}
 
 export const REQUIRED_RESOURCES = [
   'Microsoft.ManagedIdentity/userAssignedIdentities',
@@ -44,6 +128,7 @@ export const REQUIRED_RESOURCES = [
   'Microsoft.Storage/storageAccounts/tableServices',
   'Microsoft.EventHub/namespaces',
   'Microsoft.EventHub/namespaces/eventhubs',
+  'Microsoft.EventHub/namespaces/eventhubs/consumergroups',
   'Microsoft.KeyVault/vaults',
   'Microsoft.OperationalInsights/workspaces',
   'Microsoft.Insights/components',
@@ -91,6 +176,7 @@ export function missingResources(project: BicepProject): string[] {
 export function roleAssignmentViolations(project: BicepProject): string[] {
   const violations: string[] = [];
   const granted = new Set<string>();
+  const used = new Set<string>();
   for (const assignment of project.deployed('Microsoft.Authorization/roleAssignments')) {
     const where = `${assignment.file.name} ${assignment.name}`;
     const scope = property(assignment.body, 'scope');
@@ -104,16 +190,23 @@ export function roleAssignmentViolations(project: BicepProject): string[] {
     const definition = propertyPath(assignment.body, 'properties.roleDefinitionId');
     const call = definition ? [...walk(definition)].find((n) => n.type === 'call_expression' && n.namedChildren[0]?.text === 'subscriptionResourceId') : undefined;
     const args = call?.namedChildren[1]?.namedChildren ?? [];
-    const roleIds = args.length === 2 ? project.resolve(assignment.file, args[1]!).map(literal) : [];
-    const roleId = roleIds.length === 1 && typeof roleIds[0] === 'string' ? roleIds[0] : undefined;
-    if (!roleId || literal({ kind: 'node', file: assignment.file, node: args[0]! }) !== 'Microsoft.Authorization/roleDefinitions') {
-      violations.push(`${where}: roleDefinitionId must be subscriptionResourceId('Microsoft.Authorization/roleDefinitions', <built-in role id>)`);
+    if (args.length !== 2 || literal({ kind: 'node', file: assignment.file, node: args[0]! }) !== 'Microsoft.Authorization/roleDefinitions') {
+      violations.push(`${where}: roleDefinitionId must be subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles['<role name>'].id)`);
       continue;
     }
+    const idSources = project.resolve(assignment.file, args[1]!);
+    const reference = idSources.length === 1 && idSources[0]!.kind === 'node' ? roleReference(project, idSources[0]!.file, idSources[0]!.node) : `role id ${args[1]!.text} has no single source`;
+    if (typeof reference === 'string') {
+      violations.push(`${where}: ${reference}`);
+      continue;
+    }
+    const role = reference.name;
+    used.add(role);
+    if (!reference.id) violations.push(`${where}: ${ROLE_MAP_FILE} has no role ${role}`);
 
     const name = property(assignment.body, 'name');
-    if (!name || !name.text.startsWith('guid(') || !name.text.includes(`${scope.text}.id`)) {
-      violations.push(`${where}: name must be guid(<scope>.id, principal, role) so redeployments are idempotent`);
+    if (!name || !name.text.startsWith('guid(') || !name.text.includes(`${scope.text}.id`) || !name.text.includes(args[1]!.text)) {
+      violations.push(`${where}: name must be guid(<scope>.id, principal, <the role's id>) so redeployments are idempotent`);
     }
 
     const principalNode = propertyPath(assignment.body, 'properties.principalId');
@@ -123,21 +216,24 @@ export function roleAssignmentViolations(project: BicepProject): string[] {
     const principalTypes = typeNode ? project.resolve(assignment.file, typeNode) : [];
     if (fromIdentity) {
       if (!allLiteral(principalTypes, 'ServicePrincipal')) violations.push(`${where}: principalType must be 'ServicePrincipal' for the managed identity`);
-      const role = APP_IDENTITY_ROLES[roleId];
-      if (!role) violations.push(`${where}: grants role ${roleId}, which is not one of the least-privilege roles`);
-      else if (role.scope !== scopeType) violations.push(`${where}: ${role.name} must be scoped to ${role.scope}, not ${scopeType}`);
-      else if (granted.has(roleId)) violations.push(`${where}: ${role.name} is assigned twice`);
-      else granted.add(roleId);
+      const requiredScope = APP_IDENTITY_ROLES[role];
+      const narrower = BROADER_THAN_NEEDED[role];
+      if (!requiredScope) violations.push(`${where}: grants ${role}, ${narrower ? `more than the app needs (${narrower} suffices)` : 'which is not one of the least-privilege roles'}`);
+      else if (requiredScope !== scopeType) violations.push(`${where}: ${role} must be scoped to ${requiredScope}, not ${scopeType}`);
+      else if (granted.has(role)) violations.push(`${where}: ${role} is assigned twice`);
+      else granted.add(role);
     } else {
-      const operator = OPERATOR_ROLES[roleId];
-      if (!operator || operator.scope !== scopeType || !assignment.conditional) {
+      const operatorScope = OPERATOR_ROLES[role];
+      if (operatorScope !== scopeType || !assignment.conditional) {
         violations.push(`${where}: principal is not the app's managed identity (${principals.map(describe).join('; ') || 'none'})`);
       }
     }
   }
-  for (const [id, role] of Object.entries(APP_IDENTITY_ROLES)) {
-    if (!granted.has(id)) violations.push(`missing role assignment: ${role.name} on ${role.scope} for the app identity`);
+  for (const [role, scope] of Object.entries(APP_IDENTITY_ROLES)) {
+    if (!granted.has(role)) violations.push(`missing role assignment: ${role} on ${scope} for the app identity`);
   }
+  const map = (project.json[ROLE_MAP_FILE] ?? {}) as RoleMap;
+  for (const role of Object.keys(map)) if (!used.has(role)) violations.push(`${ROLE_MAP_FILE}: ${role} is assigned nowhere (remove it, or it goes stale unchecked)`);
   return violations;
 }
 
@@ -210,7 +306,9 @@ export function keyAccessViolations(project: BicepProject): string[] {
 
 /** Settings the app and the Functions host read, each checked for where its value comes from. */
 const APP_SETTINGS: Record<string, (project: BicepProject, values: Value[]) => boolean> = {
-  AzureWebJobsStorage__accountName: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'name')),
+  AzureWebJobsStorage__blobServiceUri: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.blob')),
+  AzureWebJobsStorage__queueServiceUri: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.queue')),
+  AzureWebJobsStorage__tableServiceUri: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.table')),
   AzureWebJobsStorage__credential: (_, v) => allLiteral(v, 'managedidentity'),
   AzureWebJobsStorage__clientId: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, IDENTITY, 'properties.clientId')),
   AZURE_CLIENT_ID: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, IDENTITY, 'properties.clientId')),
@@ -241,7 +339,10 @@ export function functionAppViolations(project: BicepProject): string[] {
   const site = sites[0]!;
   check(allLiteral(value(plan, 'sku.name'), 'FC1') && allLiteral(value(plan, 'sku.tier'), 'FlexConsumption'), 'the plan must be Flex Consumption (FC1)');
   check(allLiteral(value(site, 'kind'), 'functionapp,linux'), "the site kind must be 'functionapp,linux'");
-  check(allLiteral(value(site, 'properties.functionAppConfig.runtime.name'), 'node') && allLiteral(value(site, 'properties.functionAppConfig.runtime.version'), '20'), 'runtime must be node 20');
+  check(
+    allLiteral(value(site, 'properties.functionAppConfig.runtime.name'), 'node') && allLiteral(value(site, 'properties.functionAppConfig.runtime.version'), SUPPORTED_NODE),
+    `runtime must be node ${SUPPORTED_NODE}`,
+  );
   check(fromParameter(value(site, 'properties.functionAppConfig.scaleAndConcurrency.instanceMemoryMB'), 'instanceMemoryMB'), 'instanceMemoryMB must come from the instanceMemoryMB parameter');
   check(fromParameter(value(site, 'properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount'), 'maximumInstanceCount'), 'maximumInstanceCount must come from the maximumInstanceCount parameter');
   check(allLiteral(value(site, 'identity.type'), 'UserAssigned'), 'the site must run as the user-assigned identity');
@@ -267,6 +368,30 @@ export function functionAppViolations(project: BicepProject): string[] {
   check(!origins.some((v) => (v.kind === 'json' ? JSON.stringify(v.value) : v.kind === 'node' ? v.node.text : '').includes('*')), "CORS allowedOrigins must not contain '*'");
   check(allLiteral(value(site, 'properties.siteConfig.cors.supportCredentials'), false), 'CORS supportCredentials must be false');
 
+  // The identity that reads the package must be able to: a blob data role on the account holding the container.
+  const container = storageUrl.map((v) => project.resourceOf(v)).find((r) => r?.type === 'Microsoft.Storage/storageAccounts/blobServices/containers');
+  const account = container ? ancestor(project, container, 'Microsoft.Storage/storageAccounts') : undefined;
+  check(
+    account !== undefined && blobRoleHolders(project, account).some((v) => isResourceProperty(project, v, IDENTITY, 'properties.principalId')),
+    'the app identity must hold Storage Blob Data Contributor on the account of the deployment container',
+  );
+
+  const settings = appSettings(project, site);
+  for (const [name, rule] of Object.entries(APP_SETTINGS)) {
+    const node = settings.get(name);
+    if (!node) violations.push(`app setting ${name} is missing`);
+    else if (!rule(project, project.resolveDeep(site.file, node))) violations.push(`app setting ${name} = ${node.text} does not come from where it should`);
+  }
+  for (const name of FORBIDDEN_SETTINGS) check(!settings.has(name), `app setting ${name} must not be set`);
+  for (const [name, node] of settings) check(!/AccountKey=|SharedAccessKey=/i.test(node.text), `app setting ${name} holds a key`);
+  return violations;
+}
+
+/** The Node major version Azure runs the app on: the Active/Maintenance LTS that Flex Consumption defaults to. */
+export const SUPPORTED_NODE = '22';
+
+/** The site's app settings by name, with the node of each value. */
+export function appSettings(project: BicepProject, site: ResourceDeclaration): Map<string, SyntaxNode> {
   const settings = new Map<string, SyntaxNode>();
   const list = propertyPath(site.body, 'properties.siteConfig.appSettings');
   for (const item of list?.namedChildren ?? []) {
@@ -276,13 +401,63 @@ export function functionAppViolations(project: BicepProject): string[] {
     const key = name ? literal({ kind: 'node', file: site.file, node: name }) : undefined;
     if (typeof key === 'string' && settingValue) settings.set(key, settingValue);
   }
-  for (const [name, rule] of Object.entries(APP_SETTINGS)) {
-    const node = settings.get(name);
-    if (!node) violations.push(`app setting ${name} is missing`);
-    else if (!rule(project, project.resolveDeep(site.file, node))) violations.push(`app setting ${name} = ${node.text} does not come from where it should`);
+  return settings;
+}
+
+/** The resource of `type` a resource sits under, following `parent:` links. */
+function ancestor(project: BicepProject, resource: ResourceDeclaration, type: string): ResourceDeclaration | undefined {
+  let current: ResourceDeclaration | undefined = resource;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current.type === type) return current;
+    const parent = property(current.body, 'parent');
+    const declaration: Declaration | undefined = parent?.type === 'identifier' ? project.declaration(current.file, parent.text) : undefined;
+    current = declaration?.kind === 'resource' ? (declaration as ResourceDeclaration) : undefined;
   }
-  for (const name of FORBIDDEN_SETTINGS) check(!settings.has(name), `app setting ${name} must not be set`);
-  for (const [name, node] of settings) check(!/AccountKey=|SharedAccessKey=/i.test(node.text), `app setting ${name} holds a key`);
+  return undefined;
+}
+
+/** Principals granted Storage Blob Data Contributor on this account (by the role map name). */
+function blobRoleHolders(project: BicepProject, account: ResourceDeclaration): Value[] {
+  return project.deployed('Microsoft.Authorization/roleAssignments').flatMap((assignment) => {
+    if (assignment.file !== account.file || property(assignment.body, 'scope')?.text !== account.name) return [];
+    const definition = propertyPath(assignment.body, 'properties.roleDefinitionId');
+    if (!definition?.text.includes("roles['Storage Blob Data Contributor'].id")) return [];
+    const principal = propertyPath(assignment.body, 'properties.principalId');
+    return principal ? project.resolve(assignment.file, principal) : [];
+  });
+}
+
+/**
+ * Event Hubs as its readers need it: partitions from the parameter, a consumer group of their own (not
+ * $Default) on the hub, and a SAS rule only if it can listen and nothing else, and only when local auth is on.
+ */
+export function eventHubViolations(project: BicepProject): string[] {
+  const violations: string[] = [];
+  const hubs = project.deployed('Microsoft.EventHub/namespaces/eventhubs');
+  for (const hub of hubs) {
+    const partitions = propertyPath(hub.body, 'properties.partitionCount');
+    if (!fromParameter(partitions ? project.resolve(hub.file, partitions) : [], 'eventHubPartitionCount')) violations.push(`${hub.file.name} ${hub.name}: partitionCount must come from the eventHubPartitionCount parameter`);
+  }
+  const groups = project.deployed('Microsoft.EventHub/namespaces/eventhubs/consumergroups');
+  for (const group of groups) {
+    const parent = property(group.body, 'parent')?.text;
+    if (!hubs.some((h) => h.file === group.file && h.name === parent)) violations.push(`${group.file.name} ${group.name}: parent must be the hub`);
+    const name = property(group.body, 'name');
+    const names = name ? project.resolve(group.file, name) : [];
+    if (!fromParameter(names, 'eventHubConsumerGroupName')) violations.push(`${group.file.name} ${group.name}: name must come from the eventHubConsumerGroupName parameter`);
+    if (names.some((v) => literal(v) === '$Default')) violations.push(`${group.file.name} ${group.name}: a reader needs a group of its own, not $Default`);
+  }
+  if (groups.length === 0) violations.push('no consumer group for Fabric / Eventhouse readers');
+  for (const type of ['Microsoft.EventHub/namespaces/authorizationRules', 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules']) {
+    for (const rule of project.deployed(type)) {
+      const where = `${rule.file.name} ${rule.name}`;
+      if (type.endsWith('namespaces/authorizationRules')) violations.push(`${where}: a namespace-wide SAS rule reaches every hub; use a rule on the hub`);
+      const rights = propertyPath(rule.body, 'properties.rights');
+      if (rights?.text.replace(/\s+/g, ' ') !== "['Listen']") violations.push(`${where}: rights must be ['Listen'] only, not ${rights?.text ?? 'unset'}`);
+      const condition = rule.node.namedChildren.find((c) => c.type === 'if_statement')?.namedChildren[0]?.text ?? '';
+      if (!/^\(!disableLocalAuth\)$/.test(condition)) violations.push(`${where}: must be deployed only when local auth is on (if (!disableLocalAuth))`);
+    }
+  }
   return violations;
 }
 

@@ -133,6 +133,8 @@ export class BicepProject {
     readonly parametersJson: Record<string, { value: unknown }>,
     /** Files deployed on their own (main.bicep; resources.bicep with `az deployment group create`). */
     readonly entries: readonly string[] = ['main.bicep', 'modules/resources.bicep'],
+    /** The JSON files of infra/ (what `loadJsonContent` reads), by path relative to the infra folder. */
+    readonly json: Readonly<Record<string, unknown>> = {},
   ) {
     this.files = files;
   }
@@ -149,7 +151,11 @@ export class BicepProject {
     collect(infraFolder);
     const files = names.sort().map((name) => parseBicepText(name, readFileSync(path.join(infraFolder, name), 'utf8')));
     const parameters = JSON.parse(readFileSync(path.join(infraFolder, 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: unknown }> };
-    return new BicepProject(files, parameters.parameters);
+    const json: Record<string, unknown> = {};
+    for (const entry of readdirSync(infraFolder)) {
+      if (entry.endsWith('.json')) json[entry] = JSON.parse(readFileSync(path.join(infraFolder, entry), 'utf8'));
+    }
+    return new BicepProject(files, parameters.parameters, undefined, json);
   }
 
   /** A copy with one file's text changed (for tests that prove a check can fail). Throws if nothing changed. */
@@ -157,11 +163,30 @@ export class BicepProject {
     const file = this.file(name);
     const text = change(file.text);
     if (text === file.text) throw new Error(`mutation of ${name} changed nothing`);
-    return new BicepProject(this.files.map((f) => (f.name === name ? parseBicepText(name, text) : f)), this.parametersJson, this.entries);
+    return new BicepProject(this.files.map((f) => (f.name === name ? parseBicepText(name, text) : f)), this.parametersJson, this.entries, this.json);
   }
 
   withParameters(parameters: Record<string, { value: unknown }>): BicepProject {
-    return new BicepProject(this.files, parameters, this.entries);
+    return new BicepProject(this.files, parameters, this.entries, this.json);
+  }
+
+  /** A copy with one JSON file of infra/ changed (for tests that prove a check can fail). */
+  withJson(name: string, change: (value: unknown) => unknown): BicepProject {
+    if (!(name in this.json)) throw new Error(`no ${name}`);
+    const copy = change(structuredClone(this.json[name]));
+    return new BicepProject(this.files, this.parametersJson, this.entries, { ...this.json, [name]: copy });
+  }
+
+  /**
+   * The JSON a `loadJsonContent('<path>')` call in a file reads, with that path relative to the infra folder;
+   * undefined when the node is not such a call.
+   */
+  loadedJson(file: BicepFile, node: SyntaxNode): { name: string; value: unknown } | undefined {
+    if (node.type !== 'call_expression' || node.namedChildren[0]?.text !== 'loadJsonContent') return undefined;
+    const argument = node.namedChildren[1]?.namedChildren[0];
+    if (!argument || argument.type !== 'string') return undefined;
+    const name = path.posix.normalize(path.posix.join(path.posix.dirname(file.name), unquote(argument.text)));
+    return { name, value: this.json[name] };
   }
 
   file(name: string): BicepFile {

@@ -42,3 +42,11 @@ export async function registeredHttpRoutes(): Promise<RegisteredRoute[]> {
 export async function registeredRoutes(): Promise<string[]> {
   return (await registeredHttpRoutes()).map((r) => r.route);
 }
+
+/** Every function's trigger binding (type, and for Storage triggers the connection setting prefix). */
+export async function registeredTriggers(): Promise<{ functionName: string; type: string; connection?: string }[]> {
+  return (await appFunctions()).map((fn) => {
+    const trigger = triggerOf(fn);
+    return { functionName: fn.name, type: String(trigger.type), ...(typeof trigger.connection === 'string' ? { connection: trigger.connection } : {}) };
+  });
+}

