@@ -9,13 +9,20 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
+import { appConfigSchema } from '../../src/core/config/schema.js';
+import { encodeTypedParquet } from '../../src/core/dimensions/parquet.js';
+import { buildFactContext } from '../../src/core/facts/context.js';
+import { openingBalances } from '../../src/core/facts/inventory.js';
+import { generateMarketingDay } from '../../src/core/facts/marketing.js';
+import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-day.js';
 import { encodeParquet, type ParquetColumn, type ParquetTable } from '../../src/core/parquet.js';
+import { APP_VERSION } from '../../src/core/version.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 
 /** The library's own path for the same table: UTF-8 bytes for text, Dates for timestamps, plain arrays. */
-function libraryBytes(table: ParquetTable, rowGroupSize: number): Uint8Array {
+function libraryBytes(table: ParquetTable, rowGroupSize: number, createdBy = 'test'): Uint8Array {
   const encoder = new TextEncoder();
   const schema: SchemaElement[] = [{ name: 'root', num_children: table.columns.length }];
   const columnData = table.columns.map((c) => {
@@ -27,7 +34,7 @@ function libraryBytes(table: ParquetTable, rowGroupSize: number): Uint8Array {
     const data = c.type === 'STRING' ? (c.data as (string | null)[]).map((v) => (v === null ? null : encoder.encode(v))) : c.data;
     return { name: c.name, data: data as unknown[] };
   });
-  return new Uint8Array(parquetWriteBuffer({ schema, columnData, codec: 'SNAPPY', createdBy: 'test', rowGroupSize }));
+  return new Uint8Array(parquetWriteBuffer({ schema, columnData, codec: 'SNAPPY', createdBy, rowGroupSize }));
 }
 
 /** A column of `rows` values drawn from a small or large pool, with a share of nulls. */
@@ -115,6 +122,22 @@ describe('the typed Parquet encoder', () => {
     expect(pagesSplit).toBeGreaterThan(0);
     expect(dictionaries).toBeGreaterThan(0);
   }, 120_000);
+
+  it('writes every fact table from the builders’ typed columns as the library writes their plain rows', () => {
+    const config = appConfigSchema.parse({ seed: 11, volume: { stores: 6, dcs: 2, total_geographies: 4, total_customers: 3000, total_products: 400, customers_per_day: 300 } });
+    const context = buildFactContext(config);
+    let files = 0;
+    for (const region of context.regions) {
+      const day = generateRegionDay(context, region, '2024-11-29', openingBalances(config.seed, config.volume, region, context.products.length));
+      const builders = [...REGION_TABLES.map((t) => day.tables[t]), generateMarketingDay(config.seed, '2024-11-29', 5000, 3000)];
+      for (const builder of builders) {
+        if (builder.rowCount === 0) continue;
+        files++;
+        expect(sha256(encodeTypedParquet(builder.typed())), builder.name).toBe(sha256(libraryBytes(builder.build(), 100_000, `retail-datagen ${APP_VERSION}`)));
+      }
+    }
+    expect(files).toBeGreaterThanOrEqual(REGION_TABLES.length);
+  }, 60_000);
 
   it('refuses a null in a required column of any type', () => {
     for (const [type, data] of [

@@ -112,16 +112,18 @@ class NumberIndex {
   private slots = new Int32Array(1024).fill(-1);
   private keys = new Float64Array(1024);
   private mask = 1023;
+  /** Fibonacci hashing takes the top bits of the product: the low bits of `key * odd` barely mix. */
+  private shift = 32 - 10;
   private nanIndex = -1;
   size = 0;
   private readonly scratch = new Float64Array(1);
   private readonly words = new Int32Array(this.scratch.buffer);
 
   private hash(key: number): number {
-    // Integers (every INT32, DATE and TIMESTAMP value) hash without going through the float bits.
-    if ((key | 0) === key) return Math.imul(key, 0x9e3779b1) >>> 0;
+    // Integers (every INT32, DATE and small value) hash without going through the float bits.
+    if ((key | 0) === key) return Math.imul(key, 0x9e3779b1) >>> this.shift;
     this.scratch[0] = key;
-    return Math.imul(this.words[0]! ^ Math.imul(this.words[1]!, 0x85ebca6b), 0x9e3779b1) >>> 0;
+    return Math.imul(this.words[0]! ^ Math.imul(this.words[1]!, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
   }
 
   /** The dictionary position of `value`, or -1 after adding it as position `size - 1`. */
@@ -132,7 +134,7 @@ class NumberIndex {
       return -1;
     }
     const key = value === 0 ? 0 : value;
-    let slot = this.hash(key) & this.mask;
+    let slot = this.hash(key);
     for (;;) {
       const at = this.slots[slot]!;
       if (at < 0) break;
@@ -151,10 +153,11 @@ class NumberIndex {
     this.slots = new Int32Array(oldSlots.length * 2).fill(-1);
     this.keys = new Float64Array(oldSlots.length * 2);
     this.mask = this.slots.length - 1;
+    this.shift--;
     for (let s = 0; s < oldSlots.length; s++) {
       const at = oldSlots[s]!;
       if (at < 0) continue;
-      let slot = this.hash(oldKeys[s]!) & this.mask;
+      let slot = this.hash(oldKeys[s]!);
       while (this.slots[slot]! >= 0) slot = (slot + 1) & this.mask;
       this.slots[slot] = at;
       this.keys[slot] = oldKeys[s]!;
@@ -290,7 +293,7 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
 /** INT32, DATE, DOUBLE and TIMESTAMP: numbers in a typed array. */
 function planNumbers(column: Int32Column | Float64Column, start: number, end: number): ChunkPlan {
   // One element type for every loop below (an Int32 chunk is widened), so each loop stays monomorphic.
-  const values = column.values instanceof Float64Array ? column.values.subarray(start, end) : Float64Array.from(column.values.subarray(start, end));
+  const values = column.values instanceof Float64Array ? column.values.subarray(start, end) : new Float64Array(column.values.subarray(start, end));
   const mask = column.nulls ? column.nulls.subarray(start, end) : null;
   const rows = end - start;
   const physical: ParquetType = column.type === 'TIMESTAMP' ? 'INT64' : column.type === 'DOUBLE' ? 'DOUBLE' : 'INT32';

@@ -23,6 +23,47 @@ function worstCase(length: number): number {
   return 10 + length + Math.ceil(length / 60) * 5 + 16;
 }
 
+function emitLiteral(out: Uint8Array, op: number, input: Uint8Array, ip: number, len: number): number {
+  if (len <= 60) {
+    out[op++] = (len - 1) << 2;
+  } else {
+    const value = len - 1;
+    const bytes = value < 0x100 ? 1 : value < 0x10000 ? 2 : value < 0x1000000 ? 3 : 4;
+    out[op++] = (59 + bytes) << 2;
+    for (let i = 0; i < bytes; i++) out[op++] = (value >>> (i * 8)) & 0xff;
+  }
+  if (len < 16) {
+    for (let i = 0; i < len; i++) out[op + i] = input[ip + i]!;
+  } else {
+    out.set(input.subarray(ip, ip + len), op);
+  }
+  return op + len;
+}
+
+function emitCopyLessThan64(out: Uint8Array, op: number, offset: number, len: number): number {
+  if (len < 12 && offset < 2048) {
+    out[op++] = (1 + ((len - 4) << 2) + ((offset >>> 8) << 5)) & 0xff;
+    out[op++] = offset & 0xff;
+  } else {
+    out[op++] = (2 + ((len - 1) << 2)) & 0xff;
+    out[op++] = offset & 0xff;
+    out[op++] = (offset >>> 8) & 0xff;
+  }
+  return op;
+}
+
+function emitCopy(out: Uint8Array, op: number, offset: number, len: number): number {
+  while (len >= 68) {
+    op = emitCopyLessThan64(out, op, offset, 64);
+    len -= 64;
+  }
+  if (len > 64) {
+    op = emitCopyLessThan64(out, op, offset, 60);
+    len -= 60;
+  }
+  return emitCopyLessThan64(out, op, offset, len);
+}
+
 /** Compressed bytes of `input`. The result is a fresh copy (callers keep it while the next page compresses). */
 export function snappyCompress(input: Uint8Array): Uint8Array {
   const needed = worstCase(input.length);
@@ -36,40 +77,6 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
     length >>>= 7;
   }
   out[op++] = length;
-
-  const emitLiteral = (ip: number, len: number): void => {
-    if (len <= 60) {
-      out[op++] = (len - 1) << 2;
-    } else {
-      const value = len - 1;
-      const bytes = value < 0x100 ? 1 : value < 0x10000 ? 2 : value < 0x1000000 ? 3 : 4;
-      out[op++] = (59 + bytes) << 2;
-      for (let i = 0; i < bytes; i++) out[op++] = (value >>> (i * 8)) & 0xff;
-    }
-    out.set(input.subarray(ip, ip + len), op);
-    op += len;
-  };
-  const emitCopyLessThan64 = (offset: number, len: number): void => {
-    if (len < 12 && offset < 2048) {
-      out[op++] = (1 + ((len - 4) << 2) + ((offset >>> 8) << 5)) & 0xff;
-      out[op++] = offset & 0xff;
-    } else {
-      out[op++] = (2 + ((len - 1) << 2)) & 0xff;
-      out[op++] = offset & 0xff;
-      out[op++] = (offset >>> 8) & 0xff;
-    }
-  };
-  const emitCopy = (offset: number, len: number): void => {
-    while (len >= 68) {
-      emitCopyLessThan64(offset, 64);
-      len -= 64;
-    }
-    if (len > 64) {
-      emitCopyLessThan64(offset, 60);
-      len -= 60;
-    }
-    emitCopyLessThan64(offset, len);
-  };
 
   const inputSize = input.length;
   let hashTableBits = 1;
@@ -106,13 +113,13 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
       } while (ip - candidate > MAX_OFFSET || !equals32(input, ip, candidate));
       if (!running) break;
 
-      emitLiteral(nextEmit, ip - nextEmit);
+      op = emitLiteral(out, op, input, nextEmit, ip - nextEmit);
       do {
         const base = ip;
         let matched = 4;
         while (ip + matched < inputSize && input[ip + matched] === input[candidate + matched]) matched++;
         ip += matched;
-        emitCopy(base - candidate, matched);
+        op = emitCopy(out, op, base - candidate, matched);
         nextEmit = ip;
         if (ip >= ipLimit) {
           running = false;
@@ -128,6 +135,6 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
       nextHash = hashOf(load32(input, ip), shift);
     }
   }
-  if (nextEmit < inputSize) emitLiteral(nextEmit, inputSize - nextEmit);
+  if (nextEmit < inputSize) op = emitLiteral(out, op, input, nextEmit, inputSize - nextEmit);
   return out.slice(0, op);
 }
