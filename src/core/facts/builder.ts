@@ -140,7 +140,7 @@ export class FactTableBuilder {
       const { name } = store;
       switch (store.type) {
         case 'STRING':
-          return { name, type: 'STRING', nullable: true, codes: (store.numbers as Int32Array).subarray(0, rows), dictionary: store.dictionary!.values };
+          return { name, type: 'STRING', nullable: true, codes: (store.numbers as Int32Array).subarray(0, rows), dictionary: store.dictionary!.values, distinct: true };
         case 'INT32':
           return { name, type: 'INT32', nullable: true, values: (store.numbers as Int32Array).subarray(0, rows), nulls };
         case 'DOUBLE':

@@ -44,11 +44,17 @@ export interface BooleanColumn extends Base {
   nulls: Uint8Array | null;
 }
 
-/** Text: `codes[i]` indexes `dictionary`, -1 is null. Dictionary strings are distinct and well-formed UTF-16. */
+/**
+ * Text: `codes[i]` indexes `dictionary`, -1 is null. With `distinct` the dictionary strings are distinct and
+ * well-formed (one code per byte sequence); without it (a column of mostly unique values, where interning
+ * would cost a Map insert per row for nothing) codes may repeat a value, and the encoder de-duplicates a
+ * chunk only if it is going to use a dictionary for it.
+ */
 export interface StringColumn extends Base {
   type: 'STRING';
   codes: Int32Array;
   dictionary: readonly string[];
+  distinct: boolean;
 }
 
 export type TypedColumn = Int32Column | Float64Column | BigIntColumn | BooleanColumn | StringColumn;
@@ -119,6 +125,33 @@ export type ParquetColumnData =
 
 const DAY_MS = 86_400_000;
 
+/** True when a spread sample of 1,000 values is over half distinct: interning would not pay for itself. */
+function mostlyDistinct(values: readonly unknown[]): boolean {
+  const sample = Math.min(values.length, 1000);
+  if (sample < 100) return false;
+  const seen = new Set<unknown>();
+  for (let i = 0; i < sample; i++) seen.add(values[Math.floor((i * values.length) / sample)]);
+  return seen.size > sample / 2;
+}
+
+/** Codes of `codes` made distinct per byte sequence (first occurrence wins), for a column built without interning. */
+export function distinctCodes(codes: Int32Array, dictionary: readonly string[]): Int32Array {
+  const first = new Map<string, number>();
+  const out = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    if (code < 0) {
+      out[i] = -1;
+      continue;
+    }
+    const text = wellFormed(dictionary[code]!);
+    const known = first.get(text);
+    if (known === undefined) first.set(text, code);
+    out[i] = known ?? code;
+  }
+  return out;
+}
+
 function nullMask(data: ArrayLike<unknown>): Uint8Array | null {
   let mask: Uint8Array | null = null;
   for (let i = 0; i < data.length; i++) {
@@ -138,15 +171,25 @@ export function typedColumn(name: string, type: ParquetColumnType, data: Parquet
   switch (type) {
     case 'STRING': {
       if (!Array.isArray(data)) throw new Error(`column ${name} is STRING but not an array of strings`);
-      const dictionary = new StringDictionary();
       const codes = new Int32Array(length);
+      if (mostlyDistinct(data)) {
+        const values: string[] = [];
+        for (let i = 0; i < length; i++) {
+          const value: unknown = data[i];
+          if (value === null || value === undefined) codes[i] = -1;
+          else if (typeof value === 'string') codes[i] = values.push(value) - 1;
+          else throw typeError(name, type, value);
+        }
+        return { name, type, nullable, codes, dictionary: values, distinct: false };
+      }
+      const dictionary = new StringDictionary();
       for (let i = 0; i < length; i++) {
         const value: unknown = data[i];
         if (value === null || value === undefined) codes[i] = -1;
         else if (typeof value === 'string') codes[i] = dictionary.code(value);
         else throw typeError(name, type, value);
       }
-      return { name, type, nullable, codes, dictionary: dictionary.values };
+      return { name, type, nullable, codes, dictionary: dictionary.values, distinct: true };
     }
     case 'INT32':
     case 'DATE': {

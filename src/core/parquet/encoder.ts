@@ -19,7 +19,7 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeIndexes } from 'hyparquet-writer/src/indexes.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { Bytes, writeRleHybrid } from './bytes.js';
-import { columnLength, type BigIntColumn, type BooleanColumn, type Float64Column, type Int32Column, type StringColumn, type TypedColumn, type TypedTable } from './columns.js';
+import { columnLength, distinctCodes, type BigIntColumn, type BooleanColumn, type Float64Column, type Int32Column, type StringColumn, type TypedColumn, type TypedTable } from './columns.js';
 import { snappyCompress } from './snappy.js';
 
 export interface TypedEncodeOptions {
@@ -71,6 +71,20 @@ interface Utf8Dictionary {
 const textEncoder = new TextEncoder();
 
 function utf8Dictionary(values: readonly string[]): Utf8Dictionary {
+  // Mostly ASCII: one native encodeInto over the joined text, and each value's bytes are its characters.
+  const joined = values.join('');
+  const ascii = new Uint8Array(joined.length + 16);
+  const { read, written } = textEncoder.encodeInto(joined, ascii);
+  if (read === joined.length && written === joined.length) {
+    const offsets = new Int32Array(values.length + 1);
+    let at = 0;
+    for (let v = 0; v < values.length; v++) {
+      offsets[v] = at;
+      at += values[v]!.length;
+    }
+    offsets[values.length] = at;
+    return { bytes: ascii, offsets };
+  }
   let capacity = 16;
   for (const value of values) capacity += value.length * 3;
   const bytes = new Uint8Array(capacity);
@@ -212,10 +226,36 @@ function setInt64(view: DataView, at: number, value: number): void {
   view.setInt32(at + 4, high, true);
 }
 
+/**
+ * The library keys its sample by an FNV-1a hash of the bytes, so two values whose hashes collide count as one
+ * there; hashing the same way keeps even that (rare) case deciding alike.
+ */
+function textKey(utf8: Utf8Dictionary, code: number): number | null {
+  if (code < 0) return null;
+  const { bytes, offsets } = utf8;
+  let hash = 0x811c9dc5;
+  for (let i = offsets[code]!; i < offsets[code + 1]!; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return hash >>> 0;
+}
+
+/** A value's PLAIN size with its 4-byte length prefix, as the sample counts it (a null counts nothing). */
+function textSampleSize(utf8: Utf8Dictionary, code: number): number {
+  return code < 0 ? 0 : utf8.offsets[code + 1]! - utf8.offsets[code]! + 4;
+}
+
+/** The whole column's codes with this chunk's rows made distinct per value (other rows as they were). */
+function chunkDistinct(column: StringColumn, start: number, end: number): Int32Array {
+  const codes = column.codes.slice();
+  codes.set(distinctCodes(column.codes.subarray(start, end), column.dictionary), start);
+  return codes;
+}
+
 function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Array, start: number, end: number): ChunkPlan {
-  const { codes } = column;
   const { bytes, offsets } = utf8;
   const rows = end - start;
+  // A column built without interning is de-duplicated only where the library's sample asks for a dictionary.
+  const given = column.codes;
+  const codes = column.distinct || !sampleAllowsDictionary(rows, (row) => textKey(utf8, given[start + row]!), (row) => textSampleSize(utf8, given[start + row]!)) ? given : chunkDistinct(column, start, end);
   const indexes = new Int32Array(rows);
   const order: number[] = [];
   let nulls = 0;
@@ -255,19 +295,8 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
   }
   for (const code of order) local[code] = -1; // ready for the next chunk
   const nonNull = rows - nulls;
-  // The library keys its sample by an FNV-1a hash of the bytes, so two values whose hashes collide count as
-  // one there; hashing the same way keeps even that (rare) case deciding alike.
-  const keyAt = (row: number) => {
-    const code = codes[start + row]!;
-    if (code < 0) return null;
-    let hash = 0x811c9dc5;
-    for (let i = offsets[code]!; i < offsets[code + 1]!; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
-    return hash >>> 0;
-  };
-  const sampleSize = (row: number) => {
-    const size = sizeOf(row);
-    return codes[start + row]! < 0 ? 0 : size + 4;
-  };
+  const keyAt = (row: number) => textKey(utf8, codes[start + row]!);
+  const sampleSize = (row: number) => textSampleSize(utf8, codes[start + row]!);
   const writeValue = (out: Bytes, code: number) => {
     const from = offsets[code]!;
     const to = offsets[code + 1]!;
