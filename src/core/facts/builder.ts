@@ -1,9 +1,10 @@
 /**
- * Fact rows are appended column by column (no object per row) and become ColumnarTables for Parquet.
+ * Fact rows are appended column by column (no object per row) into typed columns for Parquet.
  * Column names follow the predecessor's DuckDB tables (reference §4), snake_case.
  */
 import type { FactTable } from '../tables.js';
 import type { Column, ColumnarTable, ColumnType } from '../dimensions/table.js';
+import { StringDictionary, type TypedColumn, type TypedTable } from '../parquet/columns.js';
 
 export type ColumnSpec = readonly [name: string, type: ColumnType];
 
@@ -52,34 +53,122 @@ export const FACT_SCHEMAS: Record<FactTable, readonly ColumnSpec[]> = {
   ],
 };
 
+/** A cell as generators append it: TIMESTAMP as epoch milliseconds (or a Date), text, numbers, or null. */
 export type Cell = number | string | Date | null;
 
+/** One column's storage: a growable typed array (and null mask), or dictionary codes for text. */
+class ColumnStore {
+  numbers: Float64Array | Int32Array;
+  nulls: Uint8Array | null = null;
+  readonly dictionary: StringDictionary | null;
+
+  constructor(
+    readonly name: string,
+    readonly type: ColumnType,
+  ) {
+    this.numbers = type === 'INT32' || type === 'STRING' ? new Int32Array(1024) : new Float64Array(1024);
+    this.dictionary = type === 'STRING' ? new StringDictionary() : null;
+  }
+
+  grow(capacity: number): void {
+    const numbers = this.numbers instanceof Int32Array ? new Int32Array(capacity) : new Float64Array(capacity);
+    numbers.set(this.numbers);
+    this.numbers = numbers;
+    if (this.nulls) {
+      const nulls = new Uint8Array(capacity);
+      nulls.set(this.nulls);
+      this.nulls = nulls;
+    }
+  }
+
+  set(row: number, value: Cell, table: string): void {
+    if (this.dictionary) {
+      if (value === null) this.numbers[row] = -1;
+      else if (typeof value === 'string') this.numbers[row] = this.dictionary.code(value);
+      else throw new Error(`${table}.${this.name}: expected text, got ${String(value)}`);
+      return;
+    }
+    if (value === null) {
+      (this.nulls ??= new Uint8Array(this.numbers.length))[row] = 1;
+      return;
+    }
+    const number = value instanceof Date ? value.getTime() : value;
+    if (typeof number !== 'number') throw new Error(`${table}.${this.name}: expected a number, got ${String(value)}`);
+    this.numbers[row] = number;
+  }
+
+  isNull(row: number): boolean {
+    return this.dictionary ? this.numbers[row]! < 0 : this.nulls !== null && this.nulls[row] === 1;
+  }
+}
+
+/**
+ * Fact rows appended column by column into typed arrays: numbers and epoch milliseconds stay unboxed, text
+ * becomes dictionary codes as it arrives. `typed()` hands the columns to the Parquet encoder as they are;
+ * `build()` gives the plain arrays (Dates, strings) that the event factory and the tests read.
+ */
 export class FactTableBuilder {
-  private readonly data: Cell[][];
+  private readonly stores: ColumnStore[];
+  private capacity = 1024;
   rowCount = 0;
 
   constructor(
     readonly name: FactTable,
     private readonly schema: readonly ColumnSpec[] = FACT_SCHEMAS[name],
   ) {
-    this.data = schema.map(() => []);
+    this.stores = schema.map(([column, type]) => new ColumnStore(column, type));
   }
 
   /** Appends one row; values in schema order. */
   add(...values: Cell[]): void {
-    if (values.length !== this.schema.length) throw new Error(`${this.name}: expected ${this.schema.length} values, got ${values.length}`);
-    for (let i = 0; i < values.length; i++) this.data[i]!.push(values[i]!);
-    this.rowCount++;
+    const stores = this.stores;
+    if (values.length !== stores.length) throw new Error(`${this.name}: expected ${stores.length} values, got ${values.length}`);
+    const row = this.rowCount;
+    if (row === this.capacity) {
+      this.capacity *= 2;
+      for (const store of stores) store.grow(this.capacity);
+    }
+    for (let i = 0; i < values.length; i++) stores[i]!.set(row, values[i]!, this.name);
+    this.rowCount = row + 1;
+  }
+
+  /** The columns for the encoder, without copying (views valid until the next `add`). */
+  typed(): TypedTable {
+    const rows = this.rowCount;
+    const columns: TypedColumn[] = this.stores.map((store): TypedColumn => {
+      const nulls = store.nulls ? store.nulls.subarray(0, rows) : null;
+      const { name } = store;
+      switch (store.type) {
+        case 'STRING':
+          return { name, type: 'STRING', nullable: true, codes: (store.numbers as Int32Array).subarray(0, rows), dictionary: store.dictionary!.values, distinct: true };
+        case 'INT32':
+          return { name, type: 'INT32', nullable: true, values: (store.numbers as Int32Array).subarray(0, rows), nulls };
+        case 'DOUBLE':
+        case 'TIMESTAMP':
+          return { name, type: store.type, nullable: true, values: (store.numbers as Float64Array).subarray(0, rows), nulls };
+        default:
+          throw new Error(`${this.name}.${name}: fact columns are INT32, DOUBLE, STRING or TIMESTAMP, not ${store.type}`);
+      }
+    });
+    return { rowCount: rows, columns };
   }
 
   build(): ColumnarTable {
-    const columns: Column[] = this.schema.map(([name, type], i) => {
-      const values = this.data[i]!;
-      if (type === 'DOUBLE' && !values.includes(null)) return { name, type, data: Float64Array.from(values as number[]) };
-      if (type === 'INT32' && !values.includes(null)) return { name, type, data: Int32Array.from(values as number[]) };
-      return { name, type, data: values as (string | null)[] };
+    const rows = this.rowCount;
+    const columns: Column[] = this.stores.map((store) => {
+      const { name, type } = store;
+      if (type === 'STRING') {
+        const codes = store.numbers;
+        const values = store.dictionary!.values;
+        return { name, type, data: Array.from({ length: rows }, (_, i) => (codes[i]! < 0 ? null : values[codes[i]!]!)) };
+      }
+      if (store.nulls === null && type === 'INT32') return { name, type, data: store.numbers.slice(0, rows) as Int32Array };
+      if (store.nulls === null && type === 'DOUBLE') return { name, type, data: store.numbers.slice(0, rows) as Float64Array };
+      const data: (number | Date | null)[] = new Array(rows);
+      for (let i = 0; i < rows; i++) data[i] = store.isNull(i) ? null : type === 'TIMESTAMP' ? new Date(store.numbers[i]!) : store.numbers[i]!;
+      return { name, type, data: data as (number | null)[] | (Date | null)[] };
     });
-    return { name: this.name, rowCount: this.rowCount, columns };
+    return { name: this.name, rowCount: rows, columns };
   }
 }
 

@@ -64,7 +64,7 @@ export function generateMarketingDay(seed: number, day: string, impressionsPerDa
         const [low, high] = COST[channel]!;
         const cost = Math.round(random.uniform(low, high) * DEVICE_FACTOR[device]! * 10_000) / 10_000;
         out.add(
-          new Date(dayStart + random.int(0, 86_399) * 1000),
+          dayStart + random.int(0, 86_399) * 1000,
           channel,
           campaign.id,
           `CREAT${campaign.id.slice(-4)}${channel.slice(0, 3)}${String(random.int(1, 99)).padStart(2, '0')}`,

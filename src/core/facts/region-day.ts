@@ -142,7 +142,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
   const dcStockouts = new Set<number>();
   const dcMove = (at: number, productId: number, delta: number, type: string, source: string) => {
     dcBalance[productId]! += delta;
-    out.fact_dc_inventory_txn.add(new Date(at), dcId, productId, delta, type, source, dcBalance[productId]!);
+    out.fact_dc_inventory_txn.add(at, dcId, productId, delta, type, source, dcBalance[productId]!);
   };
   const lowAtDc = assortment.all.filter((p) => dcBalance[p.id]! <= dcReorderPoint(seed, volume, dcId, p.id));
   if (lowAtDc.length > 0) {
@@ -198,7 +198,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
         if (quantity <= 0) {
           if (wanted > 0 && !dcStockouts.has(product.id)) {
             dcStockouts.add(product.id);
-            out.fact_dc_inventory_txn.add(new Date(loadedAt), dcId, product.id, 0, 'STOCKOUT', shipment.id, available);
+            out.fact_dc_inventory_txn.add(loadedAt, dcId, product.id, 0, 'STOCKOUT', shipment.id, available);
           }
           continue;
         }
@@ -286,10 +286,10 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
   for (const shipment of shipments) {
     if (shipment.lines.length === 0) continue;
     const units = shipment.lines.reduce((sum, l) => sum + l.quantity, 0);
-    const eta = new Date(shipment.arriveAt);
-    const etd = new Date(shipment.unloadedAt);
+    const eta = shipment.arriveAt;
+    const etd = shipment.unloadedAt;
     const move = (at: number, status: string) =>
-      out.fact_truck_moves.add(new Date(at), shipment.truckId, dcId, shipment.store.id, shipment.id, status, eta, etd, shipment.lines.length, units);
+      out.fact_truck_moves.add(at, shipment.truckId, dcId, shipment.store.id, shipment.id, status, eta, etd, shipment.lines.length, units);
     move(dayStart + 3 * HOUR_MS, 'SCHEDULED');
     move(shipment.loadedAt, 'LOADING');
     move(shipment.departAt, 'IN_TRANSIT');
@@ -308,7 +308,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
     const stockedOut = new Set<number>();
     const storeMove = (at: number, productId: number, delta: number, type: string, source: string): number => {
       balance[productId]! += delta;
-      out.fact_store_inventory_txn.add(new Date(at), store.id, productId, delta, type, source, balance[productId]!);
+      out.fact_store_inventory_txn.add(at, store.id, productId, delta, type, source, balance[productId]!);
       return balance[productId]!;
     };
 
@@ -347,7 +347,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
       zoneShares.forEach((share, z) => {
         const base = Math.floor(total * share);
         const [low, high] = DWELL[z]!;
-        out.fact_foot_traffic.add(new Date(hourStart), store.id, `SENSOR_${pad(store.id, 3)}_${FOOT_ZONES[z]}`, FOOT_ZONES[z]!, random.int(low, high), z === 0 ? Math.max(base, visits) : base);
+        out.fact_foot_traffic.add(hourStart, store.id, `SENSOR_${pad(store.id, 3)}_${FOOT_ZONES[z]}`, FOOT_ZONES[z]!, random.int(low, high), z === 0 ? Math.max(base, visits) : base);
       });
       for (let v = 0; v < visits; v++) {
         const checkoutAt = hourStart + random.int(6 * 60, 3599) * 1000;
@@ -364,7 +364,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
           const pings = Math.max(1, Math.round(random.int(2, 5) * bleFactor));
           for (let p = 0; p < pings; p++) {
             const at = enteredAt + Math.floor(random.next() * (checkoutAt - enteredAt));
-            out.fact_ble_pings.add(new Date(at), store.id, `BEACON_${pad(store.id, 3)}_${BLE_ZONES[z]}`, bleId, random.int(-80, -30), BLE_ZONES[z]!, known ? customerId : null);
+            out.fact_ble_pings.add(at, store.id, `BEACON_${pad(store.id, 3)}_${BLE_ZONES[z]}`, bleId, random.int(-80, -30), BLE_ZONES[z]!, known ? customerId : null);
           }
         }
         const tender = weighted(random, TENDERS);
@@ -381,7 +381,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
         if (onHand <= 0) {
           if (!stockedOut.has(line.product.id)) {
             stockedOut.add(line.product.id);
-            out.fact_store_inventory_txn.add(new Date(at), store.id, line.product.id, 0, 'STOCKOUT', receiptId, onHand);
+            out.fact_store_inventory_txn.add(at, store.id, line.product.id, 0, 'STOCKOUT', receiptId, onHand);
           }
           continue;
         }
@@ -404,7 +404,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
         items += line.quantity;
       });
       const total = subtotal - discount + tax;
-      const eventTs = new Date(at);
+      const eventTs = at;
       out.fact_receipts.add(eventTs, store.id, customerId, receiptId, 'SALE', cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, tender, items, null, `TRC${receiptId.slice(3)}`);
       lines.forEach((line, i) => {
         const ext = line.unitCents * line.quantity;
@@ -417,7 +417,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
       if (returnDraw < returnRate && returnAt < dayStart + close * HOUR_MS) {
         timeline.add(returnAt, () => {
           const returnId = `RET${dateCode}${storeLabel}${pad(++returnSequence, 6)}`;
-          const ts = new Date(returnAt);
+          const ts = returnAt;
           const negative = (value: number) => (value === 0 ? 0 : -value);
           out.fact_receipts.add(ts, store.id, customerId, returnId, 'RETURN', cents(negative(subtotal)), cents(negative(discount)), cents(negative(tax)), cents(negative(total)), negative(subtotal), negative(discount), negative(tax), negative(total), tender, items, receiptId, `TRC${returnId.slice(3)}`);
           lines.forEach((line, i) => {
@@ -456,7 +456,7 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
     let items = 0;
     let latestDelivery = 0;
     let allDelivered = true;
-    const createdTs = new Date(order.createdAt);
+    const createdTs = order.createdAt;
     order.lines.forEach((line, i) => {
       const unit = line.product.saleCents;
       const ext = order.cancelled ? 0 : unit * line.quantity;
@@ -467,9 +467,9 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
       tax += lineTax;
       items += line.quantity;
       let status: string;
-      let pickedTs: Date | null = null;
-      let shippedTs: Date | null = null;
-      let deliveredTs: Date | null = null;
+      let pickedTs: number | null = null;
+      let shippedTs: number | null = null;
+      let deliveredTs: number | null = null;
       const lineRandom = deriveStream(seed, 'online-line', order.id, i);
       if (order.cancelled) {
         status = 'CANCELLED';
@@ -478,21 +478,21 @@ export function generateRegionDay(context: FactContext, region: Region, day: str
         status = 'BACKORDERED';
         allDelivered = false;
       } else {
-        pickedTs = new Date(order.pickedAt);
+        pickedTs = order.pickedAt;
         if (line.mode === 'BOPIS') {
-          deliveredTs = new Date(order.pickedAt + lineRandom.int(2, 24) * HOUR_MS);
+          deliveredTs = order.pickedAt + lineRandom.int(2, 24) * HOUR_MS;
         } else {
-          shippedTs = new Date(order.pickedAt + lineRandom.int(2, 30) * HOUR_MS);
-          deliveredTs = new Date(shippedTs.getTime() + lineRandom.int(1, line.mode === 'SHIP_FROM_DC' ? 4 : 2) * 24 * HOUR_MS);
+          shippedTs = order.pickedAt + lineRandom.int(2, 30) * HOUR_MS;
+          deliveredTs = shippedTs + lineRandom.int(1, line.mode === 'SHIP_FROM_DC' ? 4 : 2) * 24 * HOUR_MS;
         }
         status = 'DELIVERED';
-        latestDelivery = Math.max(latestDelivery, deliveredTs.getTime());
+        latestDelivery = Math.max(latestDelivery, deliveredTs);
       }
       out.fact_online_order_lines.add(createdTs, order.id, line.product.id, i + 1, line.quantity, cents(unit), cents(ext), unit, ext, lineDiscount, lineTax, line.promo, pickedTs, shippedTs, deliveredTs, status, line.mode, line.nodeStore ? 'STORE' : 'DC', line.nodeStore ? line.nodeStore.id : dcId);
     });
     const total = subtotal - discount + tax;
     const status = order.cancelled ? 'CANCELLED' : allDelivered ? 'COMPLETE' : 'OPEN';
-    out.fact_online_order_headers.add(createdTs, order.id, order.customerId, cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, order.tender, items, status, allDelivered && latestDelivery ? new Date(latestDelivery) : null);
+    out.fact_online_order_headers.add(createdTs, order.id, order.customerId, cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, order.tender, items, status, allDelivered && latestDelivery ? latestDelivery : null);
   }
 
   return { tables: out, balances };

@@ -7,18 +7,18 @@
  */
 import type { AppConfig } from '../config/schema.js';
 import { ConcurrentUpdateError, ConflictError, ValidationError } from '../errors.js';
-import { encodeParquet } from '../dimensions/parquet.js';
+import { encodeTypedParquet } from '../dimensions/parquet.js';
 import { addDays, daysBetween, formatDay } from '../facts/calendar.js';
 import { buildFactContext, type FactContext } from '../facts/context.js';
 import { balancesPath, decodeBalances, encodeBalances, openingBalances } from '../facts/inventory.js';
 import { generateMarketingDay } from '../facts/marketing.js';
-import { generateRegionDay } from '../facts/region-day.js';
+import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import { isTerminal, type Job } from '../jobs/job.js';
 import type { GenerationJobs } from '../jobs/service.js';
 import type { DocumentStore } from '../storage/documents.js';
 import { PARQUET_CONTENT_TYPE, type DatasetFiles } from '../storage/files.js';
 import { FACT_TABLES, type FactTable } from '../tables.js';
-import { FACT_SCHEMAS } from '../facts/builder.js';
+import { FACT_SCHEMAS, type FactTableBuilder } from '../facts/builder.js';
 import { masterFingerprint, type MasterJobDeps } from './master-job.js';
 import type { TableStats } from './state.js';
 
@@ -120,17 +120,26 @@ function contextFor(config: AppConfig): FactContext {
 
 type UnitCounts = Partial<Record<FactTable, { rows: number; bytes: number; files: number }>>;
 
+/** Uploads in flight per unit: the next table encodes while earlier ones upload, and memory stays bounded. */
+const UPLOADS_IN_FLIGHT = 4;
+
 /** Generates one unit: (region, day) or (marketing, day). Returns the rows written per table. */
 export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, request: HistoricalRequest, region: number, day: string): Promise<UnitCounts> {
   const counts: UnitCounts = {};
-  const write = async (table: FactTable, built: { rowCount: number } & Parameters<typeof encodeParquet>[0]) => {
-    if (built.rowCount === 0) return;
-    const bytes = encodeParquet(built);
-    await deps.files.write(factFilePath(table, day, region), bytes, PARQUET_CONTENT_TYPE);
-    counts[table] = { rows: built.rowCount, bytes: bytes.byteLength, files: 1 };
+  const uploads: Promise<void>[] = [];
+  const write = async (table: FactTable, builder: FactTableBuilder) => {
+    if (builder.rowCount === 0) return;
+    const bytes = encodeTypedParquet(builder.typed());
+    const upload = deps.files.write(factFilePath(table, day, region), bytes, PARQUET_CONTENT_TYPE);
+    // Awaited below; the handler only keeps a failure that happens meanwhile from counting as unhandled.
+    upload.catch(() => {});
+    uploads.push(upload);
+    counts[table] = { rows: builder.rowCount, bytes: bytes.byteLength, files: 1 };
+    if (uploads.length >= UPLOADS_IN_FLIGHT) await uploads.shift();
   };
   if (region === MARKETING_UNIT) {
-    await write('fact_marketing', generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build());
+    await write('fact_marketing', generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers));
+    await Promise.all(uploads);
     return counts;
   }
   const context = contextFor(config);
@@ -145,9 +154,9 @@ export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, r
     balances = decodeBalances(saved);
   }
   const result = generateRegionDay(context, regionInfo, day, balances);
-  for (const [table, builder] of Object.entries(result.tables) as [FactTable, { build(): Parameters<typeof encodeParquet>[0] & { rowCount: number } }][]) {
-    await write(table, builder.build());
-  }
+  for (const table of REGION_TABLES) await write(table, result.tables[table]);
+  await Promise.all(uploads);
+  // Written last: the next day starts from these positions, so they only appear once the day's files are in.
   await deps.files.write(balancesPath('history', region, day), encodeBalances(result.balances));
   return counts;
 }
