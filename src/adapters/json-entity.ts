@@ -20,6 +20,7 @@ export interface Versioned<T> {
  * storage 400 (a 500 for the client) into "not found".
  */
 export function isStorableKey(key: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   return key.length > 0 && key.length <= 512 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(key);
 }
 

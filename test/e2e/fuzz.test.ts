@@ -196,7 +196,7 @@ describe('bad bodies named in issue #9', () => {
       ['"realtime"', 'body'],
       [JSON.stringify({ realtime: { burst: -1, emit_interval_ms: 1000 } }), 'realtime.burst'],
       [JSON.stringify({ realtime: { emit_interval_ms: '1000' } }), 'realtime.emit_interval_ms'],
-      [JSON.stringify({ realtime: { backoff_multiplier: 1e309 } }), 'realtime.backoff_multiplier'],
+      ['{"realtime":{"backoff_multiplier":1e309}}', 'realtime.backoff_multiplier'], // parses to Infinity
       [JSON.stringify({ seed: 2 ** 32 }), 'seed'],
       [JSON.stringify({ stream: { hub: '../other-hub' } }), 'stream.hub'],
       [JSON.stringify({ realtime: 'fast' }), 'realtime'],

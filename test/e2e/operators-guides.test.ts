@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
 import { ensureDebianTool } from '../support/chromium.js';
 import { waitForJob } from '../support/jobs.js';
+import type { AnyJson } from '../support/http.js';
 
 const storageConnectionString = inject('storageConnectionString');
 let app: AppProcess;
@@ -24,7 +25,7 @@ function guide(command: string): Promise<string> {
     });
   });
 }
-const guideJson = async (command: string) => JSON.parse(await guide(`curl -s -f ${command.replace(/^curl /, '')}`)) as Record<string, any>;
+const guideJson = async (command: string) => JSON.parse(await guide(`curl -s -f ${command.replace(/^curl /, '')}`)) as Record<string, AnyJson>;
 const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

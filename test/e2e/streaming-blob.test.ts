@@ -7,7 +7,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseEvent } from '../../src/core/events/schemas.js';
 import { SMALL_VOLUME_ENV, startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
-import { readJson } from '../support/http.js';
+import { readJson, type AnyJson } from '../support/http.js';
 import { waitForJob } from '../support/jobs.js';
 
 const storageConnectionString = inject('storageConnectionString');
@@ -47,7 +47,7 @@ describe('streaming to the Blob sink', () => {
     expect((await post('/api/stream/start', { emit_interval_ms: 100, burst: 200 })).status).toBe(409);
 
     const deadline = Date.now() + 30_000;
-    let statistics: Record<string, any> = {};
+    let statistics: Record<string, AnyJson> = {};
     for (;;) {
       statistics = await readJson(await fetch(`${app.url}/api/stream/statistics`));
       if (statistics.events_sent_successfully > 1000 && Object.keys(statistics.event_type_counts).length >= 12) break;

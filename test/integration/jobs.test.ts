@@ -106,6 +106,7 @@ describe('master job and cancellation', () => {
       { jobs: racing, state: {} as never, files: {} as never, enqueue: async () => {} },
       job.operation_id,
       {} as never,
+      // eslint-disable-next-line require-yield -- it must never run, so it needs no rows to yield
       function* () {
         generated++;
       },

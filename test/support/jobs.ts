@@ -1,7 +1,7 @@
 /** Polls a generation job over HTTP until it ends. */
-import { readJson } from './http.js';
+import { readJson, type AnyJson } from './http.js';
 
-export async function waitForJob(baseUrl: string, statusUrl: string, timeoutMs = 90_000): Promise<Record<string, any>> {
+export async function waitForJob(baseUrl: string, statusUrl: string, timeoutMs = 90_000): Promise<Record<string, AnyJson>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await readJson(await fetch(`${baseUrl}${statusUrl}`));

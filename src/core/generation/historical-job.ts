@@ -14,9 +14,8 @@ import { balancesPath, decodeBalances, encodeBalances, openingBalances } from '.
 import { generateMarketingDay } from '../facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import { isTerminal, type Job } from '../jobs/job.js';
-import type { GenerationJobs } from '../jobs/service.js';
 import type { DocumentStore } from '../storage/documents.js';
-import { PARQUET_CONTENT_TYPE, type DatasetFiles } from '../storage/files.js';
+import { PARQUET_CONTENT_TYPE } from '../storage/files.js';
 import { FACT_TABLES, type FactTable } from '../tables.js';
 import { FACT_SCHEMAS, type FactTableBuilder } from '../facts/builder.js';
 import { masterFingerprint, type MasterJobDeps } from './master-job.js';
