@@ -1,7 +1,7 @@
 // Historical facts benchmark: one ordinary weekday (2024-03-05) and the three pre-Thanksgiving days
 // (2024-11-25..27) at the predecessor's shipped volumes (86 stores, 403,000 customers, 10,000 products),
 // all regions in one process, generation and Parquet encoding timed separately. The predecessor measured
-// ≈680k rows in 33.8 s for the weekday (≈20k rows/s) and 4.0M rows in 212 s for the three days (reference §9).
+// ≈680k rows in 33.8 s for the weekday (≈20k rows/s) and 4.0M rows in 212 s for the three days.
 // Each range runs twice in one process, the old Parquet path (plain arrays into hyparquet-writer) beside the new
 // one (typed columns into src/core/parquet/encoder.ts), and prints both and their ratio; the bytes are the same.
 import { defaultConfig } from '../dist/src/core/config/schema.js';

@@ -1,6 +1,6 @@
 // Master data benchmark: the predecessor's shipped volumes (86 stores, 20 DCs, 403,000 customers, 10,000
 // products). Prints per table: generation time, Parquet encoding time (src/core/parquet.ts), rows/s and
-// bytes; then totals, peak RSS, the ratio against the predecessor's measured 17 s (reference §9: master
+// bytes; then totals, peak RSS, the ratio against the predecessor's measured 17 s (master
 // generation including its DataFrames, excluding its DuckDB write, same volumes, 2-core machine), the
 // library's own string path for comparison, and the upload of the six files to Blob storage on Azurite.
 // Run after `npx tsc -p tsconfig.json` (npm run bench builds first).
@@ -65,7 +65,7 @@ console.log(
 console.log(`peak RSS (generate + encode): ${peakRssMb()} MB`);
 console.log(
   `vs predecessor (${PREDECESSOR_SECONDS} s, no write): ${(PREDECESSOR_SECONDS / (generateMs / 1000)).toFixed(1)}x on generation, ` +
-    `${(PREDECESSOR_SECONDS / (inMemoryMs / 1000)).toFixed(1)}x with Parquet encoding (target for issue 3: under 1.5 s)`,
+    `${(PREDECESSOR_SECONDS / (inMemoryMs / 1000)).toFixed(1)}x with Parquet encoding (target: under 1.5 s)`,
 );
 
 // The old path (plain arrays into hyparquet-writer, text as shared UTF-8 views), in a fresh process so that

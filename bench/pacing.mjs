@@ -23,7 +23,7 @@ import { generateRegionDay, REGION_TABLES } from '../dist/src/core/facts/region-
 const SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 30);
 const TIMER_MS = 5_000;
 const BUDGET_MS = 4_500;
-// The operators' guide's profiles (STREAMING_OPERATIONS "Configuration Profiles" and "Recommended Configuration").
+// The predecessor's documented pacing profiles: low, medium (its default), high, and the one it recommends.
 const PROFILES = [
   { name: 'low', emit_interval_ms: 2000, burst: 50, max_batch_size: 128 },
   { name: 'medium (default)', emit_interval_ms: 500, burst: 100, max_batch_size: 256 },

@@ -1,7 +1,7 @@
 /**
  * Event Hubs (and Fabric Eventstream custom endpoints, and the Event Hubs emulator): one producer client per
  * instance, explicit retry options (the SDK default is 3 retries 30 s apart), batches per partition key
- * filled with tryAdd up to the 1 MB limit. Credentials in SPEC.md's order: connection string, Key Vault
+ * filled with tryAdd up to the 1 MB limit. Credentials in README's order ("Where the Event Hubs credentials come from"): connection string, Key Vault
  * secret, managed identity.
  */
 import { EventHubProducerClient, type EventData } from '@azure/event-hubs';

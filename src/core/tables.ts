@@ -1,4 +1,4 @@
-/** The datasets the generator writes, with the predecessor's table names (reference §4). */
+/** The datasets the generator writes, with the predecessor's table names, so its queries keep working. */
 export const DIMENSION_TABLES = [
   'dim_geographies',
   'dim_stores',

@@ -1,4 +1,4 @@
-/** Streaming control, statistics, recent events, the outbox and the connection test (SPEC.md "Streaming control"). */
+/** Streaming control, statistics, recent events, the outbox and the connection test (README "Streaming"). */
 import { z } from 'zod';
 import { assertSinkUsable, configService, eventSink, streamingDeps } from '../app/services.js';
 import { parseEventHubsConnectionString, INVALID_CONNECTION_STRING, redactSecrets } from '../core/config/secrets.js';

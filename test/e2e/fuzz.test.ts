@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of every operation in the app's own OpenAPI document (issue #9), against the real
+ * Property-based fuzzing of every operation in the app's own OpenAPI document, against the real
  * app on the local host with state worth protecting: master data, a finished job, dead letters and pending
  * outbox events. For every bad request: never a 5xx; every 4xx is JSON with a string `detail`; requests built
  * to be invalid get a 4xx; and the state is the same after each operation's batch of requests as before it.
@@ -158,7 +158,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
   }, 240_000);
 });
 
-describe('bad bodies named in issue #9', () => {
+describe('bad bodies a hardening review named', () => {
   const send = (method: string, path: string, body?: string) => fetch(`${app.url}${path}`, { method, ...(body === undefined ? {} : { body }) });
 
   async function expectRejected(response: Response, status: number, field: string, label: string): Promise<string> {

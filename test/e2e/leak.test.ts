@@ -1,5 +1,5 @@
 /**
- * Leak test (issue #9): recognisable secrets are planted everywhere a secret can come from — an Event Hubs
+ * Leak test: recognisable secrets are planted everywhere a secret can come from — an Event Hubs
  * connection string in the environment, another in the runtime config, a third as a Key Vault secret (a fake
  * SecretClient loaded into the app, see test/support/fake-keyvault/), the local function key and an Entra
  * client secret for DefaultAzureCredential. Every endpoint, error path (connection tests and streaming from each

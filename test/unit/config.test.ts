@@ -47,7 +47,7 @@ describe('secrets', () => {
     expect(text).toContain('SharedAccessKeyName=send');
   });
 
-  it('validates Event Hubs connection strings as SPEC.md requires', () => {
+  it('validates Event Hubs connection strings', () => {
     expect(parseEventHubsConnectionString(CONNECTION)).toMatchObject({ fullyQualifiedNamespace: 'ns.servicebus.windows.net', entityPath: 'hub1', useDevelopmentEmulator: false });
     expect(parseEventHubsConnectionString('Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true').useDevelopmentEmulator).toBe(true);
     for (const bad of ['nonsense', 'Endpoint=sb://ns/;SharedAccessKeyName=k', 'Endpoint=http://ns/;SharedAccessKeyName=k;SharedAccessKey=v']) {

@@ -1,6 +1,6 @@
 /**
  * Master data: determinism across processes, independent streams per table, referential integrity and
- * the realism rules of reference §2 (profiles, fleets, pricing, every department present).
+ * the predecessor's realism rules (profiles, fleets, pricing, every department present).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

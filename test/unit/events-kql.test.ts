@@ -67,7 +67,7 @@ describe('event schemas', () => {
     expect(() => parseEvent({ ...event, schema_version: '2.0' })).toThrow();
   });
 
-  it('cover every event type SPEC.md names', () => {
+  it('cover every event type of the event contract', () => {
     expect(EVENT_TYPES).toEqual(expect.arrayContaining([
       'receipt_created', 'receipt_line_added', 'payment_processed', 'inventory_updated', 'stockout_detected', 'reorder_triggered',
       'customer_entered', 'customer_zone_changed', 'ble_ping_detected', 'truck_arrived', 'truck_departed', 'store_opened', 'store_closed',

@@ -1,5 +1,5 @@
 /**
- * The event schemas (src/core/events/schemas.ts): every SPEC.md event type and payload field, a valid sample of
+ * The event schemas (src/core/events/schemas.ts): every event type and payload field of the product's event contract (listed below), a valid sample of
  * each type parses, and what a consumer must be able to rely on is enforced (unknown fields, one location,
  * cents, ISO times, the envelope's literals).
  */
@@ -16,7 +16,7 @@ import {
   type EventType,
 } from '../../src/core/events/schemas.js';
 
-/** SPEC.md "Events": the types and their payload fields (online orders are not itemised there). */
+/** The event contract: the types and their payload fields (it does not itemise online orders). */
 const SPEC_FIELDS: Record<EventType, string[]> = {
   receipt_created: ['store_id', 'customer_id', 'receipt_id', 'subtotal', 'tax', 'total', 'tender_type', 'item_count'],
   receipt_line_added: ['receipt_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'extended_price', 'promo_code'],
@@ -37,7 +37,7 @@ const SPEC_FIELDS: Record<EventType, string[]> = {
   online_order_picked: ['order_id', 'product_id', 'quantity', 'picked_time'],
   online_order_shipped: ['order_id', 'product_id', 'quantity', 'carrier', 'tracking_number', 'shipped_time'],
 };
-/** Our own design for the online order lifecycle (SPEC.md leaves the fields open). */
+/** Our own design for the online order lifecycle (the contract leaves the fields open). */
 const OWN_FIELDS: Partial<Record<EventType, string[]>> = {
   online_order_created: ['discount', 'payment_method'],
   online_order_picked: ['line_number', 'fulfillment_mode', 'node_type', 'node_id'],
@@ -81,13 +81,13 @@ const envelope = (eventType: EventType, payload: Record<string, unknown>) => ({
 });
 
 describe('event schemas', () => {
-  it('define exactly the event types SPEC.md lists, each with a payload schema', () => {
+  it('define exactly the event types the contract lists, each with a payload schema', () => {
     expect([...EVENT_TYPE_NAMES]).toEqual(Object.keys(SPEC_FIELDS));
     expect(EVENT_TYPES).toEqual([...EVENT_TYPE_NAMES]);
     expect(Object.keys(eventPayloadSchemas)).toEqual([...EVENT_TYPE_NAMES]);
   });
 
-  it('carry every SPEC.md payload field, and only documented additions', () => {
+  it('carry every contract payload field, and only documented additions', () => {
     for (const eventType of EVENT_TYPES) {
       const fields = Object.keys(eventPayloadSchemas[eventType].shape).sort();
       const allowed = [...SPEC_FIELDS[eventType], ...Object.keys(ADDITIONAL_PAYLOAD_FIELDS[eventType] ?? {}), ...(OWN_FIELDS[eventType] ?? [])];
@@ -147,7 +147,7 @@ describe('event schemas', () => {
     expect(store.safeParse({ ...SAMPLES.store_opened, operation_type: 'CLOSE' }).success).toBe(false);
   });
 
-  it('wrap payloads in the SPEC.md envelope', () => {
+  it('wrap payloads in the contract\'s envelope', () => {
     const event = envelope('ble_ping_detected', SAMPLES.ble_ping_detected);
     expect(anyEventEnvelopeSchema.parse(event)).toEqual(event);
     expect(parseEvent({ ...event, correlation_id: 'RCP0001' }).correlation_id).toBe('RCP0001');

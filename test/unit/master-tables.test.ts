@@ -1,5 +1,5 @@
 /**
- * The six dimension tables against the predecessor's model (reference §2): column names and types, id and
+ * The six dimension tables against the predecessor's model: column names and types, id and
  * text formats, distributions within tolerance, fleets, and which tables a volume change may touch.
  * (test/unit/dimensions.test.ts covers cross-process determinism and the basic foreign keys.)
  */
@@ -118,7 +118,7 @@ describe('places', () => {
   });
 });
 
-describe('store profiles (reference §2.4)', () => {
+describe('store profiles', () => {
   // Many stores over every geography and several seeds, so shares are measured, not anecdotes.
   const stores = [1, 2, 3].map((seed) => generate(configFor({ stores: 3_000, dcs: 60, total_geographies: 10_000, total_customers: 10, total_products: 20 }, seed)).get('dim_stores')!);
   const classes = stores.flatMap((t) => columnOf(t, 'volume_class') as string[]);
@@ -183,7 +183,7 @@ describe('store profiles (reference §2.4)', () => {
   });
 });
 
-describe('trucks (reference §2.5)', () => {
+describe('trucks', () => {
   it('gives each DC exactly trucks_per_dc trucks, refrigerated first, the rest of the fleet to the pool', () => {
     const t = generate(configFor({ dcs: 3, total_geographies: 5, trucks_per_dc: 2, total_customers: 10, total_products: 20 }));
     const dcIds = columnOf(t.get('dim_trucks')!, 'DCID') as (number | null)[];
@@ -205,7 +205,7 @@ describe('trucks (reference §2.5)', () => {
   });
 });
 
-describe('customers (reference §2.6)', () => {
+describe('customers', () => {
   const ids = ints(shipped, 'dim_customers', 'ID');
   const base36 = (id: number) => (id % 36 ** 6).toString(36).toUpperCase().padStart(6, '0');
 
@@ -240,7 +240,7 @@ describe('customers (reference §2.6)', () => {
   });
 });
 
-describe('products (reference §2.7)', () => {
+describe('products', () => {
   const departments = strings(shipped, 'dim_products', 'Department');
   const categories = strings(shipped, 'dim_products', 'Category');
   const taxability = strings(shipped, 'dim_products', 'taxability');

@@ -8,7 +8,7 @@ const issues = (input: Record<string, unknown>) => {
 };
 
 describe('volumeConfigSchema', () => {
-  it('defaults to the predecessor’s shipped config.json volumes (reference §1.1)', () => {
+  it('defaults to the predecessor’s shipped config.json volumes', () => {
     expect(volumeConfigSchema.parse({})).toEqual({
       stores: 86,
       dcs: 20,

@@ -12,7 +12,7 @@ import { appConfigSchema, CONFIG_SECTIONS, configPatchSchema, type ConfigPatch }
 
 export type Environment = Record<string, string | undefined>;
 
-/** The connection string variable of the predecessor; it outranks the runtime config (SPEC "Connection and secrets"). */
+/** The connection string variable of the predecessor; it outranks the runtime config (README "Where the Event Hubs credentials come from"). */
 export const CONNECTION_STRING_VARIABLE = 'AZURE_EVENTHUB_CONNECTION_STRING';
 
 /** Extra variable names, mapped to config paths. Checked after the canonical RETAIL_* name. */

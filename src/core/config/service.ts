@@ -28,7 +28,7 @@ export interface ConfigOverridesStore {
   write(patch: ConfigPatch, etag: string | undefined): Promise<void>;
 }
 
-/** Where the Event Hubs credentials come from, in SPEC.md's resolution order. */
+/** Where the Event Hubs credentials come from, in the order README "Where the Event Hubs credentials come from" gives. */
 export type ConnectionSource = 'environment' | 'runtime_config' | 'keyvault' | 'managed_identity' | 'none';
 
 export interface ResolvedConnection {

@@ -1,4 +1,4 @@
-/** Synthetic street addresses (reference §2.8): plausible, never a real, famous address. */
+/** Synthetic street addresses: plausible, never a real, famous address. */
 import type { RandomStream } from '../rng.js';
 import { STREET_NAMES, STREET_PREFIXES, STREET_TYPES } from './dictionaries/names.js';
 import type { GeographyEntry } from './dictionaries/geographies.js';

@@ -1,5 +1,5 @@
 /**
- * dim_customers (reference §2.6), built column by column for 400,000+ rows. Counts per geography are
+ * dim_customers, built column by column for 400,000+ rows. Counts per geography are
  * apportioned exactly, so the table has exactly total_customers rows.
  */
 import type { VolumeConfig } from '../master/volume.js';

@@ -1,5 +1,5 @@
 /**
- * dim_geographies, dim_distribution_centers and dim_stores (with profiles), as in reference §2.1–2.4.
+ * dim_geographies, dim_distribution_centers and dim_stores (with profiles), modelled on the predecessor's.
  * Fixes: the "south" weighting now matches the Southeast/Southwest regions it was meant for, and store
  * counts are exact (largest-remainder apportionment instead of rounding per geography).
  */

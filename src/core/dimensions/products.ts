@@ -1,5 +1,5 @@
 /**
- * dim_products (reference §2.7): base products paired with brands of the matching category, with the
+ * dim_products: base products paired with brands of the matching category, with the
  * predecessor's pricing model, refrigeration and taxability rules and launch dates. Fixes: every department
  * appears (brands are not lost), and the 10% reduced-rate rule uses a stable hash, so products are the same
  * in every process.

@@ -1,5 +1,5 @@
 /**
- * dim_trucks (reference §2.5): DC fleets assigned round-robin, an unassigned pool, and supplier fleets
+ * dim_trucks: DC fleets assigned round-robin, an unassigned pool, and supplier fleets
  * (DCID null). Plates depend only on (seed, truck id), so fleet size changes do not reshuffle plates.
  */
 import type { VolumeConfig } from '../master/volume.js';

@@ -1,6 +1,6 @@
 /**
  * The event factory: turns one simulated day of facts (the same generators as the historical tables) into
- * streaming events with SPEC.md's envelope. Each event's id is derived from what it describes, so a
+ * streaming events in the envelope of schemas.ts (`eventEnvelopeSchema`). Each event's id is derived from what it describes, so a
  * regenerated slice yields the same ids and consumers can drop duplicates. Events are ordered by simulated
  * time; the partition key is the store (or DC), so one location's events stay in order.
  */

@@ -3,7 +3,8 @@
  * the OpenAPI document and the KQL tables of docs/kql (a test keeps the script in step).
  *
  * Conventions every consumer can rely on:
- * - Field names are SPEC.md's, snake_case. A few fields beyond SPEC.md's list are emitted because the facts
+ * - Field names are the product's event contract, snake_case (test/unit/infra-event-schemas.test.ts keeps its
+ *   list of types and fields). A few fields beyond the contract are emitted because the facts
  *   need them to add up (ADDITIONAL_PAYLOAD_FIELDS says which and why).
  * - Money is a JSON number in currency units with at most two decimals (19.99), derived from exact integer
  *   cents, so `subtotal - discount + tax == total` holds to the cent. Ad impression cost is the exception:
@@ -15,7 +16,7 @@
  */
 import { z } from 'zod';
 
-/** Every event type, in SPEC.md's order. */
+/** Every event type, in the contract's order (receipts, inventory, sensors, trucks, stores, marketing, online). */
 export const EVENT_TYPE_NAMES = [
   'receipt_created',
   'receipt_line_added',
@@ -227,13 +228,13 @@ export const eventPayloadSchemas = {
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloadSchemas)[T]>;
 
 /**
- * Payload fields emitted beyond SPEC.md's list, and why. A test checks that every SPEC.md field is present and
- * that nothing else is added without an entry here. (Online order events are not itemised in SPEC.md: all their
- * fields are ours.)
+ * Payload fields emitted beyond the event contract's list, and why. A test (test/unit/infra-event-schemas.test.ts)
+ * checks that every contract field is present and that nothing else is added without an entry here. (The contract
+ * does not itemise online order events: all their fields are ours.)
  */
 export const ADDITIONAL_PAYLOAD_FIELDS: Partial<Record<EventType, Record<string, string>>> = {
   receipt_created: {
-    receipt_type: 'returns are receipts of type RETURN (SPEC.md "Historical facts")',
+    receipt_type: 'returns are receipts of type RETURN (README "Historical facts")',
     discount: 'without it subtotal, tax and total cannot add up to the cent',
   },
   inventory_updated: { balance: 'units on hand after the change, so consumers need not replay history' },
@@ -241,7 +242,7 @@ export const ADDITIONAL_PAYLOAD_FIELDS: Partial<Record<EventType, Record<string,
 
 export const ENVELOPE_FIELDS = ['event_id', 'event_type', 'payload', 'trace_id', 'ingest_timestamp', 'schema_version', 'source', 'correlation_id', 'partition_key'] as const;
 
-/** The envelope around a payload schema (SPEC.md "Events"). */
+/** The envelope around a payload schema: ids, type, trace and correlation ids, source, partition key. */
 export function eventEnvelopeSchema<P extends z.ZodType>(payload: P) {
   return z.object({
     event_id: z.string().min(1).describe('Deterministic: the same event regenerated has the same id, so consumers can drop duplicates'),

@@ -1,6 +1,6 @@
 /**
  * Fact rows are appended column by column (no object per row) into typed columns for Parquet.
- * Column names follow the predecessor's DuckDB tables (reference §4), snake_case.
+ * Column names follow the predecessor's DuckDB tables, snake_case, so its queries keep working.
  */
 import type { FactTable } from '../tables.js';
 import type { Column, ColumnarTable, ColumnType } from '../dimensions/table.js';

@@ -1,5 +1,5 @@
 /**
- * The temporal model (reference §3.2): season × day of week × hour × holiday × weather. Holidays are
+ * The temporal model: season × day of week × hour × holiday × weather. Holidays are
  * computed for any year (the predecessor hard-coded 2024), and weather is drawn once per (store, day) from
  * its own stream, so the same day looks the same whoever generates it.
  */
@@ -154,7 +154,7 @@ export function dayMultiplier(date: Date, weatherFactor: number): number {
   return Math.min(5, seasonMultiplier(date) * dayOfWeekMultiplier(date) * holidayMultiplier(date) * weatherFactor);
 }
 
-/** Marketing intensity: Thanksgiving window, pre-Christmas and summer holiday weekends (reference §3.7). */
+/** Marketing intensity: Thanksgiving window, pre-Christmas and summer holiday weekends. */
 export function marketingMultiplier(date: Date): number {
   const year = date.getUTCFullYear();
   const thanksgiving = thanksgivingOf(year).getTime();

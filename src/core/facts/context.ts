@@ -21,7 +21,7 @@ export interface ProductInfo {
   taxMultiplierPercent: number;
   refrigerated: boolean;
   launchDay: string;
-  /** Basket category used by shopping behaviour (reference §3.3). */
+  /** Basket category used by shopping behaviour (see shopping.ts). */
   basketCategory: BasketCategory;
   food: boolean;
 }

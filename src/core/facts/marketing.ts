@@ -1,5 +1,5 @@
 /**
- * fact_marketing (reference §3.7): campaigns start most days and run for their type's length; each active
+ * fact_marketing: campaigns start most days and run for their type's length; each active
  * campaign buys impressions over its channels, capped per day. Campaigns are derived from the day they
  * start (seed, 'campaign', start day), so any day can be generated alone and still see the campaigns
  * started before it.

@@ -1,5 +1,5 @@
 /**
- * Shopper behaviour (reference §3.3): segments, visit types, basket sizes by store format, category mix,
+ * Shopper behaviour, modelled on the predecessor's: segments, visit types, basket sizes by store format, category mix,
  * quantities and promotions.
  */
 import { stableHash, weighted, type RandomStream } from '../rng.js';

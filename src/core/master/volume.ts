@@ -1,6 +1,6 @@
 /**
  * Volume settings for master data and facts: the predecessor's fields with its shipped defaults
- * (reference §1.1; `items_per_ticket_mean` is kept for compatibility although the predecessor never used it).
+ * (`items_per_ticket_mean` is kept for compatibility although the predecessor never used it).
  *
  * Upper bounds keep a typo from exhausting an instance's memory (Flex Consumption: 2 GB by default). Master
  * tables are built in memory, measured on Node 20 (bench/master.mjs, Parquet included):

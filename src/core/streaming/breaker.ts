@@ -119,7 +119,7 @@ export function breakerSettings(realtime: { circuit_breaker_enabled: boolean; fa
   return { enabled: realtime.circuit_breaker_enabled, failureThreshold: realtime.failure_threshold, timeoutSeconds: realtime.timeout_seconds, halfOpenMaxCalls: realtime.half_open_max_calls };
 }
 
-/** Closes the breaker and forgets its failures (a stop and a new start reset it, as the operators' guide says). */
+/** Closes the breaker and forgets its failures (a stop and a new start reset it: a new stream never begins with an open breaker). */
 export async function resetBreaker(documents: DocumentStore<CircuitBreakerState>): Promise<void> {
   await documents.update(KEY, (current) => (current ? { ...closedBreaker(), trips: current.trips } : undefined));
 }

@@ -1,5 +1,5 @@
 /**
- * Events that could not be delivered, kept for inspection and retry (issue #6 contract). The Table
+ * Events that could not be delivered, kept for inspection and retry (`GET/POST/DELETE /api/stream/dlq`, README "Resilience and monitoring"). The Table
  * implementation is src/adapters/table-dead-letters.ts.
  *
  * When the queue is full (realtime.max_buffer_size dead letters) new failures are refused, not kept: they

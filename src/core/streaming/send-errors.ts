@@ -1,6 +1,6 @@
 /**
- * Classification of send errors into the `error_counts` keys of the statistics (and the seed guide's
- * troubleshooting sections): which failures are worth retrying, which stay in the outbox when they outlast
+ * Classification of send errors into the `error_counts` keys of the statistics (the
+ * names the predecessor's troubleshooting advice uses): which failures are worth retrying, which stay in the outbox when they outlast
  * the retries, and which go to the dead-letter queue at once.
  *
  * The structured `code` of the SDK's MessagingError (@azure/core-amqp maps every AMQP condition and Node

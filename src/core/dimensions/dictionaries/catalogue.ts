@@ -1,7 +1,7 @@
 /**
  * The product catalogue we own: base products by department/category/subcategory with a base price, and
  * invented brands and companies for each brand category. Every department here appears in dim_products
- * (the predecessor lost most of them to a CSV parsing bug, reference §6).
+ * (the predecessor lost most of them to a CSV parsing bug).
  */
 export type BrandCategory = 'Food' | 'Electronics' | 'Clothing' | 'Home' | 'Health' | 'Pet' | 'Automotive' | 'Office' | 'Sports' | 'Baby';
 
@@ -160,7 +160,7 @@ export const DEPARTMENT_BRAND_CATEGORY: Readonly<Record<string, BrandCategory>> 
 
 /**
  * Share of products per department: groceries dominate a general retailer's assortment, as in the
- * predecessor's measured output (reference §2.7), but every department is present.
+ * predecessor's measured output, but every department is present.
  */
 export const DEPARTMENT_WEIGHTS: Readonly<Record<string, number>> = {
   Grocery: 0.46,

@@ -30,7 +30,7 @@ Willis Carpenter Lawrence Sandoval Wang Li Zhang Liu Yamamoto Tanaka Singh Shah 
   .split(/\s+/)
   .filter(Boolean);
 
-/** Street vocabulary for synthetic addresses (reference §2.8). */
+/** Street vocabulary for synthetic addresses. */
 export const STREET_NAMES: readonly string[] = `Maple Oak Pine Cedar Elm Birch Willow Aspen Spruce Walnut Chestnut Hickory Magnolia Sycamore Poplar Laurel
 Park Lake Hill River Meadow Forest Valley Spring Sunset Highland Ridge Prairie Harbor Garden Orchard Mill Church Market Bridge Main
 Washington Lincoln Jefferson Madison Franklin Jackson`
