@@ -1,8 +1,8 @@
 /** GET / PUT /api/stream/config: the effective settings (secrets masked) and validated partial updates. */
 import { z } from 'zod';
 import { configService, streamingDeps } from '../app/services.js';
-import { appConfigSchema, configUpdateSchema, nestFlatFields } from '../core/config/schema.js';
-import { applyLivePacing } from '../core/streaming/control.js';
+import { appConfigSchema, configUpdateSchema } from '../core/config/schema.js';
+import { updateStreamConfig } from '../core/streaming/config-update.js';
 import { httpRoute } from './http/route.js';
 
 const connectionViewSchema = z.object({
@@ -47,12 +47,7 @@ httpRoute({
   responses: { 200: { description: 'The configuration after the update (secrets masked)', schema: configViewSchema } },
   handler: async ({ body }) => {
     const service = configService();
-    const updated = await service.update(body ?? {});
-    // Pacing changed while a stream runs reaches its drain (which reads the stream's pace) at once.
-    const patch = (nestFlatFields(body ?? {}) as { realtime?: { emit_interval_ms?: unknown; burst?: unknown } }).realtime;
-    if (patch && (patch.emit_interval_ms !== undefined || patch.burst !== undefined)) {
-      await applyLivePacing(streamingDeps(), patch.emit_interval_ms !== undefined ? updated.realtime.emit_interval_ms : undefined, patch.burst !== undefined ? updated.realtime.burst : undefined);
-    }
+    await updateStreamConfig(service, streamingDeps(), body);
     return { status: 200, jsonBody: await service.view() };
   },
 });

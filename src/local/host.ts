@@ -133,6 +133,10 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const files = options.appFiles ?? (await resolveMainFiles(root, await readPackageMain(root)));
   await importAppFiles(files);
   const functions = core.functions.filter((fn) => !before.has(fn));
+  // `AzureWebJobs.<name>.Disabled` (an app setting, as in Azure) keeps a function from being triggered at all.
+  const disabled = new Set(functions.filter((fn) => /^(true|1)$/i.test(environment[`AzureWebJobs.${fn.name}.Disabled`]?.trim() ?? '')));
+  for (const fn of disabled) log(`[${new Date().toISOString()}] info        ${fn.name}: disabled by AzureWebJobs.${fn.name}.Disabled`);
+  const enabled = functions.filter((fn) => !disabled.has(fn));
 
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -153,7 +157,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
   // HTTP triggers
   const routes = new RouteTable<CapturedFunction>();
-  for (const fn of functions) {
+  for (const fn of enabled) {
     const trigger = triggerOf(fn);
     if (trigger.type !== 'httpTrigger') continue;
     const route = [settings.routePrefix, String(trigger.route ?? fn.name)].filter(Boolean).join('/');
@@ -269,7 +273,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   // Timer and queue triggers
   const timers: TimerRunner[] = [];
   const listeners: QueueListener[] = [];
-  for (const fn of functions) {
+  for (const fn of enabled) {
     const trigger = triggerOf(fn);
     if (trigger.type === 'timerTrigger') {
       timers.push(

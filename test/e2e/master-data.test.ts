@@ -2,9 +2,10 @@
  * Master data over HTTP on the local host: start → job completes on the generation queue → state shows the
  * six dimension tables → previews return real rows with the predecessor's column names.
  */
+import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, uniquePrefix, type AppProcess } from '../support/app-process.js';
-import { readJson } from '../support/http.js';
+import { readJson, type AnyJson } from '../support/http.js';
 import { waitForJob as waitForJobAt } from '../support/jobs.js';
 
 const storageConnectionString = inject('storageConnectionString');
@@ -104,14 +105,39 @@ describe('master data generation', () => {
   });
 
   it('cancels a job that is still queued', async () => {
-    const started = await readJson(await fetch(`${app.url}/api/generators/master/start`, { method: 'POST', body: '{"force": true}' }));
-    const cancelled = await fetch(`${app.url}${started.status_url}`, { method: 'DELETE' });
-    expect(cancelled.status).toBe(200);
-    const job = await waitForJob(started.status_url);
-    expect(['cancelled', 'completed']).toContain(job.status);
-    if (job.status === 'cancelled') expect(job.finished_at).not.toBeNull();
-    expect((await fetch(`${app.url}${started.status_url}`, { method: 'DELETE' })).status).toBe(409);
-    expect((await fetch(`${app.url}/api/generators/jobs/unknown-id`)).status).toBe(404);
+    // A host of its own whose generation worker is disabled (as an app setting does in Azure), so the job is
+    // certainly still queued when the cancel arrives; then a host with the worker takes the message.
+    const storagePrefix = uniquePrefix('queued');
+    const queued = await startApp({ storageConnectionString, storagePrefix, env: { 'AzureWebJobs.generationWorker.Disabled': 'true' } });
+    let started: AnyJson;
+    try {
+      started = await readJson(await fetch(`${queued.url}/api/generators/master/start`, { method: 'POST' }));
+      expect((await readJson(await fetch(`${queued.url}${started.status_url}`))).status).toBe('pending');
+      const cancelled = await fetch(`${queued.url}${started.status_url}`, { method: 'DELETE' });
+      expect(cancelled.status).toBe(200);
+      const job = await readJson(cancelled);
+      expect(job.status).toBe('cancelled');
+      expect(job.finished_at).not.toBeNull();
+      expect((await fetch(`${queued.url}${started.status_url}`, { method: 'DELETE' })).status).toBe(409);
+    } finally {
+      await queued.stop();
+    }
+    const worker = await startApp({ storageConnectionString, storagePrefix });
+    try {
+      const queue = QueueServiceClient.fromConnectionString(storageConnectionString).getQueueClient(`${storagePrefix}-generation-jobs`);
+      for (const deadline = Date.now() + 30_000; (await queue.getProperties()).approximateMessagesCount! > 0; ) {
+        if (Date.now() > deadline) throw new Error('the queued job message was never taken');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      // The delivery found the job cancelled and generated nothing.
+      const job = await readJson(await fetch(`${worker.url}${started.status_url}`));
+      expect(job.status).toBe('cancelled');
+      expect(job.started_at ?? null).toBeNull();
+      expect((await readJson(await fetch(`${worker.url}/api/generators/state`))).has_master_data).toBe(false);
+      expect((await fetch(`${worker.url}/api/generators/jobs/unknown-id`)).status).toBe(404);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('deletes all data only with the confirmation', async () => {

@@ -7,6 +7,11 @@ import { ConfigService, type ConfigOverridesStore, type StoredOverrides } from '
 import type { ConfigPatch } from '../../src/core/config/schema.js';
 import { ConcurrentUpdateError, ServiceUnavailableError, ValidationError } from '../../src/core/errors.js';
 import { APP_VERSION } from '../../src/core/version.js';
+import { updateStreamConfig } from '../../src/core/streaming/config-update.js';
+import { STREAM_STATE_KEY, type StreamingDeps } from '../../src/core/streaming/control.js';
+import { dueEvents, newPace, nextBurstAt, repace } from '../../src/core/streaming/pacer.js';
+import { stoppedState, type StreamState } from '../../src/core/streaming/types.js';
+import { MemoryDocuments } from '../support/memory-documents.js';
 
 const KEY = 'c2VjcmV0LWtleS12YWx1ZQ==';
 const CONNECTION = `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=${KEY};EntityPath=hub1`;
@@ -53,10 +58,19 @@ describe('secrets', () => {
     for (const bad of ['nonsense', 'Endpoint=sb://ns/;SharedAccessKeyName=k', 'Endpoint=http://ns/;SharedAccessKeyName=k;SharedAccessKey=v']) {
       expect(() => parseEventHubsConnectionString(bad)).toThrow(/Invalid connection string format/);
     }
-    try {
-      parseEventHubsConnectionString('Endpoint=sb://ns/;SharedAccessKeyName=k;SharedAccessKey=SECRET-ONLY-HERE');
-    } catch (error) {
-      expect(String(error)).not.toContain('SECRET-ONLY-HERE');
+    // What it returns and what it refuses with never carry the key.
+    expect(JSON.stringify(parseEventHubsConnectionString(CONNECTION))).not.toContain(KEY);
+    for (const bad of ['Endpoint=http://ns/;SharedAccessKeyName=k;SharedAccessKey=SECRET-ONLY-HERE', 'SharedAccessKey=SECRET-ONLY-HERE;EntityPath=hub']) {
+      let refusal: unknown;
+      try {
+        parseEventHubsConnectionString(bad);
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal, bad).toBeInstanceOf(ValidationError);
+      const { message, issues } = refusal as ValidationError;
+      expect(issues.map((issue) => issue.field)).toEqual(['realtime.azure_connection_string']);
+      expect(JSON.stringify({ message, issues })).not.toContain('SECRET-ONLY-HERE');
     }
   });
 });
@@ -150,12 +164,28 @@ describe('ConfigService', () => {
   });
 
   it('refuses to change what is streamed or where while a stream runs, but lets pacing change live', async () => {
+    const started = Date.parse('2026-03-04T10:00:00Z');
+    const streamState = new MemoryDocuments<StreamState>();
+    await streamState.write(STREAM_STATE_KEY, { ...stoppedState(), status: 'running', operation_id: 'op', emit_interval_ms: 500, burst: 100, pace: newPace(500, 100, started) }, undefined);
+    const deps = { state: streamState } as unknown as StreamingDeps; // the config update touches nothing else
     const store = new MemoryStore();
-    const service = new ConfigService(store, {}, async () => true);
-    await expect(service.update({ stream: { hub: 'other' } })).rejects.toThrow(/stream.hub: cannot change while streaming/);
-    await expect(service.update({ volume: { stores: 3 } })).rejects.toThrow(/volume.stores/);
-    await service.update({ realtime: { burst: 7, emit_interval_ms: 250 } });
+    const service = new ConfigService(store, {}, async () => (await streamState.read(STREAM_STATE_KEY))!.value.status === 'running');
+    await expect(updateStreamConfig(service, deps, { stream: { hub: 'other' } })).rejects.toThrow(/stream.hub: cannot change while streaming/);
+    await expect(updateStreamConfig(service, deps, { volume: { stores: 3 } })).rejects.toThrow(/volume.stores/);
+    await updateStreamConfig(service, deps, { realtime: { burst: 7, emit_interval_ms: 250 } });
     expect((await service.get()).realtime).toMatchObject({ burst: 7, emit_interval_ms: 250 });
+    // The running stream has the new pacing, and the drain's schedule (repaced from the stream state, as the
+    // drain does on every refresh) releases 7 events every 250 ms from the next burst on.
+    const state = (await streamState.read(STREAM_STATE_KEY))!.value;
+    expect(state).toMatchObject({ status: 'running', emit_interval_ms: 250, burst: 7 });
+    const now = started + 1_200;
+    const pace = repace(state.pace!, state.emit_interval_ms, state.burst, now);
+    const firstNew = nextBurstAt(pace, now)!;
+    expect(dueEvents(pace, firstNew + 250) - dueEvents(pace, firstNew)).toBe(7);
+    expect(dueEvents(pace, firstNew + 1_000) - dueEvents(pace, firstNew)).toBe(4 * 7);
+    // A flat key (as the guides send it) is a pacing change too.
+    await updateStreamConfig(service, deps, { burst: 9 });
+    expect((await streamState.read(STREAM_STATE_KEY))!.value).toMatchObject({ emit_interval_ms: 250, burst: 9 });
   });
 
   it('accepts the guides\' flat realtime keys (and hub) as the nested form, and refuses a field given both ways', async () => {

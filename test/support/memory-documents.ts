@@ -1,0 +1,29 @@
+/** An in-memory DocumentStore with the same ETag contract as the Table one (src/adapters/json-entity.ts). */
+import { ConcurrentUpdateError } from '../../src/core/errors.js';
+import type { DocumentStore, Versioned } from '../../src/core/storage/documents.js';
+
+export class MemoryDocuments<T> implements DocumentStore<T> {
+  private readonly docs = new Map<string, Versioned<T>>();
+  private version = 0;
+  async read(key: string) {
+    const doc = this.docs.get(key);
+    return doc ? { value: structuredClone(doc.value), etag: doc.etag } : undefined;
+  }
+  async write(key: string, value: T, etag: string | undefined) {
+    if (this.docs.get(key)?.etag !== etag) throw new ConcurrentUpdateError(key);
+    this.docs.set(key, { value: structuredClone(value), etag: String(++this.version) });
+  }
+  async update(key: string, mutate: (current: T | undefined) => T | undefined) {
+    const current = await this.read(key);
+    const next = mutate(current?.value);
+    if (next === undefined) return current?.value;
+    await this.write(key, next, current?.etag);
+    return next;
+  }
+  async delete(key: string) {
+    this.docs.delete(key);
+  }
+  async list() {
+    return [...this.docs.values()].map((d) => d.value);
+  }
+}
