@@ -2,7 +2,8 @@
  * The probes and the Prometheus scrape config exactly as docs/DEPLOY.md ("Probes and scraping") writes them, run
  * against the local host with a function key required (as in Azure): the liveness and readiness probes get 200
  * without a key and see no secret, the scrape job gets the metrics only because it sends the key in its header,
- * and nothing that changes state answers without the key.
+ * the alert rules it documents use only metrics the scrape returns, and nothing that changes state answers
+ * without the key.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,21 @@ describe('probes and scraping as documented, against the local host with a funct
     expect(text).toMatch(/^streaming_circuit_breaker_state \d$/m);
     expect(text).not.toContain(PLANTED_KEY);
     expect((await fetch(url)).status, 'the same scrape without the header').toBe(401);
+  });
+
+  it('the documented alert rules refer only to metrics the scrape returns, among them the five the product promises', async () => {
+    const rules = blocks.find((b) => 'groups' in b) as { groups: { rules: { alert: string; expr: string }[] }[] } | undefined;
+    expect(rules, 'a YAML block with the alert rule groups').toBeDefined();
+    const text = await (await fetch(`${app.url}/metrics`, { headers: { 'x-functions-key': KEY } })).text();
+    const exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+    for (const name of ['streaming_events_generated', 'streaming_events_sent', 'streaming_events_failed', 'streaming_circuit_breaker_trips', 'streaming_events_per_second']) {
+      expect(exposed, name).toContain(name);
+    }
+    const expressions = rules!.groups.flatMap((group) => group.rules.map((rule) => rule.expr));
+    expect(expressions.length).toBeGreaterThanOrEqual(3);
+    for (const expression of expressions) {
+      for (const [name] of expression.matchAll(/streaming_[a-z_]+/g)) expect(exposed, `${name} in ${expression}`).toContain(name);
+    }
   });
 
   it('answers 401 to an unauthenticated request on every state-changing route', async () => {
