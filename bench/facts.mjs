@@ -5,7 +5,7 @@
 // Each range runs twice in one process, the old Parquet path (plain arrays into hyparquet-writer) beside the new
 // one (typed columns into src/core/parquet/encoder.ts), and prints both and their ratio; the bytes are the same.
 import { defaultConfig } from '../dist/src/core/config/schema.js';
-import { encodeTypedParquet } from '../dist/src/core/dimensions/parquet.js';
+import { encodeTypedParquet } from '../dist/src/core/dataset-parquet.js';
 import { APP_VERSION } from '../dist/src/core/version.js';
 import { encodeWithLibrary } from './lib/library-encoder.mjs';
 import { addDays } from '../dist/src/core/facts/calendar.js';

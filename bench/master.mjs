@@ -1,5 +1,5 @@
 // Master data benchmark: the predecessor's shipped volumes (86 stores, 20 DCs, 403,000 customers, 10,000
-// products). Prints per table: generation time, Parquet encoding time (src/core/parquet.ts), rows/s and
+// products). Prints per table: generation time, Parquet encoding time (src/core/parquet/index.ts), rows/s and
 // bytes; then totals, peak RSS, the ratio against the predecessor's measured 17 s (master
 // generation including its DataFrames, excluding its DuckDB write, same volumes, 2-core machine), the
 // library's own string path for comparison, and the upload of the six files to Blob storage on Azurite.
@@ -12,7 +12,7 @@ import { defaultConfig } from '../dist/src/core/config/schema.js';
 import { generateDimensionTables } from '../dist/src/core/dimensions/index.js';
 import { APP_VERSION } from '../dist/src/core/version.js';
 import { encodeWithLibrary } from './lib/library-encoder.mjs';
-import { encodeParquet } from '../dist/src/core/parquet.js';
+import { encodeParquet } from '../dist/src/core/parquet/index.js';
 import { masterFilePath, PARQUET_CONTENT_TYPE } from '../dist/src/core/storage/files.js';
 import { startAzurite } from '../dist/src/local/azurite.js';
 

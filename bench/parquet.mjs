@@ -19,7 +19,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import * as wasm from 'parquet-wasm/node';
 import { defaultConfig } from '../dist/src/core/config/schema.js';
 import { generateDimensionTables } from '../dist/src/core/dimensions/index.js';
-import { encodeParquet, encodeTypedParquet } from '../dist/src/core/dimensions/parquet.js';
+import { encodeParquet, encodeTypedParquet } from '../dist/src/core/dataset-parquet.js';
 import { buildFactContext } from '../dist/src/core/facts/context.js';
 import { openingBalances } from '../dist/src/core/facts/inventory.js';
 import { generateMarketingDay } from '../dist/src/core/facts/marketing.js';

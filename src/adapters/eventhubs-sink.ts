@@ -8,7 +8,7 @@ import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { AppConfig } from '../core/config/schema.js';
-import type { ResolvedConnection } from '../core/config/service.js';
+import type { ResolvedConnection } from '../core/config/config-service.js';
 import { PartialSendError, type EventSink, type OutboxEvent, type SendOptions, type SendResult } from '../core/streaming/types.js';
 
 export class MessageTooLargeError extends Error {

@@ -1,7 +1,7 @@
 /** Runtime config overrides in one Table entity, so every instance and every restart sees the same values. */
 import type { TableClient } from '@azure/data-tables';
 import type { ConfigPatch } from '../core/config/schema.js';
-import type { ConfigOverridesStore, StoredOverrides } from '../core/config/service.js';
+import type { ConfigOverridesStore, StoredOverrides } from '../core/config/config-service.js';
 import { JsonEntityStore } from './json-entity.js';
 
 export const CONFIG_TABLE = 'config';

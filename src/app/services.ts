@@ -14,7 +14,7 @@ import { TableOutbox } from '../adapters/table-outbox.js';
 import type { Disruption } from '../core/disruptions/model.js';
 import type { CircuitBreakerState } from '../core/streaming/breaker.js';
 import type { AppConfig } from '../core/config/schema.js';
-import { ConfigService, resolveConnection, toConfigView } from '../core/config/service.js';
+import { ConfigService, resolveConnection, toConfigView } from '../core/config/config-service.js';
 import { readStreamState, type StreamingDeps } from '../core/streaming/control.js';
 import type { EventSink, StreamState, StreamStatistics } from '../core/streaming/types.js';
 import type { DrainLease } from '../core/streaming/lease.js';
@@ -23,7 +23,7 @@ import { ValidationError } from '../core/errors.js';
 import type { HistoricalJobDeps } from '../core/generation/historical-job.js';
 import { GenerationStateStore, type GenerationState } from '../core/generation/state.js';
 import type { Job } from '../core/jobs/job.js';
-import { GenerationJobs, type GenerationLock } from '../core/jobs/service.js';
+import { GenerationJobs, type GenerationLock } from '../core/jobs/generation-jobs.js';
 import { RateLimiter, type RateLimitLog } from '../core/rate-limit.js';
 import type { DatasetFiles } from '../core/storage/files.js';
 

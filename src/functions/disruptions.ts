@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { configService, disruptionStore, generationState } from '../app/services.js';
 import { createDisruptionSchema, disruptionSchema } from '../core/disruptions/model.js';
-import { cancelDisruption, clearDisruptions, createDisruption, listDisruptions } from '../core/disruptions/service.js';
+import { cancelDisruption, clearDisruptions, createDisruption, listDisruptions } from '../core/disruptions/operations.js';
 import { httpRoute } from './http/route.js';
 
 httpRoute({

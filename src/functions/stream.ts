@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { assertSinkUsable, configService, eventSink, streamingDeps } from '../app/services.js';
 import { parseEventHubsConnectionString, INVALID_CONNECTION_STRING, redactSecrets } from '../core/config/secrets.js';
-import { resolveConnection, toConfigView } from '../core/config/service.js';
+import { resolveConnection, toConfigView } from '../core/config/config-service.js';
 import { EVENT_TYPES, eventPayloadSchemas } from '../core/events/schemas.js';
 import { ValidationError } from '../core/errors.js';
 import {

@@ -8,15 +8,15 @@ import { BlobDatasetFiles } from '../../src/adapters/blob-dataset-files.js';
 import { JsonEntityStore } from '../../src/adapters/json-entity.js';
 import { createStorageAccount } from '../../src/adapters/storage.js';
 import { appConfigSchema } from '../../src/core/config/schema.js';
-import { encodeParquet } from '../../src/core/dimensions/parquet.js';
-import { columnOf } from '../../src/core/dimensions/table.js';
+import { encodeParquet } from '../../src/core/dataset-parquet.js';
+import { columnOf } from '../../src/core/columnar-table.js';
 import { buildFactContext } from '../../src/core/facts/context.js';
 import { openingBalances } from '../../src/core/facts/inventory.js';
 import { generateRegionDay } from '../../src/core/facts/region-day.js';
 import { factFilePath, runHistoricalUnit, type HistoricalJobDeps } from '../../src/core/generation/historical-job.js';
 import { GenerationStateStore, type GenerationState } from '../../src/core/generation/state.js';
 import type { Job } from '../../src/core/jobs/job.js';
-import { GenerationJobs, type GenerationLock } from '../../src/core/jobs/service.js';
+import { GenerationJobs, type GenerationLock } from '../../src/core/jobs/generation-jobs.js';
 
 const connectionString = inject('storageConnectionString');
 const config = appConfigSchema.parse({ seed: 9, volume: { stores: 4, dcs: 2, total_geographies: 4, total_customers: 800, total_products: 150, customers_per_day: 40 } });

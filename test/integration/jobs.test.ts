@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { JsonEntityStore } from '../../src/adapters/json-entity.js';
 import { ConflictError } from '../../src/core/errors.js';
 import type { Job } from '../../src/core/jobs/job.js';
-import { GenerationJobs, STALE_JOB_MS, type GenerationLock } from '../../src/core/jobs/service.js';
+import { GenerationJobs, STALE_JOB_MS, type GenerationLock } from '../../src/core/jobs/generation-jobs.js';
 
 const connectionString = inject('storageConnectionString');
 let clock = new Date('2026-01-01T00:00:00Z');

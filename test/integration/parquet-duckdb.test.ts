@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../src/core/config/schema.js';
 import { generateDimensionTables } from '../../src/core/dimensions/index.js';
-import { encodeParquet } from '../../src/core/dimensions/parquet.js';
+import { encodeParquet } from '../../src/core/dataset-parquet.js';
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'duck-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { EventHubsSink, producerFor } from '../../src/adapters/eventhubs-sink.js';
 import { appConfigSchema } from '../../src/core/config/schema.js';
-import { resolveConnection } from '../../src/core/config/service.js';
+import { resolveConnection } from '../../src/core/config/config-service.js';
 import { collectDayEvents, collectStoreHours, EventCollector } from '../../src/core/events/factory.js';
 import { ENVELOPE_FIELDS, parseEvent } from '../../src/core/events/schemas.js';
 import { buildFactContext } from '../../src/core/facts/context.js';

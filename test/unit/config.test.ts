@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { configPatchFromEnvironment, settingVariables } from '../../src/core/config/environment.js';
 import { configPatchSchema, defaultConfig } from '../../src/core/config/schema.js';
 import { maskConnectionString, parseEventHubsConnectionString, redactSecrets } from '../../src/core/config/secrets.js';
-import { ConfigService, type ConfigOverridesStore, type StoredOverrides } from '../../src/core/config/service.js';
+import { ConfigService, type ConfigOverridesStore, type StoredOverrides } from '../../src/core/config/config-service.js';
 import type { ConfigPatch } from '../../src/core/config/schema.js';
 import { ConcurrentUpdateError, ServiceUnavailableError, ValidationError } from '../../src/core/errors.js';
 import { APP_VERSION } from '../../src/core/version.js';

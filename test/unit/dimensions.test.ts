@@ -11,9 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { appConfigSchema, type AppConfig } from '../../src/core/config/schema.js';
 import { BASE_PRODUCTS } from '../../src/core/dimensions/dictionaries/catalogue.js';
 import { generateDimensionTables } from '../../src/core/dimensions/index.js';
-import { encodeParquet } from '../../src/core/dimensions/parquet.js';
+import { encodeParquet } from '../../src/core/dataset-parquet.js';
 import { apportion } from '../../src/core/dimensions/places.js';
-import { columnOf, type ColumnarTable } from '../../src/core/dimensions/table.js';
+import { columnOf, type ColumnarTable } from '../../src/core/columnar-table.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

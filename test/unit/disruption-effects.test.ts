@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../src/core/config/schema.js';
 import { announcementEvents, DisruptionEffects, MAX_WEATHER_DELAY_MINUTES } from '../../src/core/disruptions/effects.js';
 import { createDisruptionSchema, type Disruption } from '../../src/core/disruptions/model.js';
-import { shortageReorder } from '../../src/core/disruptions/service.js';
+import { shortageReorder } from '../../src/core/disruptions/operations.js';
 import { collectDayEvents, EventCollector } from '../../src/core/events/factory.js';
 import { parseEvent } from '../../src/core/events/schemas.js';
 import { buildFactContext } from '../../src/core/facts/context.js';

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../src/core/config/schema.js';
-import { encodeParquet } from '../../src/core/dimensions/parquet.js';
-import { columnOf, type ColumnarTable } from '../../src/core/dimensions/table.js';
+import { encodeParquet } from '../../src/core/dataset-parquet.js';
+import { columnOf, type ColumnarTable } from '../../src/core/columnar-table.js';
 import { addDays } from '../../src/core/facts/calendar.js';
 import { buildFactContext } from '../../src/core/facts/context.js';
 import { decodeBalances, encodeBalances, openingBalances, type RegionBalances } from '../../src/core/facts/inventory.js';

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { appConfigSchema, type AppConfig } from '../../src/core/config/schema.js';
 import { BRANDS, DEPARTMENT_BRAND_CATEGORY, DEPARTMENT_WEIGHTS } from '../../src/core/dimensions/dictionaries/catalogue.js';
 import { DEFAULT_LAUNCH_REFERENCE, generateDimensionTables } from '../../src/core/dimensions/index.js';
-import { columnOf, type ColumnarTable } from '../../src/core/dimensions/table.js';
-import { encodeParquet } from '../../src/core/parquet.js';
-import { DIMENSION_TABLES } from '../../src/core/tables.js';
+import { columnOf, type ColumnarTable } from '../../src/core/columnar-table.js';
+import { encodeParquet } from '../../src/core/parquet/index.js';
+import { DIMENSION_TABLES } from '../../src/core/dataset-tables.js';
 
 type Tables = Map<string, ColumnarTable>;
 

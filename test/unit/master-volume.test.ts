@@ -1,6 +1,6 @@
 /** The volume section of the config: the predecessor's shipped defaults, described fields, memory-safe bounds. */
 import { describe, expect, it } from 'vitest';
-import { MAX_CUSTOMERS, MAX_PRODUCTS, MAX_STORE_PRODUCT_CELLS, volumeConfigSchema } from '../../src/core/master/volume.js';
+import { MAX_CUSTOMERS, MAX_PRODUCTS, MAX_STORE_PRODUCT_CELLS, volumeConfigSchema } from '../../src/core/config/volume.js';
 
 const issues = (input: Record<string, unknown>) => {
   const result = volumeConfigSchema.safeParse(input);

@@ -10,12 +10,12 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../src/core/config/schema.js';
-import { encodeTypedParquet } from '../../src/core/dimensions/parquet.js';
+import { encodeTypedParquet } from '../../src/core/dataset-parquet.js';
 import { buildFactContext } from '../../src/core/facts/context.js';
 import { openingBalances } from '../../src/core/facts/inventory.js';
 import { generateMarketingDay } from '../../src/core/facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-day.js';
-import { encodeParquet, type ParquetColumn, type ParquetTable } from '../../src/core/parquet.js';
+import { encodeParquet, type ParquetColumn, type ParquetTable } from '../../src/core/parquet/index.js';
 import { APP_VERSION } from '../../src/core/version.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -1,5 +1,5 @@
 /**
- * src/core/parquet.ts: every column type reads back (hyparquet and DuckDB), the bytes depend only on the
+ * src/core/parquet/index.ts: every column type reads back (hyparquet and DuckDB), the bytes depend only on the
  * input (also in another process), and the output is byte-identical to hyparquet-writer's own string path.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,8 +14,8 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../src/core/config/schema.js';
 import { generateDimensionTables } from '../../src/core/dimensions/index.js';
-import type { ColumnarTable } from '../../src/core/dimensions/table.js';
-import { encodeParquet, type ParquetTable } from '../../src/core/parquet.js';
+import type { ColumnarTable } from '../../src/core/columnar-table.js';
+import { encodeParquet, type ParquetTable } from '../../src/core/parquet/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const folder = mkdtempSync(path.join(os.tmpdir(), 'parquet-'));

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { volumeConfigSchema } from '../master/volume.js';
+import { volumeConfigSchema } from './volume.js';
 
 export const isoDate = z
   .string()

@@ -2,12 +2,12 @@
  * dim_customers, built column by column for 400,000+ rows. Counts per geography are
  * apportioned exactly, so the table has exactly total_customers rows.
  */
-import type { VolumeConfig } from '../master/volume.js';
+import type { VolumeConfig } from '../config/volume.js';
 import { deriveStream } from '../rng.js';
 import { syntheticAddress } from './addresses.js';
 import { FIRST_NAMES, LAST_NAMES, PHONE_AREA_CODES } from './dictionaries/names.js';
 import { apportion, type SelectedGeography } from './places.js';
-import { column, type ColumnarTable } from './table.js';
+import { column, type ColumnarTable } from '../columnar-table.js';
 
 const BASE36 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const BASE36_SPACE = 36 ** 6;

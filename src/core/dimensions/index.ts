@@ -5,12 +5,12 @@
  */
 import type { AppConfig } from '../config/schema.js';
 import type { ColumnInfo } from '../generation/state.js';
-import type { DimensionTable } from '../tables.js';
+import type { DimensionTable } from '../dataset-tables.js';
 import { customersTable } from './customers.js';
-import { encodeParquet } from './parquet.js';
+import { encodeParquet } from '../dataset-parquet.js';
 import { distributionCenters, geographiesTable, selectGeographies, stores } from './places.js';
 import { productsTable } from './products.js';
-import type { ColumnarTable } from './table.js';
+import type { ColumnarTable } from '../columnar-table.js';
 import { truckRows, trucksTable } from './trucks.js';
 
 /** Products launch relative to this day when no historical start date is configured. */

@@ -3,11 +3,11 @@
  * Fixes: the "south" weighting now matches the Southeast/Southwest regions it was meant for, and store
  * counts are exact (largest-remainder apportionment instead of rounding per geography).
  */
-import type { VolumeConfig } from '../master/volume.js';
+import type { VolumeConfig } from '../config/volume.js';
 import { deriveStream, weighted, type RandomStream } from '../rng.js';
 import { syntheticAddress } from './addresses.js';
 import { DEFAULT_TAX_RATE, GEOGRAPHIES, STATE_TAX_RATES, type GeographyEntry } from './dictionaries/geographies.js';
-import { column, type ColumnarTable } from './table.js';
+import { column, type ColumnarTable } from '../columnar-table.js';
 
 export interface SelectedGeography extends GeographyEntry {
   id: number;

@@ -4,10 +4,10 @@
  * appears (brands are not lost), and the 10% reduced-rate rule uses a stable hash, so products are the same
  * in every process.
  */
-import type { VolumeConfig } from '../master/volume.js';
+import type { VolumeConfig } from '../config/volume.js';
 import { deriveStream, stableHash, WeightedTable, type RandomStream } from '../rng.js';
 import { BASE_PRODUCTS, BRANDS, DEPARTMENT_BRAND_CATEGORY, DEPARTMENT_WEIGHTS, type BaseProduct } from './dictionaries/catalogue.js';
-import { column, roundCents, type ColumnarTable } from './table.js';
+import { column, roundCents, type ColumnarTable } from '../columnar-table.js';
 
 export const DEPARTMENTS = Object.keys(DEPARTMENT_WEIGHTS);
 

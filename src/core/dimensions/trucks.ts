@@ -2,10 +2,10 @@
  * dim_trucks: DC fleets assigned round-robin, an unassigned pool, and supplier fleets
  * (DCID null). Plates depend only on (seed, truck id), so fleet size changes do not reshuffle plates.
  */
-import type { VolumeConfig } from '../master/volume.js';
+import type { VolumeConfig } from '../config/volume.js';
 import { deriveStream } from '../rng.js';
 import type { DistributionCenter } from './places.js';
-import { column, type ColumnarTable } from './table.js';
+import { column, type ColumnarTable } from '../columnar-table.js';
 
 export interface TruckRow {
   id: number;

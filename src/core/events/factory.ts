@@ -5,7 +5,7 @@
  * time; the partition key is the store (or DC), so one location's events stay in order.
  */
 import { createHash } from 'node:crypto';
-import type { ColumnarTable } from '../dimensions/table.js';
+import type { ColumnarTable } from '../columnar-table.js';
 import { openingHours } from '../facts/calendar.js';
 import type { FactContext } from '../facts/context.js';
 import type { EventEnvelope, EventType } from './schemas.js';

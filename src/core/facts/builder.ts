@@ -2,8 +2,8 @@
  * Fact rows are appended column by column (no object per row) into typed columns for Parquet.
  * Column names follow the predecessor's DuckDB tables, snake_case, so its queries keep working.
  */
-import type { FactTable } from '../tables.js';
-import type { Column, ColumnarTable, ColumnType } from '../dimensions/table.js';
+import type { FactTable } from '../dataset-tables.js';
+import type { Column, ColumnarTable, ColumnType } from '../columnar-table.js';
 import { StringDictionary, type TypedColumn, type TypedTable } from '../parquet/columns.js';
 
 export type ColumnSpec = readonly [name: string, type: ColumnType];

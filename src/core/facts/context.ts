@@ -9,7 +9,7 @@ import { base36Id } from '../dimensions/customers.js';
 import { DEFAULT_LAUNCH_REFERENCE } from '../dimensions/index.js';
 import { apportion, distributionCenters, selectGeographies, stores, type SelectedGeography, type StoreRow } from '../dimensions/places.js';
 import { productsTable } from '../dimensions/products.js';
-import { columnOf } from '../dimensions/table.js';
+import { columnOf } from '../columnar-table.js';
 import { truckRows, type TruckRow } from '../dimensions/trucks.js';
 
 export interface ProductInfo {

@@ -3,7 +3,7 @@
  * positions of the first day are drawn from (seed, location); later days start from the previous day's
  * closing positions, saved between jobs, so every balance reconciles: opening + Σ deltas = closing.
  */
-import type { VolumeConfig } from '../master/volume.js';
+import type { VolumeConfig } from '../config/volume.js';
 import { deriveStream, stableHash } from '../rng.js';
 import type { Region } from './context.js';
 

@@ -9,7 +9,7 @@
  */
 import { deriveStream, weighted, type RandomStream } from '../rng.js';
 import type { StoreFormat, StoreRow } from '../dimensions/places.js';
-import { FACT_TABLES, type FactTable } from '../tables.js';
+import { FACT_TABLES, type FactTable } from '../dataset-tables.js';
 import { FactTableBuilder, cents, lineTaxCents } from './builder.js';
 import { dayMultiplier, hourMultiplier, openingHours, parseDay, seasonMultiplier, holidayMultiplier, thanksgivingOf, weatherOf } from './calendar.js';
 import { bleIdOf, type FactContext, type ProductInfo, type Region } from './context.js';

@@ -4,12 +4,12 @@
  */
 import { z } from 'zod';
 import type { Disruption } from '../disruptions/model.js';
-import { clearDisruptions } from '../disruptions/service.js';
+import { clearDisruptions } from '../disruptions/operations.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import type { GenerationJobs } from '../jobs/service.js';
+import type { GenerationJobs } from '../jobs/generation-jobs.js';
 import type { DocumentStore } from '../storage/documents.js';
 import type { DatasetFiles } from '../storage/files.js';
-import { ALL_TABLES, isDatasetTable, isDimensionTable, type DatasetTable } from '../tables.js';
+import { ALL_TABLES, isDatasetTable, isDimensionTable, type DatasetTable } from '../dataset-tables.js';
 import type { GenerationStateStore, TableStats } from './state.js';
 
 export const tableInfoSchema = z

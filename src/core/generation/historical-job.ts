@@ -7,7 +7,7 @@
  */
 import type { AppConfig } from '../config/schema.js';
 import { ConcurrentUpdateError, ConflictError, ValidationError } from '../errors.js';
-import { encodeTypedParquet } from '../dimensions/parquet.js';
+import { encodeTypedParquet } from '../dataset-parquet.js';
 import { addDays, daysBetween, formatDay } from '../facts/calendar.js';
 import { buildFactContext, type FactContext } from '../facts/context.js';
 import { balancesPath, decodeBalances, encodeBalances, openingBalances } from '../facts/inventory.js';
@@ -16,7 +16,7 @@ import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import { isTerminal, type Job } from '../jobs/job.js';
 import type { DocumentStore } from '../storage/documents.js';
 import { PARQUET_CONTENT_TYPE } from '../storage/files.js';
-import { FACT_TABLES, type FactTable } from '../tables.js';
+import { FACT_TABLES, type FactTable } from '../dataset-tables.js';
 import { FACT_SCHEMAS, type FactTableBuilder } from '../facts/builder.js';
 import { masterFingerprint, type MasterJobDeps } from './master-job.js';
 import type { TableStats } from './state.js';

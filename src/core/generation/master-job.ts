@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/schema.js';
 import { ConflictError } from '../errors.js';
 import { isTerminal, type Job } from '../jobs/job.js';
-import type { GenerationJobs } from '../jobs/service.js';
+import type { GenerationJobs } from '../jobs/generation-jobs.js';
 import { masterFilePath, PARQUET_CONTENT_TYPE, type DatasetFiles } from '../storage/files.js';
-import { DIMENSION_TABLES, type DimensionTable } from '../tables.js';
+import { DIMENSION_TABLES, type DimensionTable } from '../dataset-tables.js';
 import type { ColumnInfo, GenerationStateStore, TableStats } from './state.js';
 
 /** One generated dimension table, already encoded. */

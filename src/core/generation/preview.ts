@@ -4,7 +4,7 @@
  */
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { DatasetFiles } from '../storage/files.js';
-import { isDimensionTable, type DatasetTable } from '../tables.js';
+import { isDimensionTable, type DatasetTable } from '../dataset-tables.js';
 import { tableLocation } from './datasets.js';
 
 export interface TablePreview {

@@ -3,7 +3,7 @@
  * ran. One document in a Table, shared by every instance.
  */
 import { z } from 'zod';
-import { ALL_TABLES, FACT_TABLES, type DatasetTable } from '../tables.js';
+import { ALL_TABLES, FACT_TABLES, type DatasetTable } from '../dataset-tables.js';
 import type { DocumentStore } from '../storage/documents.js';
 
 export interface ColumnInfo {

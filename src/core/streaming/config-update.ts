@@ -4,7 +4,7 @@
  * pace from the stream state, not from the configuration.
  */
 import { nestFlatFields, type AppConfig } from '../config/schema.js';
-import type { ConfigService } from '../config/service.js';
+import type { ConfigService } from '../config/config-service.js';
 import { applyLivePacing, type StreamingDeps } from './control.js';
 
 export async function updateStreamConfig(service: ConfigService, deps: StreamingDeps, body: unknown): Promise<AppConfig> {

@@ -17,7 +17,7 @@ import { ConflictError, ValidationError } from '../errors.js';
 import { addDays } from '../facts/calendar.js';
 import { announcementEvents, DisruptionEffects } from '../disruptions/effects.js';
 import type { Disruption } from '../disruptions/model.js';
-import { listDisruptions, shortageReorder } from '../disruptions/service.js';
+import { listDisruptions, shortageReorder } from '../disruptions/operations.js';
 import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
 import { breakerSettings, CircuitBreaker, DrainBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';

@@ -10,10 +10,10 @@
  * Determinism: the output depends only on the table (no timestamps, a fixed `created_by`, fixed row group
  * and page sizes), so the same input gives the same bytes in any process.
  */
-import { typedColumn, type ParquetColumnData, type ParquetColumnType, type TypedTable } from './parquet/columns.js';
-import { encodeTypedTable } from './parquet/encoder.js';
+import { typedColumn, type ParquetColumnData, type ParquetColumnType, type TypedTable } from './columns.js';
+import { encodeTypedTable } from './encoder.js';
 
-export type { ParquetColumnData, ParquetColumnType, TypedColumn, TypedTable } from './parquet/columns.js';
+export type { ParquetColumnData, ParquetColumnType, TypedColumn, TypedTable } from './columns.js';
 
 /**
  * Values per type: INT32 Int32Array or numbers; INT64 BigInt64Array or bigints; DOUBLE Float64Array or

@@ -1,10 +1,10 @@
 /**
  * Dataset tables to Parquet bytes (Snappy; read by DuckDB, Spark and Fabric), through the shared encoder in
- * src/core/parquet.ts. The output is byte-identical for identical input: no timestamps, a fixed writer name.
+ * src/core/parquet/index.ts. The output is byte-identical for identical input: no timestamps, a fixed writer name.
  */
-import { encodeParquet as encode, encodeTypedParquet as encodeTyped, type TypedTable } from '../parquet.js';
-import { APP_VERSION } from '../version.js';
-import type { ColumnarTable } from './table.js';
+import { encodeParquet as encode, encodeTypedParquet as encodeTyped, type TypedTable } from './parquet/index.js';
+import { APP_VERSION } from './version.js';
+import type { ColumnarTable } from './columnar-table.js';
 
 const OPTIONS = { createdBy: `retail-datagen ${APP_VERSION}`, rowGroupSize: 100_000 };
 
