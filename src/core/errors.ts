@@ -1,6 +1,6 @@
 /**
- * Typed application errors. The HTTP layer maps them to status codes in one place
- * (src/functions/http/errors.ts); the core never knows about HTTP.
+ * Typed application errors, each with a `kind` that says what went wrong in the core's own words. The HTTP
+ * layer maps kinds to status codes in one place (src/functions/http/errors.ts); the core never knows about HTTP.
  */
 import type { z } from 'zod';
 
@@ -10,13 +10,15 @@ export interface FieldIssue {
   reason: string;
 }
 
+export type AppErrorKind = 'invalid' | 'not_found' | 'conflict' | 'concurrent_update' | 'too_large' | 'rate_limited' | 'unavailable';
+
 export abstract class AppError extends Error {
-  abstract readonly status: number;
+  abstract readonly kind: AppErrorKind;
 }
 
-/** Bad input: 400, with the field and the reason for every problem found. */
+/** Bad input, with the field and the reason for every problem found. */
 export class ValidationError extends AppError {
-  readonly status = 400;
+  readonly kind = 'invalid' as const;
   constructor(readonly issues: FieldIssue[]) {
     super(issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; ') || 'Invalid request');
     this.name = 'ValidationError';
@@ -28,32 +30,32 @@ export class ValidationError extends AppError {
 }
 
 export class NotFoundError extends AppError {
-  readonly status = 404;
+  readonly kind = 'not_found' as const;
 }
 
 export class ConflictError extends AppError {
-  readonly status = 409;
+  readonly kind = 'conflict' as const;
 }
 
-/** A stored document changed between read and write (ETag mismatch); callers retry, clients get 409. */
+/** A stored document changed between read and write (ETag mismatch); callers retry, else it is a conflict. */
 export class ConcurrentUpdateError extends AppError {
-  readonly status = 409;
+  readonly kind = 'concurrent_update' as const;
 }
 
 export class PayloadTooLargeError extends AppError {
-  readonly status = 413;
+  readonly kind = 'too_large' as const;
 }
 
 export class RateLimitedError extends AppError {
-  readonly status = 429;
+  readonly kind = 'rate_limited' as const;
   constructor(message: string, readonly retryAfterSeconds: number) {
     super(message);
   }
 }
 
-/** A dependency (storage, configuration) is unusable: 503 so probes and clients retry later. */
+/** A dependency (storage, configuration) is unusable for now: probes and clients should retry later. */
 export class ServiceUnavailableError extends AppError {
-  readonly status = 503;
+  readonly kind = 'unavailable' as const;
 }
 
 /** Turns zod issues into field issues with dotted paths, prefixed with where the value came from. */

@@ -23,7 +23,7 @@ import type { DrainLease } from './lease.js';
 import { haltPace, newPace, owedEvents, resumePace } from './pacer.js';
 import { closedBreaker, resetBreaker } from './breaker.js';
 import { masterFingerprint } from '../generation/master-job.js';
-import { emptyStatistics, eventsPerSecond, RECENT_EVENTS_PATH, stoppedState, type Outbox, type StreamState, type StreamStatistics } from './types.js';
+import { emptyStatistics, eventsPerSecond, RECENT_EVENTS_PATH, stoppedState, streamStateStatusSchema, type Outbox, type StreamState, type StreamStatistics } from './types.js';
 
 export const startStreamSchema = z
   .object({
@@ -204,7 +204,7 @@ export function streamCounts(state: StreamState, stats: StreamStatistics, now: n
 export const streamStatusSchema = z
   .object({
     is_streaming: z.boolean(),
-    status: z.enum(['running', 'paused', 'stopped', 'error']),
+    status: streamStateStatusSchema,
     operation_id: z.string().nullable(),
     uptime_seconds: z.number(),
     events_sent: z.number().int(),

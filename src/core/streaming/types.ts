@@ -83,8 +83,9 @@ export interface EventSink {
   send(events: OutboxEvent[], options?: SendOptions): Promise<SendResult>;
 }
 
-export const streamStatusSchema = z.enum(['running', 'paused', 'stopped', 'error']);
-export type StreamStatus = z.infer<typeof streamStatusSchema>;
+/** The word for where a stream is (`StreamState.status`); the `GET /api/stream/status` answer is `streamStatusSchema` in control.ts. */
+export const streamStateStatusSchema = z.enum(['running', 'paused', 'stopped', 'error']);
+export type StreamStatus = z.infer<typeof streamStateStatusSchema>;
 
 export interface StreamState {
   status: StreamStatus;

@@ -4,12 +4,23 @@
  */
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { redactSecrets } from '../../core/config/secrets.js';
-import { AppError, RateLimitedError, ValidationError } from '../../core/errors.js';
+import { AppError, RateLimitedError, ValidationError, type AppErrorKind } from '../../core/errors.js';
 
 export interface ErrorBody {
   detail: string;
   errors?: { field: string; reason: string }[];
 }
+
+/** The HTTP status of each kind of application error. */
+export const STATUS_OF_KIND: Readonly<Record<AppErrorKind, number>> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  concurrent_update: 409,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+};
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'REQUEST_SEND_ERROR']);
 
@@ -26,8 +37,9 @@ export function errorResponse(error: unknown, context: InvocationContext): HttpR
     }
     const headers: Record<string, string> = {};
     if (error instanceof RateLimitedError) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
-    if (error.status >= 500) context.warn(`${error.status}: ${body.detail}`);
-    return { status: error.status, jsonBody: body, headers };
+    const status = STATUS_OF_KIND[error.kind];
+    if (status >= 500) context.warn(`${status}: ${body.detail}`);
+    return { status, jsonBody: body, headers };
   }
   const message = redactSecrets(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   if (isDependencyUnavailable(error)) {
