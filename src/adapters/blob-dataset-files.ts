@@ -1,6 +1,7 @@
 /** Dataset files in one Blob container (`datagen`, prefixed by RETAIL_STORAGE_PREFIX). */
-import { RestError, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import type { DatasetFiles, RandomAccessFile, StoredFile } from '../core/storage/files.js';
+import { isNotFound } from './rest-status.js';
 
 export const DATA_CONTAINER = 'datagen';
 
@@ -27,7 +28,7 @@ export class BlobDatasetFiles implements DatasetFiles {
       for await (const chunk of response.readableStreamBody!) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
       return new Uint8Array(Buffer.concat(chunks));
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -38,7 +39,7 @@ export class BlobDatasetFiles implements DatasetFiles {
     try {
       byteLength = (await blob.getProperties()).contentLength ?? 0;
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
     return {

@@ -4,9 +4,10 @@
  * can read either. The partition is derived from the partition key exactly as a hub would keep a store's
  * events together.
  */
-import { RestError, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import { stableHash } from '../core/rng.js';
 import type { EventSink, OutboxEvent, SendOptions, SendResult } from '../core/streaming/types.js';
+import { isNotFound } from './rest-status.js';
 
 export const EVENTS_CONTAINER = 'events';
 const PARTITIONS = 4;
@@ -42,7 +43,7 @@ export class BlobEventSink implements EventSink {
     try {
       await blob.appendBlock(block, block.byteLength);
     } catch (error) {
-      if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+      if (!isNotFound(error)) throw error;
       this.created.delete(path);
       await container.createIfNotExists();
       await create();

@@ -3,8 +3,9 @@
  * generation state, jobs, locks. Each document is one string property, so it must stay under the Table
  * service's 64 KiB property limit; Azurite does not enforce that, so we check it here.
  */
-import { RestError, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import { ConcurrentUpdateError } from '../core/errors.js';
+import { isChangedMeanwhile, isNotFound } from './rest-status.js';
 
 /** Table string properties hold at most 32K UTF-16 characters (64 KiB). */
 export const MAX_DOCUMENT_CHARS = 32 * 1024;
@@ -43,7 +44,7 @@ export class JsonEntityStore<T> {
       const entity = await client.getEntity<DocumentEntity>(this.partitionKey, rowKey);
       return { value: JSON.parse(entity.document) as T, etag: entity.etag };
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -64,7 +65,7 @@ export class JsonEntityStore<T> {
       if (etag) await client.updateEntity(entity, 'Replace', { etag });
       else await client.createEntity(entity);
     } catch (error) {
-      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409)) {
+      if (isChangedMeanwhile(error)) {
         throw new ConcurrentUpdateError(`${this.partitionKey}/${rowKey} changed concurrently`);
       }
       throw error;
@@ -97,7 +98,7 @@ export class JsonEntityStore<T> {
     try {
       await client.deleteEntity(this.partitionKey, rowKey);
     } catch (error) {
-      if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+      if (!isNotFound(error)) throw error;
     }
   }
 

@@ -7,6 +7,7 @@ import type { DeadLetter, DeadLetterQueue } from '../core/streaming/dead-letter.
 import type { OutboxEvent } from '../core/streaming/types.js';
 import type { DatasetFiles } from '../core/storage/files.js';
 import { submitInTransactions } from './table-transactions.js';
+import { isNotFound } from './rest-status.js';
 
 const PARTITION = 'dlq';
 /** Table string properties hold 32K UTF-16 characters; larger events go to Blob. */
@@ -52,8 +53,8 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
       rowKeys.map((rowKey) =>
         client.getEntity<DeadLetterEntity>(PARTITION, rowKey).then(
           (entity) => entity as DeadLetterEntity,
-          (error: { statusCode?: number }) => {
-            if (error.statusCode === 404) return undefined; // taken meanwhile by a retry or clear
+          (error: unknown) => {
+            if (isNotFound(error)) return undefined; // taken meanwhile by a retry or clear
             throw error;
           },
         ),

@@ -6,10 +6,11 @@
  * can be taken again. Azurite does not enforce the service limits, so they are checked here.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { odata, RestError, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { TimedEvent } from '../core/events/factory.js';
 import type { ClaimedChunk, Outbox, OutboxEvent, OutboxStatus } from '../core/streaming/types.js';
 import { MAX_TRANSACTION_OPERATIONS, submitInTransactions } from './table-transactions.js';
+import { isAlreadyExists, isStorageError, isTakenMeanwhile } from './rest-status.js';
 
 export const EVENTS_PER_CHUNK = 250;
 export const SHARDS = 4;
@@ -117,7 +118,7 @@ export class TableOutbox implements Outbox {
             await client.createEntity(chunkEntity(chunk, next++));
             break;
           } catch (error) {
-            if (!(error instanceof RestError && error.statusCode === 409)) throw error;
+            if (!isAlreadyExists(error)) throw error;
           }
         }
       }
@@ -171,7 +172,7 @@ export class TableOutbox implements Outbox {
         claimed.push({ id: `${entity.partitionKey}/${entity.rowKey}`, etag: response.etag!, events: decodeChunk(entity), cursor: Number(entity.cursor) });
         events += Number(entity.count) - Number(entity.cursor);
       } catch (error) {
-        if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) continue; // another drain took it
+        if (isTakenMeanwhile(error)) continue; // another drain took it
         throw error;
       }
     }
@@ -186,7 +187,7 @@ export class TableOutbox implements Outbox {
       await client.updateEntity({ partitionKey, rowKey: key, status: done ? 'sent' : 'pending', cursor: sentUpTo, claim_until: UNCLAIMED }, 'Merge', { etag: chunk.etag });
     } catch (error) {
       // The claim expired and another drain took the chunk over; it continues from our last recorded cursor.
-      if (!(error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404))) throw error;
+      if (!isTakenMeanwhile(error)) throw error;
     }
   }
 
@@ -207,7 +208,7 @@ export class TableOutbox implements Outbox {
             );
           } catch (error) {
             // One chunk's claim was taken over (ETag mismatch fails the whole transaction): record the rest one by one.
-            if (!(error instanceof RestError)) throw error;
+            if (!isStorageError(error)) throw error;
             await Promise.all(slice.map((chunk) => this.complete(chunk, chunk.events.length)));
           }
         }
@@ -223,7 +224,7 @@ export class TableOutbox implements Outbox {
       chunk.etag = response.etag!;
       return true;
     } catch (error) {
-      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) return false;
+      if (isTakenMeanwhile(error)) return false;
       throw error;
     }
   }
