@@ -26,6 +26,7 @@ import type { Job } from '../core/jobs/job.js';
 import { GenerationJobs, type GenerationLock } from '../core/jobs/generation-jobs.js';
 import { RateLimiter, type RateLimitLog } from '../core/rate-limit.js';
 import type { DatasetFiles } from '../core/storage/files.js';
+import type { ConnectionProbe } from '../core/streaming/connection-test.js';
 
 const GENERATION_TABLE = 'generation';
 const STREAMING_TABLE = 'streaming';
@@ -126,6 +127,14 @@ export async function sinkProblem(config: AppConfig): Promise<{ field: string; r
     return { field: 'stream.sink', reason: 'is eventhubs but no Event Hubs connection is configured (AZURE_EVENTHUB_CONNECTION_STRING, realtime.azure_connection_string, Key Vault or stream.fully_qualified_namespace)' };
   }
   return null;
+}
+
+/** How the connection test (src/core/streaming/connection-test.ts) reaches the sinks. */
+export function connectionProbe(): ConnectionProbe {
+  return {
+    sink: eventSink,
+    eventHubProperties: async (connection, config, timeoutMs) => (await producerFor(connection, config)).getEventHubProperties({ abortSignal: AbortSignal.timeout(timeoutMs) }),
+  };
 }
 
 /** The sink for the current configuration: Event Hubs when one is configured, else the Blob sink. */

@@ -1,10 +1,7 @@
 /** Streaming control, statistics, recent events, the outbox and the connection test (README "Streaming"). */
 import { z } from 'zod';
-import { assertSinkUsable, configService, eventSink, streamingDeps } from '../app/services.js';
-import { parseEventHubsConnectionString, INVALID_CONNECTION_STRING, redactSecrets } from '../core/config/secrets.js';
-import { resolveConnection, toConfigView } from '../core/config/config-service.js';
+import { assertSinkUsable, configService, connectionProbe, eventSink, streamingDeps } from '../app/services.js';
 import { EVENT_TYPES, eventPayloadSchemas } from '../core/events/schemas.js';
-import { ValidationError } from '../core/errors.js';
 import {
   pauseStreaming,
   resumeStreaming,
@@ -17,16 +14,8 @@ import {
   streamStatusSchema,
 } from '../core/streaming/control.js';
 import { drainOutbox, recentEvents, RECENT_LIMIT } from '../core/streaming/drain.js';
-import { producerFor } from '../adapters/eventhubs-sink.js';
+import { testConnection } from '../core/streaming/connection-test.js';
 import { httpRoute } from './http/route.js';
-
-/** What went wrong, in words: an AggregateError (a connect refused on every address) has an empty message. */
-function failureText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.message) return error.message;
-  const causes = error instanceof AggregateError ? error.errors.map((cause: unknown) => (cause instanceof Error ? cause.message : String(cause))).filter(Boolean) : [];
-  return causes.length > 0 ? [...new Set(causes)].join('; ') : error.name;
-}
 
 const controlResponse = z.object({ success: z.boolean(), message: z.string(), operation_id: z.string().nullable(), status: z.string() });
 
@@ -191,34 +180,5 @@ httpRoute({
   responses: {
     200: { description: 'Result', schema: z.object({ success: z.boolean(), message: z.string(), response_time_ms: z.number(), details: z.record(z.string(), z.unknown()) }) },
   },
-  handler: async () => {
-    const started = performance.now();
-    const config = await configService().get();
-    const view = toConfigView(config, process.env);
-    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    try {
-      if (view.connection.sink === 'blob') {
-        await (await eventSink(config)).send([]);
-        return { status: 200, jsonBody: { success: true, message: 'Connection test successful (Blob sink)', response_time_ms: elapsed(), details: { sink: 'blob', hub: view.connection.hub } } };
-      }
-      const connection = resolveConnection(config, process.env);
-      if (connection.connectionString) parseEventHubsConnectionString(connection.connectionString);
-      const properties = await (await producerFor(connection, config)).getEventHubProperties({ abortSignal: AbortSignal.timeout(10_000) });
-      return {
-        status: 200,
-        jsonBody: { success: true, message: 'Connection test successful', response_time_ms: elapsed(), details: { sink: 'eventhubs', source: connection.source, hub: properties.name, partition_count: properties.partitionIds.length } },
-      };
-    } catch (error) {
-      const invalid = error instanceof ValidationError;
-      return {
-        status: 200,
-        jsonBody: {
-          success: false,
-          message: invalid ? `Connection test failed: ${INVALID_CONNECTION_STRING}` : `Connection test failed: ${redactSecrets(failureText(error))}`,
-          response_time_ms: elapsed(),
-          details: { exception_type: invalid ? 'ValueError' : error instanceof Error ? error.name : 'Error' },
-        },
-      };
-    }
-  },
+  handler: async () => ({ status: 200, jsonBody: await testConnection(connectionProbe(), await configService().get(), process.env) }),
 });
