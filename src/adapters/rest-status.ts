@@ -5,13 +5,13 @@
 import { RestError as TablesRestError } from '@azure/data-tables';
 import { RestError as BlobRestError } from '@azure/storage-blob';
 
-function statusOf(error: unknown): number | undefined {
-  return error instanceof TablesRestError || error instanceof BlobRestError ? error.statusCode : undefined;
+/** A Storage SDK's RestError (an HTTP status, or a request that could not be sent), not a programming error. */
+export function isStorageError(error: unknown): error is TablesRestError | BlobRestError {
+  return error instanceof TablesRestError || error instanceof BlobRestError;
 }
 
-/** A Storage request failed with an HTTP status (any), as opposed to a network or programming error. */
-export function isStorageError(error: unknown): boolean {
-  return statusOf(error) !== undefined;
+function statusOf(error: unknown): number | undefined {
+  return isStorageError(error) ? error.statusCode : undefined;
 }
 
 /** 404: the entity, blob or container is not there. */
