@@ -194,7 +194,7 @@ async function deliver(deps: StreamingDeps, config: () => AppConfig, target: Eve
       const abortSignal = AbortSignal.timeout(realtime.batch_timeout_ms);
       // One signal serves every partition key's batch of this send, each adding a listener.
       setMaxListeners(0, abortSignal);
-      const sent = await target.send(pending, { maxBatchSize: realtime.max_batch_size, abortSignal });
+      const sent = await withinTimeout(target.send(pending, { maxBatchSize: realtime.max_batch_size, abortSignal }), realtime.batch_timeout_ms);
       tally.latencies.push((clock() - sendStarted) / 1000);
       tally.bytes += sent.bytes;
       tally.batches += sent.batches;
@@ -234,6 +234,24 @@ async function deliver(deps: StreamingDeps, config: () => AppConfig, target: Eve
       }
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));
     }
+  }
+}
+
+/**
+ * A send that outlasts batch_timeout_ms fails as a timeout even when the client does not honour the abort signal
+ * (an AMQP connection that is still being opened, say), so a drain never hangs on it while it holds the lease.
+ */
+async function withinTimeout<T>(operation: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`The send did not finish within batch_timeout_ms (${timeoutMs} ms)`), { name: 'AbortError', code: 'AbortError' })), timeoutMs + 250);
+  });
+  try {
+    return await Promise.race([operation, timeout]);
+  } finally {
+    clearTimeout(timer);
+    // A send given up on may still fail later; that failure is no one's to handle.
+    operation.catch(() => undefined);
   }
 }
 
@@ -448,7 +466,7 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
       burstsInSlot++;
       if (!(await progress.advance(batch.length))) break;
     }
-    summary.breaker_state = blocked ? 'open' : (await breaker.read()).state;
+    summary.breaker_state = (await breaker.read()).state;
   } catch (error) {
     // Not a send failure (those are handled in deliver): storage, the sink's set-up or the next day's generation.
     tally.error = redactSecrets(error instanceof Error ? error.message : String(error));
