@@ -59,6 +59,9 @@ describe('event schemas', () => {
       ingest_timestamp: '2024-11-29T10:00:00.000Z',
       schema_version: '1.0',
       source: 'retail-datagen',
+      session_id: 'VIS202411290003000001',
+      correlation_id: 'VIS202411290003000001',
+      parent_event_id: null,
       partition_key: 'store-3',
     };
     expect(parseEvent(event).event_type).toBe('ble_ping_detected');

@@ -16,7 +16,7 @@ const script = readFileSync(path.join(root, 'docs/kql/retail_events.kql'), 'utf8
 
 const ENVELOPE_KQL: Record<string, string> = {
   event_id: 'string', event_type: 'string', payload: 'dynamic', trace_id: 'string', ingest_timestamp: 'datetime',
-  schema_version: 'string', source: 'string', correlation_id: 'string', partition_key: 'string',
+  schema_version: 'string', source: 'string', session_id: 'string', correlation_id: 'string', parent_event_id: 'string', partition_key: 'string',
 };
 
 const tableName = (eventType: string) => eventType.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');

@@ -44,7 +44,9 @@ const ENVELOPE_TYPES: Record<(typeof ENVELOPE_FIELDS)[number], string> = {
   ingest_timestamp: 'datetime',
   schema_version: 'string',
   source: 'string',
+  session_id: 'string',
   correlation_id: 'string',
+  parent_event_id: 'string',
   partition_key: 'string',
 };
 

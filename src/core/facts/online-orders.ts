@@ -22,7 +22,12 @@ export interface OnlineLine {
 
 export interface OnlineOrder {
   id: string;
+  /** The web session the order was placed in: the order, its payment, picks and shipments share it. */
+  sessionId: string;
   customerId: number;
+  /** The impression (and its campaign) that brought the customer to order, or null. */
+  campaignId: string | null;
+  impressionId: string | null;
   createdAt: number;
   lines: OnlineLine[];
   pickedAt: number;
@@ -39,30 +44,38 @@ export function planOnlineOrders(state: RegionDayState): void {
   const regionShare = context.customerCount > 0 ? region.customers.length / context.customerCount : 0;
   const onlineMean = volume.online_orders_per_day * regionShare * Math.min(2.5, Math.max(0.5, seasonMultiplier(date) * holidayMultiplier(date)));
   const onlineCount = region.customers.length > 0 && assortment.all.length > 0 ? onlineRandom.poisson(onlineMean) : 0;
-  for (let n = 0; n < onlineCount; n++) {
-    const createdAt = dayStart + onlineRandom.int(0, 86_399) * 1000;
-    const customerId = region.customers[onlineRandom.int(0, region.customers.length - 1)]!;
+  // Ordinary orders first, then the ones ad impressions brought in (attribution.ts).
+  const conversions = state.conversions.online;
+  for (let n = 0; n < onlineCount + conversions.length; n++) {
+    const conversion = n >= onlineCount ? conversions[n - onlineCount]! : null;
+    const createdAt = conversion ? conversion.at : dayStart + onlineRandom.int(0, 86_399) * 1000;
+    const customerId = conversion ? conversion.customerId : region.customers[onlineRandom.int(0, region.customers.length - 1)]!;
     const wanted = basket(onlineRandom, segmentOf(seed, customerId), 'standard', assortment, boost);
     const size = weighted(onlineRandom, { small: 0.6, medium: 0.3, large: 0.1 });
     const keep = size === 'small' ? onlineRandom.int(1, 3) : size === 'medium' ? onlineRandom.int(2, 5) : onlineRandom.int(5, 8);
     const chosen = onlineRandom.shuffle(wanted).slice(0, Math.max(1, keep));
+    // One order, one fulfilment node: the DC ships it, or one store ships it or hands it over (BOPIS).
+    const mode = region.stores.length === 0 ? 'SHIP_FROM_DC' : weighted(onlineRandom, { SHIP_FROM_DC: 0.6, SHIP_FROM_STORE: 0.3, BOPIS: 0.1 });
+    const nodeStore = mode === 'SHIP_FROM_DC' ? null : onlineRandom.pick(region.stores);
     const lines: OnlineLine[] = chosen.map((line) => {
-      const mode = region.stores.length === 0 ? 'SHIP_FROM_DC' : weighted(onlineRandom, { SHIP_FROM_DC: 0.6, SHIP_FROM_STORE: 0.3, BOPIS: 0.1 });
       const promoted = onlineRandom.chance(0.2);
       const percent = promoted ? Number(weighted(onlineRandom, { '5': 0.5, '10': 0.35, '20': 0.15 })) : 0;
       return {
         product: line.product,
         quantity: line.quantity > 3 ? onlineRandom.int(1, 3) : line.quantity,
         mode,
-        nodeStore: mode === 'SHIP_FROM_DC' ? null : onlineRandom.pick(region.stores),
+        nodeStore,
         promo: promoted ? `PROMO${percent}` : null,
         percent,
       };
     });
-    const taxStore = lines.find((l) => l.nodeStore)?.nodeStore ?? region.stores[0];
+    const taxStore = nodeStore ?? region.stores[0];
     state.orders.push({
       id: `ONL${dateCode}${dcLabel}${pad(n + 1, 5)}`,
+      sessionId: `WEB${dateCode}${dcLabel}${pad(n + 1, 5)}`,
       customerId,
+      campaignId: conversion?.campaignId ?? null,
+      impressionId: conversion?.impressionId ?? null,
       createdAt,
       lines,
       pickedAt: Math.min(dayStart + 86_399_000, createdAt + onlineRandom.int(30, 240) * MINUTE_MS),
@@ -139,6 +152,10 @@ export function writeOnlineOrderRows(state: RegionDayState): void {
     });
     const total = subtotal - discount + tax;
     const status = order.cancelled ? 'CANCELLED' : allDelivered ? 'COMPLETE' : 'OPEN';
-    out.fact_online_order_headers.add(createdTs, order.id, order.customerId, cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, order.tender, items, status, allDelivered && latestDelivery ? latestDelivery : null);
+    const first = order.lines[0]!;
+    out.fact_online_order_headers.add(
+      createdTs, order.id, order.customerId, cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, order.tender, items, status,
+      allDelivered && latestDelivery ? latestDelivery : null, order.sessionId, order.campaignId, order.impressionId, first.mode, first.nodeStore ? 'STORE' : 'DC', first.nodeStore ? first.nodeStore.id : dcId,
+    );
   }
 }

@@ -14,6 +14,7 @@
 import { deriveStream } from '../rng.js';
 import { FactTableBuilder } from './builder.js';
 import { parseDay, thanksgivingOf } from './calendar.js';
+import { conversionsFor } from './attribution.js';
 import type { FactContext, ProductInfo, Region } from './context.js';
 import { dcReorderPoint, storeReorderPoint, type RegionBalances } from './inventory.js';
 import { planOnlineOrders, scheduleDcPicks, writeOnlineOrderRows } from './online-orders.js';
@@ -68,11 +69,12 @@ function startRegionDay(context: FactContext, region: Region, day: string, balan
     dcTimeline: new Timeline(),
     dcMove: (at, productId, delta, type, source) => {
       dcBalance[productId]! += delta;
-      out.fact_dc_inventory_txn.add(at, dcId, productId, delta, type, source, dcBalance[productId]!);
+      out.fact_dc_inventory_txn.add(at, dcId, productId, delta, type, source, dcBalance[productId]!, null, null);
       return dcBalance[productId]!;
     },
     shipments: [],
     orders: [],
+    conversions: conversionsFor(context, region, day, date.getTime()),
     picked: new Map(),
   };
 }
@@ -87,13 +89,21 @@ function planDc(state: RegionDayState): void {
   const lowAtDc = assortment.all.filter((p) => dcBalance[p.id]! <= dcReorderPoint(seed, volume, dcId, p.id));
   if (lowAtDc.length > 0) {
     const deliveries = Math.min(lowAtDc.length, dcRandom.int(1, 3));
+    // The DC reorders at midnight what its suppliers deliver in the small hours: a REORDER row (no stock
+    // moves) with the position, the reorder point and the units that will arrive.
+    const reorders: { product: ProductInfo; quantity: number; source: string }[] = [];
     for (let d = 0; d < deliveries; d++) {
       const at = dayStart + dcRandom.int(1, 4) * HOUR_MS + dcRandom.int(0, 59) * MINUTE_MS;
       const source = `SUP${dateCode}${dcLabel}${pad(d + 1, 2)}`;
-      const share = lowAtDc.filter((_, i) => i % deliveries === d);
+      const share = lowAtDc.filter((_, i) => i % deliveries === d).map((product) => ({ product, quantity: dcRandom.int(volume.dc_initial_inventory_min, volume.dc_initial_inventory_max), source }));
+      reorders.push(...share);
       dcTimeline.add(at, () => {
-        for (const product of share) state.dcMove(at, product.id, dcRandom.int(volume.dc_initial_inventory_min, volume.dc_initial_inventory_max), 'INBOUND_SHIPMENT', source);
+        for (const { product, quantity } of share) state.dcMove(at, product.id, quantity, 'INBOUND_SHIPMENT', source);
       });
+    }
+    reorders.sort((a, b) => a.product.id - b.product.id);
+    for (const { product, quantity, source } of reorders) {
+      out.fact_dc_inventory_txn.add(dayStart, dcId, product.id, 0, 'REORDER', source, dcBalance[product.id]!, dcReorderPoint(seed, volume, dcId, product.id), quantity);
     }
   }
 
@@ -102,6 +112,8 @@ function planDc(state: RegionDayState): void {
     const storeBalance = balances.stores.get(store.id)!;
     const needs = assortment.all.filter((p) => storeBalance[p.id]! <= storeReorderPoint(seed, volume, store.id, p.id));
     if (needs.length === 0) return;
+    const target = volume.store_initial_inventory_max;
+    const reorders = needs.map((p) => ({ productId: p.id, current: storeBalance[p.id]!, point: storeReorderPoint(seed, volume, store.id, p.id), quantity: Math.max(0, target - storeBalance[p.id]!) }));
     const travelHours = dcRandom.int(1, 5);
     const loadedAt = dayStart + (4 * 60 + index * 10) * MINUTE_MS;
     const departAt = dayStart + 6 * HOUR_MS;
@@ -111,6 +123,7 @@ function planDc(state: RegionDayState): void {
       store,
       truckId: fleet.length > 0 ? fleet[index % fleet.length]!.id : 0,
       lines: [],
+      reorders,
       loadedAt,
       departAt,
       arriveAt,
@@ -120,14 +133,13 @@ function planDc(state: RegionDayState): void {
     state.shipments.push(shipment);
     dcTimeline.add(loadedAt, () => {
       for (const product of needs) {
-        const target = volume.store_initial_inventory_max;
         const wanted = Math.max(0, target - storeBalance[product.id]!);
         const available = dcBalance[product.id]!;
         const quantity = Math.min(wanted, available);
         if (quantity <= 0) {
           if (wanted > 0 && !dcStockouts.has(product.id)) {
             dcStockouts.add(product.id);
-            out.fact_dc_inventory_txn.add(loadedAt, dcId, product.id, 0, 'STOCKOUT', shipment.id, available);
+            out.fact_dc_inventory_txn.add(loadedAt, dcId, product.id, 0, 'STOCKOUT', shipment.id, available, null, null);
           }
           continue;
         }

@@ -3,6 +3,7 @@
  * units and helpers they share.
  */
 import type { RandomStream } from '../rng.js';
+import type { RegionConversions } from './attribution.js';
 import type { StoreRow } from '../dimensions/places.js';
 import { FACT_TABLES, type FactTable } from '../tables.js';
 import type { FactTableBuilder } from './builder.js';
@@ -22,11 +23,21 @@ export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 export const pad = (value: number, width: number) => String(value).padStart(width, '0');
 
+/** A location's reorder of one product: its position when raised, its reorder point and the units wanted. */
+export interface Reorder {
+  productId: number;
+  current: number;
+  point: number;
+  quantity: number;
+}
+
 export interface Shipment {
   id: string;
   store: StoreRow;
   truckId: number;
   lines: { productId: number; quantity: number }[];
+  /** What the store reordered overnight (every product at or below its reorder point), whether or not the DC can fill it. */
+  reorders: Reorder[];
   loadedAt: number;
   departAt: number;
   arriveAt: number;
@@ -57,6 +68,8 @@ export interface RegionDayState {
   dcMove: InventoryMove;
   shipments: Shipment[];
   orders: OnlineOrder[];
+  /** Visits and online orders that ad impressions bring in today. */
+  conversions: RegionConversions;
   /** Whether each online line could be picked from its node (false: backordered). */
   picked: Map<OnlineLine, boolean>;
 }

@@ -5,6 +5,7 @@
  */
 import { deriveStream, weighted, type RandomStream } from '../rng.js';
 import type { StoreRow } from '../dimensions/places.js';
+import type { Conversion } from './attribution.js';
 import { cents, lineTaxCents } from './builder.js';
 import { dayMultiplier, hourMultiplier, openingHours, weatherOf } from './calendar.js';
 import { bleIdOf, type ProductInfo } from './context.js';
@@ -13,6 +14,14 @@ import { HOUR_MS, MINUTE_MS, pad, type InventoryMove, type RegionDayState } from
 import { basket, promotionsFor, segmentOf, TENDERS, type Segment, type WantedLine } from './shopping.js';
 import { BLE_FORMAT, BLE_ZONES, conversionRate, DWELL, FOOT_ZONES, ZONES_BY_FORMAT } from './store-formats.js';
 import { Timeline } from './timeline.js';
+
+/** Who is shopping, in which session, and the impression that brought them in (if one did). */
+interface Visit {
+  customerId: number;
+  sessionId: string;
+  campaignId: string | null;
+  impressionId: string | null;
+}
 
 export function runStoreDay(state: RegionDayState, store: StoreRow): void {
   const { context, region, day, date, dayStart, dateCode, month, weekend, out, assortment, boost } = state;
@@ -26,12 +35,17 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
   const stockedOut = new Set<number>();
   const storeMove: InventoryMove = (at, productId, delta, type, source) => {
     balance[productId]! += delta;
-    out.fact_store_inventory_txn.add(at, store.id, productId, delta, type, source, balance[productId]!);
+    out.fact_store_inventory_txn.add(at, store.id, productId, delta, type, source, balance[productId]!, null, null);
     return balance[productId]!;
   };
 
   for (const shipment of state.shipments) {
-    if (shipment.store.id !== store.id || shipment.lines.length === 0) continue;
+    if (shipment.store.id !== store.id) continue;
+    // The store's own reorders, raised overnight before anything sells: a REORDER row (no stock moves).
+    timeline.add(dayStart, () => {
+      for (const r of shipment.reorders) out.fact_store_inventory_txn.add(dayStart, store.id, r.productId, 0, 'REORDER', shipment.id, balance[r.productId]!, r.point, r.quantity);
+    });
+    if (shipment.lines.length === 0) continue;
     timeline.add(shipment.unloadedAt, () => {
       for (const line of shipment.lines) storeMove(shipment.unloadedAt, line.productId, line.quantity, 'INBOUND_SHIPMENT', shipment.id);
     });
@@ -55,14 +69,15 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
   const zoneShares = ZONES_BY_FORMAT[store.format];
   const bleFactor = BLE_FORMAT[store.format] * Math.min(1.8, Math.max(0.6, store.trafficMultiplier));
 
-  const checkout = (at: number, receiptId: string, customerId: number, segment: Segment, wanted: WantedLine[], tender: string, promoRandom: RandomStream, returnDraw: number) => {
+  const checkout = (at: number, receiptId: string, visit: Visit, segment: Segment, wanted: WantedLine[], tender: string, promoRandom: RandomStream, returnDraw: number) => {
+    const { customerId } = visit;
     const lines: { product: ProductInfo; quantity: number; unitCents: number }[] = [];
     for (const line of wanted) {
       const onHand = balance[line.product.id]!;
       if (onHand <= 0) {
         if (!stockedOut.has(line.product.id)) {
           stockedOut.add(line.product.id);
-          out.fact_store_inventory_txn.add(at, store.id, line.product.id, 0, 'STOCKOUT', receiptId, onHand);
+          out.fact_store_inventory_txn.add(at, store.id, line.product.id, 0, 'STOCKOUT', receiptId, onHand, null, null);
         }
         continue;
       }
@@ -86,7 +101,7 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
     });
     const total = subtotal - discount + tax;
     const eventTs = at;
-    out.fact_receipts.add(eventTs, store.id, customerId, receiptId, 'SALE', cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, tender, items, null, `TRC${receiptId.slice(3)}`);
+    out.fact_receipts.add(eventTs, store.id, customerId, receiptId, 'SALE', cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, tender, items, null, `TRC${receiptId.slice(3)}`, visit.sessionId, visit.campaignId, visit.impressionId);
     lines.forEach((line, i) => {
       const ext = line.unitCents * line.quantity;
       out.fact_receipt_lines.add(eventTs, receiptId, i + 1, line.product.id, line.quantity, cents(line.unitCents), cents(ext), line.unitCents, ext, discounts[i]!.discountCents, taxes[i]!, discounts[i]!.code);
@@ -100,7 +115,8 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
         const returnId = `RET${dateCode}${storeLabel}${pad(++returnSequence, 6)}`;
         const ts = returnAt;
         const negative = (value: number) => (value === 0 ? 0 : -value);
-        out.fact_receipts.add(ts, store.id, customerId, returnId, 'RETURN', cents(negative(subtotal)), cents(negative(discount)), cents(negative(tax)), cents(negative(total)), negative(subtotal), negative(discount), negative(tax), negative(total), tender, items, receiptId, `TRC${returnId.slice(3)}`);
+        // A return is a visit of its own (to the service desk), credited to no campaign.
+        out.fact_receipts.add(ts, store.id, customerId, returnId, 'RETURN', cents(negative(subtotal)), cents(negative(discount)), cents(negative(tax)), cents(negative(total)), negative(subtotal), negative(discount), negative(tax), negative(total), tender, items, receiptId, `TRC${returnId.slice(3)}`, `VRT${returnId.slice(3)}`, null, null);
         lines.forEach((line, i) => {
           const ext = line.unitCents * line.quantity;
           out.fact_receipt_lines.add(ts, returnId, i + 1, line.product.id, -line.quantity, cents(line.unitCents), cents(negative(ext)), line.unitCents, negative(ext), negative(discounts[i]!.discountCents), negative(taxes[i]!), discounts[i]!.code ?? 'RETURN');
@@ -114,12 +130,25 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
     }
   };
 
+  // Visits that ad impressions bring in, by the hour they walk in; none while the store is closed.
+  const attributed = new Map<number, Conversion[]>();
+  for (const conversion of state.conversions.byStore.get(store.id) ?? []) {
+    const hour = Math.floor((conversion.at - dayStart) / HOUR_MS);
+    const list = attributed.get(hour) ?? [];
+    list.push(conversion);
+    attributed.set(hour, list);
+  }
+  const closesAt = dayStart + close * HOUR_MS;
+
   for (let hour = open; hour < close; hour++) {
     const multiplier = daily * hourMultiplier(date, hour, store.hours);
     if (multiplier <= 0) continue;
-    const visits = random.poisson((volume.customers_per_day / 24) * multiplier * store.trafficMultiplier);
+    const brought = attributed.get(hour) ?? [];
+    const ordinary = random.poisson((volume.customers_per_day / 24) * multiplier * store.trafficMultiplier);
+    const visits = ordinary + brought.length;
     const hourStart = dayStart + hour * HOUR_MS;
-    // Foot traffic counts everyone through the door: buyers, and the browsers who leave empty-handed.
+    // Foot traffic counts everyone through the door in the hour they enter: buyers, and the browsers who
+    // leave empty-handed.
     const total = Math.max(visits + 1, Math.floor(visits / conversionRate(hour, weekend)));
     zoneShares.forEach((share, z) => {
       const base = Math.floor(total * share);
@@ -127,27 +156,31 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
       out.fact_foot_traffic.add(hourStart, store.id, `SENSOR_${pad(store.id, 3)}_${FOOT_ZONES[z]}`, FOOT_ZONES[z]!, random.int(low, high), z === 0 ? Math.max(base, visits) : base);
     });
     for (let v = 0; v < visits; v++) {
-      const checkoutAt = hourStart + random.int(6 * 60, 3599) * 1000;
-      const customerId = drawCustomer();
+      const conversion = v >= ordinary ? brought[v - ordinary]! : null;
+      const enteredAt = conversion ? conversion.at : hourStart + random.int(0, 3599) * 1000;
+      // A visit takes 5 to 35 minutes; the last customers are checked out at closing time.
+      const checkoutAt = Math.min(enteredAt + random.int(5, 35) * MINUTE_MS, closesAt - 1000);
+      const customerId = conversion ? conversion.customerId : drawCustomer();
       const segment = segmentOf(seed, customerId);
       const wanted = basket(random, segment, store.format, assortment, boost);
-      const receiptId = `RCP${dateCode}${storeLabel}${pad(++receiptSequence, 6)}`;
+      const sequence = pad(++receiptSequence, 6);
+      const receiptId = `RCP${dateCode}${storeLabel}${sequence}`;
+      const visit: Visit = { customerId, sessionId: `VIS${dateCode}${storeLabel}${sequence}`, campaignId: conversion?.campaignId ?? null, impressionId: conversion?.impressionId ?? null };
       const known = random.chance(0.3);
       const bleId = known ? bleIdOf(customerId) : `ANON-${store.id}-${random.int(100000, 999999)}`;
-      // BLE pings between entering and checkout (2–4 zones, a few pings each).
-      const enteredAt = checkoutAt - random.int(5, 35) * MINUTE_MS;
-      const zones = random.shuffle([0, 1, 2, 3, 4]).slice(0, random.int(2, 4));
+      const beacon = (z: number, at: number) =>
+        out.fact_ble_pings.add(at, store.id, `BEACON_${pad(store.id, 3)}_${BLE_ZONES[z]}`, bleId, random.int(-80, -30), BLE_ZONES[z]!, known ? customerId : null, visit.sessionId);
+      // The entrance beacon sees the shopper walk in; then 1–3 more zones, a few pings each, until checkout.
+      beacon(0, enteredAt);
+      const zones = random.shuffle([1, 2, 3, 4]).slice(0, random.int(1, 3));
       for (const z of zones) {
         const pings = Math.max(1, Math.round(random.int(2, 5) * bleFactor));
-        for (let p = 0; p < pings; p++) {
-          const at = enteredAt + Math.floor(random.next() * (checkoutAt - enteredAt));
-          out.fact_ble_pings.add(at, store.id, `BEACON_${pad(store.id, 3)}_${BLE_ZONES[z]}`, bleId, random.int(-80, -30), BLE_ZONES[z]!, known ? customerId : null);
-        }
+        for (let p = 0; p < pings; p++) beacon(z, enteredAt + Math.floor(random.next() * (checkoutAt - enteredAt)));
       }
       const tender = weighted(random, TENDERS);
       const promoRandom = deriveStream(seed, 'promo', day, store.id, receiptSequence);
       const returnDraw = random.next();
-      timeline.add(checkoutAt, () => checkout(checkoutAt, receiptId, customerId, segment, wanted, tender, promoRandom, returnDraw));
+      timeline.add(checkoutAt, () => checkout(checkoutAt, receiptId, visit, segment, wanted, tender, promoRandom, returnDraw));
     }
   }
 
