@@ -24,6 +24,8 @@ export const ATTRIBUTION_WINDOW_MS = 24 * 3_600_000;
 export const CONVERSION_RATE: Record<string, number> = {
   EMAIL: 0.12, SEARCH: 0.14, GOOGLE: 0.13, SOCIAL: 0.07, FACEBOOK: 0.08, INSTAGRAM: 0.06, DISPLAY: 0.04, YOUTUBE: 0.05, VIDEO: 0.05,
 };
+/** Mean time from impression to visit or order. */
+const MEAN_DELAY_SECONDS = 4 * 3600;
 /** Share of conversions that are online orders rather than store visits. */
 const ONLINE_SHARE = 0.3;
 
@@ -70,7 +72,9 @@ export function conversionsFor(context: FactContext, region: Region, day: string
       if (customerId === 0 || customerId >= regionOf.length || regionOf[customerId] !== region.dcId) continue;
       const random = deriveStream(context.seed, 'conversion', m.impressionId[i]!);
       if (!random.chance(CONVERSION_RATE[m.channel[i]!] ?? 0.05)) continue;
-      const at = m.at[i]! + random.int(5 * 60, ATTRIBUTION_WINDOW_MS / 1000 - 1) * 1000;
+      // Most customers who respond do so within hours: the delay is exponential (mean 4 h) within the window.
+      const delaySeconds = Math.min(ATTRIBUTION_WINDOW_MS / 1000 - 1, 300 + Math.floor(-Math.log(1 - random.next()) * MEAN_DELAY_SECONDS));
+      const at = m.at[i]! + delaySeconds * 1000;
       const online = region.stores.length === 0 || random.chance(ONLINE_SHARE);
       // The customer's own neighbourhood store when there is one, else any store of the region.
       const near = region.stores.filter((s) => s.geographyId === geographyOf[customerId]);

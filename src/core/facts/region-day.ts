@@ -110,9 +110,10 @@ function planDc(state: RegionDayState): void {
   const fleet = region.trucks.length > 0 ? region.trucks : context.poolTrucks;
   region.stores.forEach((store, index) => {
     const storeBalance = balances.stores.get(store.id)!;
-    const needs = assortment.all.filter((p) => storeBalance[p.id]! <= storeReorderPoint(seed, volume, store.id, p.id));
-    if (needs.length === 0) return;
+    // A store orders up to its shelf capacity what is at or below its reorder point (and not already full).
     const target = volume.store_initial_inventory_max;
+    const needs = assortment.all.filter((p) => storeBalance[p.id]! <= storeReorderPoint(seed, volume, store.id, p.id) && storeBalance[p.id]! < target);
+    if (needs.length === 0) return;
     const reorders = needs.map((p) => ({ productId: p.id, current: storeBalance[p.id]!, point: storeReorderPoint(seed, volume, store.id, p.id), quantity: Math.max(0, target - storeBalance[p.id]!) }));
     const travelHours = dcRandom.int(1, 5);
     const loadedAt = dayStart + (4 * 60 + index * 10) * MINUTE_MS;
