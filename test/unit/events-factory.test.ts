@@ -8,7 +8,7 @@ import { openingBalances } from '../../src/core/facts/inventory.js';
 import { generateMarketingDay } from '../../src/core/facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-day.js';
 
-const config = appConfigSchema.parse({ seed: 3, volume: { stores: 6, dcs: 2, total_geographies: 6, total_customers: 2000, total_products: 300, customers_per_day: 60, online_orders_per_day: 40, marketing_impressions_per_day: 300, store_initial_inventory_min: 2, store_initial_inventory_max: 12 } });
+const config = appConfigSchema.parse({ seed: 3, volume: { stores: 6, dcs: 2, total_geographies: 6, total_customers: 2000, total_products: 300, customers_per_day: 90, online_orders_per_day: 40, marketing_impressions_per_day: 300, store_initial_inventory_min: 2, store_initial_inventory_max: 12 } });
 
 function eventsFor(day: string, allowed: Set<(typeof EVENT_TYPES)[number]> | null = null) {
   const context = buildFactContext(config);
@@ -40,11 +40,13 @@ describe('event factory', () => {
   it('orders events by time, and a visit as entered → pings → receipt → lines → payment', () => {
     for (let i = 1; i < events.length; i++) expect(events[i]!.at).toBeGreaterThanOrEqual(events[i - 1]!.at);
     const receipt = events.findIndex((e) => e.envelope.event_type === 'receipt_created' && (e.envelope.payload as { receipt_type: string }).receipt_type === 'SALE');
-    const receiptId = (events[receipt]!.envelope.payload as { receipt_id: string }).receipt_id;
-    const sameReceipt = events.filter((e) => e.envelope.correlation_id === receiptId).map((e) => e.envelope.event_type);
-    expect(sameReceipt[0]).toBe('receipt_created');
-    expect(sameReceipt.at(-1)).toBe('payment_processed');
-    expect(sameReceipt).toContain('receipt_line_added');
+    const session = events[receipt]!.envelope.session_id;
+    const sameVisit = events.filter((e) => e.envelope.session_id === session).map((e) => e.envelope.event_type);
+    expect(sameVisit[0]).toBe('customer_entered');
+    expect(sameVisit).toContain('ble_ping_detected');
+    expect(sameVisit.indexOf('ble_ping_detected')).toBeLessThan(sameVisit.indexOf('receipt_created'));
+    expect(sameVisit.at(-1)).toBe('payment_processed');
+    expect(sameVisit).toContain('receipt_line_added');
   });
 
   it('filters by event type', () => {
