@@ -64,17 +64,21 @@ export class BlobEventSink implements EventSink {
     }
     let bytes = 0;
     let batches = 0;
-    for (const [path, lines] of byPath) {
-      for (let first = 0; first < lines.length; first += Math.min(lines.length, maxBatchSize)) {
-        const payload = Buffer.from(`${lines.slice(first, first + maxBatchSize).join('\n')}\n`);
-        for (let offset = 0; offset < payload.byteLength; offset += MAX_APPEND_BLOCK) {
-          abortSignal?.throwIfAborted();
-          await this.append(container, path, payload.subarray(offset, offset + MAX_APPEND_BLOCK));
-          batches++;
+    // Files are independent (a partition key always maps to the same one), so they are written concurrently;
+    // within a file the appends stay in order.
+    await Promise.all(
+      [...byPath].map(async ([path, lines]) => {
+        for (let first = 0; first < lines.length; first += Math.min(lines.length, maxBatchSize)) {
+          const payload = Buffer.from(`${lines.slice(first, first + maxBatchSize).join('\n')}\n`);
+          for (let offset = 0; offset < payload.byteLength; offset += MAX_APPEND_BLOCK) {
+            abortSignal?.throwIfAborted();
+            await this.append(container, path, payload.subarray(offset, offset + MAX_APPEND_BLOCK));
+            batches++;
+          }
+          bytes += payload.byteLength;
         }
-        bytes += payload.byteLength;
-      }
-    }
+      }),
+    );
     return { bytes, batches };
   }
 }

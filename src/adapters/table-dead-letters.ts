@@ -108,14 +108,25 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
     return { total: entities.length, by_error_type, by_event_type };
   }
 
-  async take(ids?: string[]): Promise<DeadLetter[]> {
-    const client = await this.table();
+  async peek(ids?: string[]): Promise<DeadLetter[]> {
     const wanted = ids ? new Set(ids) : null;
     // Ids come from callers: only well-formed row keys are looked up (others cannot exist, and characters such
     // as '/' or '#' would make the Table service refuse the request itself).
     const chosen = wanted ? await this.fetch([...wanted].filter((id) => ROW_KEY.test(id))) : await this.all();
-    const letters = await Promise.all(chosen.map((e) => this.toDeadLetter(e)));
-    await submitInTransactions(client, chosen.map((e): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey: e.rowKey }]));
+    return Promise.all(chosen.map((e) => this.toDeadLetter(e)));
+  }
+
+  async remove(ids: string[]): Promise<void> {
+    const client = await this.table();
+    const present = await this.fetch(ids.filter((id) => ROW_KEY.test(id)));
+    await submitInTransactions(client, present.map((e): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey: e.rowKey }]));
+    // Events too large for a Table property were kept in Blob: they go with their letter.
+    await Promise.all(present.filter((e) => e.blob_path).map((e) => this.files.deletePrefix(e.blob_path!)));
+  }
+
+  async take(ids?: string[]): Promise<DeadLetter[]> {
+    const letters = await this.peek(ids);
+    await this.remove(letters.map((letter) => letter.id));
     return letters;
   }
 

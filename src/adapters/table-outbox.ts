@@ -34,7 +34,12 @@ interface ChunkEntity {
   [data: `data${number}`]: Uint8Array;
 }
 
-const rowKey = (sequence: number) => String(sequence).padStart(10, '0');
+const rowKey = (sequence: number, prefix = '') => `${prefix}${String(sequence).padStart(10, '0')}`;
+/**
+ * Row keys of appended chunks (events sent back from the DLQ): they sort after every chunk of a day slice, so they
+ * go out after it, and a new slice, which replaces only its own chunks, never wipes them.
+ */
+const APPENDED_PREFIX = 'r';
 
 interface EncodedChunk {
   events: OutboxEvent[];
@@ -60,10 +65,10 @@ export function encodeChunks(events: OutboxEvent[]): EncodedChunk[] {
 export const TABLE_LIMITS = { MAX_PROPERTY_BYTES, MAX_ENTITY_DATA_BYTES, MAX_BATCH };
 
 /** The pending entity of chunk number `sequence`, on its round-robin shard. */
-function chunkEntity(chunk: EncodedChunk, sequence: number): ChunkEntity {
+function chunkEntity(chunk: EncodedChunk, sequence: number, prefix = ''): ChunkEntity {
   const entity = {
     partitionKey: `shard-${sequence % SHARDS}`,
-    rowKey: rowKey(sequence),
+    rowKey: rowKey(sequence, prefix),
     status: 'pending',
     count: chunk.events.length,
     cursor: 0,
@@ -85,19 +90,27 @@ export class TableOutbox implements Outbox {
   constructor(private readonly table: () => Promise<TableClient>) {}
 
   async clear(): Promise<number> {
+    return this.deleteChunks(() => true);
+  }
+
+  /** Deletes the chunks whose row key passes `which`; returns how many. */
+  private async deleteChunks(which: (rowKey: string) => boolean): Promise<number> {
     const client = await this.table();
     let deleted = 0;
     for (let shard = 0; shard < SHARDS; shard++) {
       const keys: string[] = [];
-      for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`}`, select: ['RowKey'] } })) keys.push(entity.rowKey!);
+      for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`}`, select: ['RowKey'] } })) {
+        if (which(entity.rowKey!)) keys.push(entity.rowKey!);
+      }
       await submitInTransactions(client, keys.map((key): TransactionAction => ['delete', { partitionKey: `shard-${shard}`, rowKey: key }]));
       deleted += keys.length;
     }
     return deleted;
   }
 
+  /** Replaces the day slice; events sent back from the DLQ (appended chunks) stay, after it. */
   async replace(timed: TimedEvent[]): Promise<{ events: number; chunks: number }> {
-    await this.clear();
+    await this.deleteChunks((rowKey) => !rowKey.startsWith(APPENDED_PREFIX));
     const events: OutboxEvent[] = timed.map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, eventId: t.envelope.event_id, body: JSON.stringify(t.envelope) }));
     const chunks = await this.write(events, 0);
     return { events: events.length, chunks };
@@ -110,12 +123,14 @@ export class TableOutbox implements Outbox {
   async append(events: OutboxEvent[]): Promise<number> {
     const client = await this.table();
     let next = 0;
-    for await (const entity of client.listEntities({ queryOptions: { select: ['RowKey'] } })) next = Math.max(next, Number(entity.rowKey) + 1);
+    for await (const entity of client.listEntities({ queryOptions: { select: ['RowKey'] } })) {
+      if (entity.rowKey!.startsWith(APPENDED_PREFIX)) next = Math.max(next, Number(entity.rowKey!.slice(APPENDED_PREFIX.length)) + 1);
+    }
     for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
       for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
         for (;;) {
           try {
-            await client.createEntity(chunkEntity(chunk, next++));
+            await client.createEntity(chunkEntity(chunk, next++, APPENDED_PREFIX));
             break;
           } catch (error) {
             if (!isAlreadyExists(error)) throw error;
@@ -151,13 +166,20 @@ export class TableOutbox implements Outbox {
     const client = await this.table();
     const expired = new Date(now);
     const candidates: TableEntityResult<Record<string, unknown>>[] = [];
-    // The earliest chunks of every shard, merged by sequence (chunks are dealt round-robin to shards).
+    // The earliest chunks of every shard, merged by sequence (chunks are dealt round-robin to shards). Pages are
+    // sized to what is wanted: a chunk entity carries up to 900 KiB, so a default page of 1,000 would not do.
+    const perShard = Math.ceil(maxEvents / SHARDS / EVENTS_PER_CHUNK) + 1;
     await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
         let taken = 0;
-        for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))` } })) {
-          candidates.push(entity);
-          taken += Number(entity.count) - Number(entity.cursor);
+        const pages = client
+          .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))` } })
+          .byPage({ maxPageSize: Math.min(1000, perShard) });
+        for await (const page of pages) {
+          for (const entity of page) {
+            candidates.push(entity);
+            taken += Number(entity.count) - Number(entity.cursor);
+          }
           if (taken >= maxEvents / SHARDS + EVENTS_PER_CHUNK) break;
         }
       }),
@@ -216,11 +238,12 @@ export class TableOutbox implements Outbox {
     );
   }
 
-  async checkpoint(chunk: ClaimedChunk, sentUpTo: number): Promise<boolean> {
+  async checkpoint(chunk: ClaimedChunk, sentUpTo: number, claimUntil?: number): Promise<boolean> {
     const client = await this.table();
     const [partitionKey, key] = chunk.id.split('/') as [string, string];
     try {
-      const response = await client.updateEntity({ partitionKey, rowKey: key, cursor: sentUpTo }, 'Merge', { etag: chunk.etag });
+      const renewal = claimUntil === undefined ? {} : { claim_until: new Date(claimUntil) };
+      const response = await client.updateEntity({ partitionKey, rowKey: key, cursor: sentUpTo, ...renewal }, 'Merge', { etag: chunk.etag });
       chunk.etag = response.etag!;
       return true;
     } catch (error) {
@@ -259,7 +282,18 @@ export class TableOutbox implements Outbox {
   async preview(limit: number): Promise<unknown[]> {
     const client = await this.table();
     const chunks: TableEntityResult<Record<string, unknown>>[] = [];
-    for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: `status ne 'sent'` } })) chunks.push(entity);
+    // The first unsent chunks of each shard hold the next events: one small page per shard, not the whole outbox.
+    const perShard = Math.ceil(limit / EVENTS_PER_CHUNK) + 1;
+    await Promise.all(
+      Array.from({ length: SHARDS }, async (_, shard) => {
+        const pages = client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`} and status ne 'sent'` } }).byPage({ maxPageSize: perShard });
+        for await (const page of pages) {
+          chunks.push(...page);
+          // The service may answer an empty page with a continuation: go on until something comes back.
+          if (page.length > 0) break;
+        }
+      }),
+    );
     chunks.sort((a, b) => a.rowKey!.localeCompare(b.rowKey!));
     const events: unknown[] = [];
     for (const chunk of chunks) {

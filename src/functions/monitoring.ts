@@ -108,7 +108,7 @@ httpRoute({
       return metric;
     };
     const counts = streamCounts(s.state, s.statistics, s.now);
-    gauge('streaming_events_generated', 'Events the schedule has called for since the stream started', counts.events_generated);
+    gauge('streaming_events_generated', 'Events the stream has produced since it started (sent, withheld, given up on, or due while sending fails)', counts.events_generated);
     gauge('streaming_events_sent', 'Events delivered to the sink', s.statistics.events_sent_successfully);
     gauge('streaming_events_failed', 'Due events not delivered because sending failed (given up on, or held in the outbox while the sink fails)', counts.events_failed);
     gauge('streaming_circuit_breaker_trips', 'Times the circuit breaker opened', s.statistics.circuit_breaker_trips);

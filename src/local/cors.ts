@@ -51,3 +51,41 @@ export function preflightHeaders(origins: readonly string[], req: http.IncomingM
     'access-control-max-age': '600',
   };
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function isLoopbackHost(hostHeader: string | undefined, port: number): boolean {
+  if (!hostHeader) return false;
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.trim().toLowerCase());
+  return Boolean(match && LOOPBACK_HOSTS.has(match[1]!) && (match[2] === undefined || Number(match[2]) === port));
+}
+
+/**
+ * Why a request from outside this machine's own use must be refused, or undefined. The local host listens on
+ * loopback without a key by default, so any web page the user visits could otherwise drive it:
+ * - a Host that is not a loopback name is a DNS-rebinding page (its own name resolved to 127.0.0.1), when the
+ *   host listens on loopback (`loopbackOnly`, the default);
+ * - a state-changing request whose Origin is neither this host nor a listed CORS origin is a cross-site page
+ *   (browsers send Origin on every cross-origin POST, PUT and DELETE, forms included; curl and scripts send none).
+ * The body's content type is not what decides: `curl -d`, which the operators' guides use, sends a form's type, and
+ * `fetch` with a string body sends text/plain; a browser page sending either cross-site carries its Origin.
+ */
+export function foreignRequestReason(origins: readonly string[], req: http.IncomingMessage, port: number, { loopbackOnly = true } = {}): string | undefined {
+  if (loopbackOnly && !isLoopbackHost(req.headers.host, port)) return 'host: this local host answers only to 127.0.0.1, localhost or [::1]';
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return undefined;
+  const origin = req.headers.origin;
+  if (origin && origin !== 'null') {
+    let sameHost = false;
+    try {
+      const url = new URL(origin);
+      sameHost = isLoopbackHost(url.host, port) && url.protocol === 'http:';
+    } catch {
+      sameHost = false;
+    }
+    if (!sameHost && !allowedOrigin(origins, origin)) return `origin: ${origin} may not change anything here (list it in ${CORS_SETTING} to allow it)`;
+  } else if (origin === 'null') {
+    return 'origin: an opaque origin (a sandboxed page or file) may not change anything here';
+  }
+  return undefined;
+}

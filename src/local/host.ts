@@ -14,7 +14,7 @@ import { redactSecrets } from '../core/config/secrets.js';
 import { importAppFiles, readPackageMain, resolveMainFiles } from './app-loader.js';
 import { installFunctionsCore, type CapturedFunction, type RpcBindingInfo } from './functions-core.js';
 import { readHostSettings, type HostSettings } from './host-config.js';
-import { CORS_SETTING, corsResponseHeaders, parseCorsOrigins, preflightHeaders } from './cors.js';
+import { CORS_SETTING, corsResponseHeaders, foreignRequestReason, parseCorsOrigins, preflightHeaders } from './cors.js';
 import { decodePathSegments, RouteTable } from './routes.js';
 import { startQueueListener, type QueueListener } from './queue-listener.js';
 import { startTimer, type TimerRunner } from './timer-runner.js';
@@ -166,6 +166,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   }
 
   let stopping = false;
+  const listeningPort = (): number => (server.address() as AddressInfo | null)?.port ?? 0;
   const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = Date.now();
     const method = (req.method ?? 'GET').toUpperCase();
@@ -174,6 +175,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     // Set first so that errors, 401s and 404s are readable by an allowed origin's script too.
     for (const [name, value] of Object.entries(corsResponseHeaders(corsOrigins, req))) res.setHeader(name, value);
     if (stopping) return json(res, 503, { detail: 'The host is shutting down' }, { connection: 'close' });
+    const foreign = foreignRequestReason(corsOrigins, req, listeningPort(), { loopbackOnly: ['127.0.0.1', 'localhost', '::1'].includes(options.hostname ?? '127.0.0.1') });
+    if (foreign) return json(res, 403, { detail: foreign });
     if (!url) return json(res, 400, { detail: 'url: not a valid request URL' });
     // A broken percent-escape cannot be routed; refuse it as the Functions front end does, instead of throwing.
     if (!decodePathSegments(url.pathname)) return json(res, 400, { detail: 'path: malformed percent-encoding' });

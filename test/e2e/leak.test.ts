@@ -117,6 +117,8 @@ async function startLeakApp(env: Record<string, string>): Promise<AppProcess> {
       RETAIL_VOLUME_CUSTOMERS_PER_DAY: '20',
       RETAIL_VOLUME_ONLINE_ORDERS_PER_DAY: '10',
       RETAIL_VOLUME_MARKETING_IMPRESSIONS_PER_DAY: '30',
+      // The faults follow each other quickly; a breaker that opened would hold the next one back for a minute.
+      RETAIL_REALTIME_FAILURE_THRESHOLD: '1000',
       ...env,
     },
   });
@@ -262,12 +264,16 @@ describe('planted secrets never leak', () => {
     expect((await call('PUT', '/api/stream/config', { body: JSON.stringify({ realtime: { azure_connection_string: connectionString(planted.runtimeKey.value, 'runtime-hub', peer.port) } }) })).status).toBe(200);
     await stream('runtime_config', true, async () => {
       await until('events sent', (o) => o.statistics.events_sent_successfully > 0);
-      // A transient rejection (stays in the outbox), then refused credentials (dead-lettered with the error text).
+      // A transient rejection and refused credentials (both stay in the outbox, their text in statistics and
+      // logs), then a fault of the events (dead-lettered with the error text).
       peer!.faults.rejectNextBatches(20, 'amqp:internal-error');
       await until('a rejected batch', (o) => (o.statistics.error_counts.connection_failure ?? 0) > 0);
       peer!.faults.rejectAuth(true);
       peer!.faults.detachSenders();
-      await until('dead letters after an authentication error', (o) => o.dlq.total > 0 && (o.statistics.error_counts.authentication ?? 0) > 0);
+      await until('an authentication error', (o) => (o.statistics.error_counts.authentication ?? 0) > 0);
+      peer!.faults.clear();
+      peer!.faults.rejectNextBatches(20, 'com.microsoft:argument-out-of-range');
+      await until('dead letters after a fault of the events', (o) => o.dlq.total > 0);
       peer!.faults.clear();
     });
     for (const token of peer.tokens) {

@@ -2,6 +2,7 @@
  * The local host against a fixture app and a real Azurite: routes and methods, function keys, timers on
  * their schedule, queue messages processed, failing ones moved to the poison queue, graceful shutdown.
  */
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +102,32 @@ describe('HTTP triggers', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('x-invocation')).toMatch(/^[0-9a-f-]{36}$/);
     expect(await readJson(response)).toEqual({ body: { a: 1 }, functionName: 'fixtureEcho' });
+  });
+
+  it('refuses what a web page could send: a foreign Host (DNS rebinding), a foreign or opaque Origin', async () => {
+    const port = Number(new URL(host.url).port);
+    /** A raw request, so Host and Origin are exactly what a browser would send. */
+    const raw = (method: string, headers: Record<string, string>, body?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = http.request({ host: '127.0.0.1', port, path: '/api/echo', method, headers: { 'x-functions-key': KEY, ...headers } }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    const json = JSON.stringify({ a: 1 });
+    expect((await raw('POST', { host: `attacker.example:${port}`, 'content-type': 'application/json' }, json)).status).toBe(403);
+    expect((await raw('POST', { host: `127.0.0.1:${port}`, origin: 'https://attacker.example', 'content-type': 'application/json' }, json)).status).toBe(403);
+    expect((await raw('POST', { host: `127.0.0.1:${port}`, origin: 'null', 'content-type': 'application/json' }, json)).status).toBe(403);
+    expect((await raw('POST', { host: `127.0.0.1:${port}`, origin: 'https://attacker.example', 'content-type': 'application/x-www-form-urlencoded' }, json)).status).toBe(403);
+    // What people and scripts send: same-origin pages (the dashboard), curl -d (urlencoded), fetch's text/plain, any loopback name.
+    expect((await raw('POST', { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json' }, json)).status).toBe(201);
+    expect((await raw('POST', { host: `localhost:${port}`, 'content-type': 'application/x-www-form-urlencoded' }, json)).status).toBe(201);
+    expect((await raw('POST', { host: `[::1]:${port}`, 'content-type': 'text/plain;charset=UTF-8' }, json)).status).toBe(201);
+    const refused = await raw('POST', { host: `evil.example:${port}` }, json);
+    expect(JSON.parse(refused.body).detail).toMatch(/^host: /);
   });
 
   it('enforces the function key from the header or the code query parameter', async () => {

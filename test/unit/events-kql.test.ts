@@ -32,7 +32,7 @@ describe('KQL script for Fabric RTI', () => {
   });
 
   it('has a table and a mapping for every field of every event type, and nothing else', () => {
-    const expectedTables = new Set(['RetailEventsRaw', ...EVENT_TYPES.map(kqlTableName)]);
+    const expectedTables = new Set(['RetailEventsRaw', 'RetailEventsUnknown', ...EVENT_TYPES.map(kqlTableName)]);
     expect(new Set(tables.keys())).toEqual(expectedTables);
     expect(new Set(mappings.keys())).toEqual(expectedTables);
     for (const eventType of EVENT_TYPES) {
@@ -46,6 +46,28 @@ describe('KQL script for Fabric RTI', () => {
       expect(script).toContain(`where event_type == '${eventType}'`);
     }
     expect([...tables.get('RetailEventsRaw')!].sort()).toEqual([...ENVELOPE_FIELDS].sort());
+    expect([...tables.get('RetailEventsUnknown')!].sort()).toEqual([...ENVELOPE_FIELDS].sort());
+    // The catch-all takes exactly the types without a table of their own.
+    const unknown = /ExtractRetailEventsUnknown\(\) \{ RetailEventsRaw \| where event_type !in \(([^)]*)\) \}/.exec(script);
+    expect(unknown?.[1]?.split(', ').map((t) => t.replaceAll("'", '')).sort()).toEqual([...EVENT_TYPES].sort());
+  });
+});
+
+describe('KQL dashboards', () => {
+  it('creates the views and functions the dashboards read, over tables and columns that exist', () => {
+    const { tables } = parseScript(script);
+    const views = [...script.matchAll(/^\.create-or-alter materialized-view with \([^)]*\) (\w+) on table (\w+) \{ (.*) \}$/gm)].map((m) => ({ name: m[1]!, source: m[2]!, query: m[3]! }));
+    expect(views.map((v) => v.name).sort()).toEqual(['ProductSales15m', 'SalesPerStorePerMinute', 'TenderMixPerHour']);
+    for (const view of views) {
+      expect(tables.has(view.source), view.name).toBe(true);
+      expect(view.query.startsWith(`${view.source} |`), view.name).toBe(true);
+      // Every snake_case name a view groups or sums by is a column of its table or an alias it defines.
+      const aliases = new Set([...view.query.matchAll(/\b([a-z_]+) = /g)].map((m) => m[1]!));
+      for (const m of view.query.matchAll(/\b([a-z]+(?:_[a-z]+)+)\b(?!\s*\()/g)) expect(tables.get(view.source)!.includes(m[1]!) || aliases.has(m[1]!), `${view.name}: ${m[1]}`).toBe(true);
+    }
+    for (const name of ['TopProductsLast15Minutes', 'OpenStockoutsPerStore', 'ZoneDwell', 'TruckDwell', 'CampaignFunnel']) {
+      expect(script, name).toMatch(new RegExp(`^\\.create-or-alter function with \\([^)]*\\) ${name}\\(\\) \\{ .* \\}$`, 'm'));
+    }
   });
 });
 
@@ -59,6 +81,9 @@ describe('event schemas', () => {
       ingest_timestamp: '2024-11-29T10:00:00.000Z',
       schema_version: '1.0',
       source: 'retail-datagen',
+      session_id: 'VIS202411290003000001',
+      correlation_id: 'VIS202411290003000001',
+      parent_event_id: null,
       partition_key: 'store-3',
     };
     expect(parseEvent(event).event_type).toBe('ble_ping_detected');

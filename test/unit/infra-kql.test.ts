@@ -16,7 +16,7 @@ const script = readFileSync(path.join(root, 'docs/kql/retail_events.kql'), 'utf8
 
 const ENVELOPE_KQL: Record<string, string> = {
   event_id: 'string', event_type: 'string', payload: 'dynamic', trace_id: 'string', ingest_timestamp: 'datetime',
-  schema_version: 'string', source: 'string', correlation_id: 'string', partition_key: 'string',
+  schema_version: 'string', source: 'string', session_id: 'string', correlation_id: 'string', parent_event_id: 'string', partition_key: 'string',
 };
 
 const tableName = (eventType: string) => eventType.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
@@ -41,8 +41,10 @@ interface Expected { table: string; eventType: string | null; columns: (Column &
 function expectedTables(): Expected[] {
   const envelope = ENVELOPE_FIELDS.filter((f) => f !== 'payload').map((f) => ({ name: f, type: ENVELOPE_KQL[f]!, path: `$.${f}` }));
   const raw: Expected = { table: 'RetailEventsRaw', eventType: null, columns: ENVELOPE_FIELDS.map((f) => ({ name: f, type: ENVELOPE_KQL[f]!, path: `$.${f}` })) };
+  const catchAll: Expected = { ...raw, table: 'RetailEventsUnknown' };
   return [
     raw,
+    catchAll,
     ...EVENT_TYPES.map((eventType: EventType) => {
       const properties = (z.toJSONSchema(eventPayloadSchemas[eventType], { io: 'input' }) as { properties: Record<string, Record<string, unknown>> }).properties;
       const payload = Object.entries(properties).map(([field, schema]) => ({ name: columnName(field), type: kqlTypeOf(schema), path: `$.payload.${field}` }));
@@ -148,7 +150,7 @@ function exampleViolations(text: string): string[] {
 describe('KQL script for Fabric Real-Time Intelligence (docs/kql/retail_events.kql)', () => {
   it('has a typed table, a JSON mapping and an update policy for every event type and field, and nothing else', () => {
     expect(scriptViolations(script)).toEqual([]);
-    expect(parseScript(script).tables.size).toBe(EVENT_TYPES.length + 1);
+    expect(parseScript(script).tables.size).toBe(EVENT_TYPES.length + 2);
   });
 
   it('notices a missing column, a missing mapping entry, a wrong type, an extra table and a stray command', () => {

@@ -56,12 +56,15 @@ describe('classifySendError', () => {
     expect(classifySendError(undefined)).toBe('unknown');
   });
 
-  it('retries transient classes and dead-letters the rest at once', () => {
-    for (const type of ['throttling', 'quota', 'connection_timeout', 'connection_failure']) {
+  it('retries faults of the connection (refused credentials included) and dead-letters faults of the events at once', () => {
+    for (const type of ['throttling', 'quota', 'connection_timeout', 'connection_failure', 'authentication']) {
       expect(isRetryable(type)).toBe(true);
       expect(TRANSIENT_ERRORS.has(type)).toBe(true);
     }
-    for (const type of ['authentication', 'message_too_large', 'invalid_partition']) expect(isRetryable(type)).toBe(false);
+    for (const type of ['message_too_large', 'invalid_partition']) {
+      expect(isRetryable(type)).toBe(false);
+      expect(TRANSIENT_ERRORS.has(type)).toBe(false);
+    }
     // Unknown errors get their retries but are not transient: they end in the DLQ, not stuck in the outbox.
     expect(isRetryable('unknown')).toBe(true);
     expect(TRANSIENT_ERRORS.has('unknown')).toBe(false);

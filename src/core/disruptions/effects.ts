@@ -83,7 +83,7 @@ export class DisruptionEffects {
     let delay = 0;
     for (const d of this.breakdowns.get(Number(payload.truck_id)) ?? []) delay += Math.round(d.severity * d.duration_minutes);
     // Weather slows the road to the store: the arrival and the departure after unloading (not the DC departure).
-    const afterTheRoad = type === 'truck_arrived' || payload.actual_unload_duration != null;
+    const afterTheRoad = type === 'truck_arrived' || Number(payload.actual_unload_duration) > 0;
     if (afterTheRoad) for (const d of this.weather.get(Number(payload.dc_id)) ?? []) delay += Math.round(d.severity * MAX_WEATHER_DELAY_MINUTES);
     if (delay === 0) return event;
     this.counts.delayed++;
@@ -138,7 +138,9 @@ export function announcementEvents(disruption: Disruption, at: number, reorder: 
       schema_version: '1.0',
       source: 'retail-datagen',
       partition_key: partition,
+      session_id: null,
       correlation_id: `disruption-${disruption.id}`,
+      parent_event_id: null,
     };
     return { at, partitionKey: partition, eventType, eventId: envelope.event_id, body: JSON.stringify(envelope) };
   };

@@ -3,11 +3,10 @@
  * the OpenAPI document and the KQL tables of docs/kql (a test keeps the script in step).
  *
  * Conventions every consumer can rely on:
- * - Field names are the product's event contract, snake_case (test/unit/infra-event-schemas.test.ts keeps its
- *   list of types and fields). A few fields beyond the contract are emitted because the facts
- *   need them to add up (ADDITIONAL_PAYLOAD_FIELDS says which and why).
+ * - Field names are snake_case. Fields beyond the original event list are emitted because consumers need them
+ *   to add up or to link events (ADDITIONAL_PAYLOAD_FIELDS says which and why).
  * - Money is a JSON number in currency units with at most two decimals (19.99), derived from exact integer
- *   cents, so `subtotal - discount + tax == total` holds to the cent. Ad impression cost is the exception:
+ *   cents, so `subtotal - discount + tax == total` holds to the cent; receipts and orders carry the cents too. Ad impression cost is the exception:
  *   a fraction of a cent per impression (up to four decimals).
  * - Times are ISO-8601 UTC strings with a `Z` suffix (`2024-11-29T10:15:00.000Z`).
  * - Payloads are strict: an unknown field is an error, so a typo in a producer cannot slip through.
@@ -16,7 +15,7 @@
  */
 import { z } from 'zod';
 
-/** Every event type, in the contract's order (receipts, inventory, sensors, trucks, stores, marketing, online). */
+/** Every event type, in the product's documented order. */
 export const EVENT_TYPE_NAMES = [
   'receipt_created',
   'receipt_line_added',
@@ -59,6 +58,21 @@ const productId = () => z.number().int().positive().describe('Product id (dim_pr
 const customerId = () => z.number().int().positive().describe('Customer id (dim_customers)');
 const receiptId = () => z.string().min(1).describe('Receipt id, shared by the receipt, its lines, promotions and payment');
 const orderId = () => z.string().min(1).describe('Online order id, shared by the order and its fulfilment events');
+const centsField = (what: string) => z.number().int().describe(`${what}, in integer cents (negative on a return)`);
+const campaignRef = () => z.string().min(1).nullable().describe('Campaign of the ad impression this is credited to, or null');
+const impressionRef = () => z.string().min(1).nullable().describe('Ad impression (of this customer, within the attribution window) that led to this, or null');
+/** Exact money of a receipt or order: gross - discount = subtotal, subtotal + tax = total. */
+const centsIdentity = {
+  gross_subtotal_cents: centsField('Sum of the lines before discounts'),
+  discount_cents: centsField('Promotion discounts'),
+  subtotal_cents: centsField('gross_subtotal_cents - discount_cents'),
+  tax_cents: centsField('Sales tax'),
+  total_cents: centsField('subtotal_cents + tax_cents'),
+};
+const centsAddUp = (v: { gross_subtotal_cents: number; discount_cents: number; subtotal_cents: number; tax_cents: number; total_cents: number }) =>
+  v.gross_subtotal_cents - v.discount_cents === v.subtotal_cents && v.subtotal_cents + v.tax_cents === v.total_cents;
+const centsMessage = { message: 'gross_subtotal_cents - discount_cents must equal subtotal_cents, and subtotal_cents + tax_cents total_cents', path: ['total_cents'] };
+const truckId = () => z.string().min(1).describe('Truck id as the fleet names it (dim_trucks.ID, as text)');
 
 /** Inventory events happen at a store or at a DC: exactly one of the two ids is set, the other is null. */
 const location = {
@@ -80,7 +94,10 @@ export const eventPayloadSchemas = {
     total: money('subtotal - discount + tax'),
     tender_type: z.string().min(1).describe('How the customer paid (CASH, CREDIT_CARD, DEBIT_CARD, MOBILE_PAY, ...)'),
     item_count: z.number().int().describe('Units on the receipt (negative for a return)'),
-  }),
+    campaign_id: campaignRef(),
+    impression_id: impressionRef(),
+    ...centsIdentity,
+  }).refine(centsAddUp, centsMessage),
   receipt_line_added: z.strictObject({
     receipt_id: receiptId(),
     line_number: z.number().int().positive().describe('1-based line number within the receipt'),
@@ -90,14 +107,26 @@ export const eventPayloadSchemas = {
     extended_price: money('quantity x unit_price, before discounts'),
     promo_code: z.string().nullable().describe('Promotion applied to the line, or null'),
   }),
-  payment_processed: z.strictObject({
-    receipt_id: receiptId(),
-    payment_method: z.string().min(1).describe('Tender used (same values as receipt_created.tender_type)'),
-    amount: money('Amount charged or refunded (always positive)'),
-    transaction_id: z.string().min(1).describe('Payment processor transaction id'),
-    processing_time: z.number().int().nonnegative().describe('Milliseconds the authorisation took'),
-    status: z.enum(['APPROVED', 'REFUNDED']).describe('APPROVED for a sale, REFUNDED for a return'),
-  }),
+  payment_processed: z
+    .strictObject({
+      receipt_id: receiptId().nullable().describe('Receipt paid in a store, or null for an online order'),
+      order_id: orderId().nullable().describe('Online order paid, or null for a store receipt'),
+      store_id: storeId().nullable().describe('Store of the receipt, or null for an online order'),
+      customer_id: customerId(),
+      payment_method: z.string().min(1).describe('Tender used (same values as receipt_created.tender_type)'),
+      amount: money('Amount charged or refunded (always positive)'),
+      amount_cents: count('The same amount in integer cents'),
+      transaction_id: z.string().min(1).describe('Payment processor transaction id (one per attempt)'),
+      processing_time: isoTime('When the processor answered'),
+      processing_time_ms: count('Milliseconds the authorisation took'),
+      status: z.enum(['APPROVED', 'DECLINED', 'REFUNDED']).describe('APPROVED or DECLINED for a sale, REFUNDED for a return'),
+      decline_reason: z
+        .enum(['INSUFFICIENT_FUNDS', 'CARD_EXPIRED', 'DO_NOT_HONOR', 'INCORRECT_PIN', 'NETWORK_TIMEOUT'])
+        .nullable()
+        .describe('Why the card was declined; null unless status is DECLINED'),
+    })
+    .refine((v) => (v.receipt_id == null) !== (v.order_id == null), { message: 'Exactly one of receipt_id and order_id must be set', path: ['receipt_id'] })
+    .refine((v) => (v.status === 'DECLINED') === (v.decline_reason != null), { message: 'decline_reason is set exactly when status is DECLINED', path: ['decline_reason'] }),
   inventory_updated: z
     .strictObject({
       ...location,
@@ -148,7 +177,7 @@ export const eventPayloadSchemas = {
     zone: z.string().min(1).describe('Zone of the beacon'),
   }),
   truck_arrived: z.strictObject({
-    truck_id: z.number().int().positive().describe('Truck id (dim_trucks)'),
+    truck_id: truckId(),
     dc_id: dcId(),
     store_id: storeId(),
     shipment_id: z.string().min(1).describe('Shipment id, shared by the departure and arrival events'),
@@ -156,12 +185,12 @@ export const eventPayloadSchemas = {
     estimated_unload_duration: count('Minutes the unload is expected to take'),
   }),
   truck_departed: z.strictObject({
-    truck_id: z.number().int().positive().describe('Truck id (dim_trucks)'),
+    truck_id: truckId(),
     dc_id: dcId(),
     store_id: storeId(),
     shipment_id: z.string().min(1).describe('Shipment id, shared by the departure and arrival events'),
     departure_time: isoTime('When the truck left (the DC, or the store after unloading)'),
-    actual_unload_duration: count('Minutes the unload took').nullable().describe('Minutes the unload took; null when leaving the DC'),
+    actual_unload_duration: count('Minutes the unload took at the store; 0 when leaving the DC, where nothing is unloaded'),
   }),
   store_opened: z.strictObject({
     store_id: storeId(),
@@ -181,6 +210,7 @@ export const eventPayloadSchemas = {
     impression_id: z.string().min(1).describe('Impression id'),
     cost: z.number().nonnegative().describe('Cost of the impression in currency units (up to four decimals)'),
     device_type: z.string().min(1).describe('MOBILE, DESKTOP, TABLET, ...'),
+    customer_id: customerId().nullable().describe('Customer whose ad id this is (dim_customers.AdId), or null for a prospect'),
   }),
   promotion_applied: z.strictObject({
     receipt_id: receiptId(),
@@ -188,6 +218,10 @@ export const eventPayloadSchemas = {
     discount_amount: money('Discount the promotion gave on this receipt'),
     discount_type: z.enum(['PERCENT', 'BOGO']).describe('Kind of promotion'),
     product_ids: z.array(productId()).min(1).describe('Products the promotion applied to'),
+    discount_cents: count('discount_amount in integer cents'),
+    product_count: z.number().int().positive().describe('Number of products the promotion applied to'),
+    store_id: storeId(),
+    customer_id: customerId(),
   }),
   online_order_created: z.strictObject({
     order_id: orderId(),
@@ -199,7 +233,14 @@ export const eventPayloadSchemas = {
     total: money('subtotal - discount + tax'),
     payment_method: z.string().min(1).describe('Tender used'),
     status: z.string().min(1).describe('Order status when created (OPEN, COMPLETE or CANCELLED as the day ends)'),
-  }),
+    tender_type: z.string().min(1).describe('Tender used (same as payment_method, named as on receipts)'),
+    fulfillment_mode: z.enum(['SHIP_FROM_DC', 'SHIP_FROM_STORE', 'BOPIS']).describe('How the order is fulfilled (BOPIS: buy online, pick up in store)'),
+    node_type: z.enum(['STORE', 'DC']).describe('Kind of location that fulfils the order'),
+    node_id: z.number().int().positive().describe('Store or DC id that fulfils the order'),
+    campaign_id: campaignRef(),
+    impression_id: impressionRef(),
+    ...centsIdentity,
+  }).refine(centsAddUp, centsMessage),
   online_order_picked: z.strictObject({
     order_id: orderId(),
     line_number: z.number().int().positive().describe('1-based line number within the order'),
@@ -228,21 +269,45 @@ export const eventPayloadSchemas = {
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloadSchemas)[T]>;
 
 /**
- * Payload fields emitted beyond the event contract's list, and why. A test (test/unit/infra-event-schemas.test.ts)
- * checks that every contract field is present and that nothing else is added without an entry here. (The contract
- * does not itemise online order events: all their fields are ours.)
+ * Payload fields emitted beyond the original event list, and why. A test checks that every original field is
+ * present and that nothing else is added without an entry here. (Online order events were never itemised: all
+ * their fields are ours.)
  */
 export const ADDITIONAL_PAYLOAD_FIELDS: Partial<Record<EventType, Record<string, string>>> = {
   receipt_created: {
-    receipt_type: 'returns are receipts of type RETURN (README "Historical facts")',
+    receipt_type: 'returns are receipts of type RETURN',
     discount: 'without it subtotal, tax and total cannot add up to the cent',
+    campaign_id: 'attribution: the campaign of the impression that led to the visit',
+    impression_id: 'attribution: the impression that led to the visit',
+    gross_subtotal_cents: 'exact money: integer cents, gross - discount = subtotal',
+    discount_cents: 'exact money: integer cents',
+    subtotal_cents: 'exact money: integer cents, subtotal + tax = total',
+    tax_cents: 'exact money: integer cents',
+    total_cents: 'exact money: integer cents',
+  },
+  payment_processed: {
+    order_id: 'online orders are paid too',
+    store_id: 'where a store receipt was paid (null online)',
+    customer_id: 'who paid',
+    amount_cents: 'exact money: integer cents',
+    processing_time_ms: 'the authorisation time as a number; processing_time is when it answered',
+    decline_reason: 'why a card payment was declined before it was retried or paid otherwise',
+  },
+  ad_impression: { customer_id: 'the customer whose ad id it is, so a funnel can follow them' },
+  promotion_applied: {
+    discount_cents: 'exact money: integer cents',
+    product_count: 'how many products the promotion applied to',
+    store_id: 'where the promotion was used',
+    customer_id: 'who used it',
   },
   inventory_updated: { balance: 'units on hand after the change, so consumers need not replay history' },
 };
 
-export const ENVELOPE_FIELDS = ['event_id', 'event_type', 'payload', 'trace_id', 'ingest_timestamp', 'schema_version', 'source', 'correlation_id', 'partition_key'] as const;
+export const ENVELOPE_FIELDS = [
+  'event_id', 'event_type', 'payload', 'trace_id', 'ingest_timestamp', 'schema_version', 'source', 'session_id', 'correlation_id', 'parent_event_id', 'partition_key',
+] as const;
 
-/** The envelope around a payload schema: ids, type, trace and correlation ids, source, partition key. */
+/** The envelope around a payload schema. The three links are always present, null where there is none. */
 export function eventEnvelopeSchema<P extends z.ZodType>(payload: P) {
   return z.object({
     event_id: z.string().min(1).describe('Deterministic: the same event regenerated has the same id, so consumers can drop duplicates'),
@@ -252,7 +317,21 @@ export function eventEnvelopeSchema<P extends z.ZodType>(payload: P) {
     ingest_timestamp: isoTime('Simulated time of the event'),
     schema_version: z.literal(SCHEMA_VERSION).describe('Envelope and payload schema version'),
     source: z.literal(EVENT_SOURCE).describe('Producer'),
-    correlation_id: z.string().optional().describe('Groups the events of one visit, receipt, order or shipment'),
+    session_id: z
+      .string()
+      .min(1)
+      .nullable()
+      .describe('One store visit (entered, zone changes and pings, receipt, lines, promotions, payments) or one online session (order, payments, picks, shipments); null outside a session'),
+    correlation_id: z
+      .string()
+      .min(1)
+      .nullable()
+      .describe('The customer journey across channels: an ad impression and the visit or order it led to share it (the impression id); otherwise the session, shipment or disruption the event belongs to; null when none'),
+    parent_event_id: z
+      .string()
+      .min(1)
+      .nullable()
+      .describe('event_id of the event this one follows from (a line or payment its receipt or order, a pick its order, a shipment its pick); null when none'),
     partition_key: z.string().optional().describe('Location (store-N, dc-N, ...): events of one location stay in order'),
   });
 }
@@ -260,6 +339,12 @@ export function eventEnvelopeSchema<P extends z.ZodType>(payload: P) {
 /** Any envelope, payload not yet checked against its type. */
 export const anyEventEnvelopeSchema = eventEnvelopeSchema(z.record(z.string(), z.unknown()));
 export type EventEnvelope = z.infer<typeof anyEventEnvelopeSchema>;
+
+/**
+ * What the outbox carries: any envelope, the links optional so that envelopes from before they existed (a
+ * dead-lettered event, say) still travel. Every event we produce has them (parseEvent requires them).
+ */
+export type OutboxEnvelope = Omit<EventEnvelope, 'session_id' | 'correlation_id' | 'parent_event_id'> & Partial<Pick<EventEnvelope, 'session_id' | 'correlation_id' | 'parent_event_id'>>;
 
 /** An envelope whose payload has been validated for its event type. */
 export type TypedEventEnvelope<T extends EventType> = Omit<EventEnvelope, 'event_type' | 'payload'> & { event_type: T; payload: EventPayload<T> };

@@ -1,6 +1,8 @@
 /**
  * Fact rows are appended column by column (no object per row) into typed columns for Parquet.
- * Column names follow the predecessor's DuckDB tables, snake_case, so its queries keep working.
+ * Column names follow the predecessor's DuckDB tables, snake_case; the columns after theirs carry the links
+ * the events carry too (visit or online session, the impression and campaign a sale is credited to, a
+ * location's own reorders), so the lakehouse and the stream agree.
  */
 import type { FactTable } from '../dataset-tables.js';
 import type { Column, ColumnarTable, ColumnType } from '../columnar-table.js';
@@ -14,6 +16,7 @@ export const FACT_SCHEMAS: Record<FactTable, readonly ColumnSpec[]> = {
     ['subtotal', 'DOUBLE'], ['discount_amount', 'DOUBLE'], ['tax_amount', 'DOUBLE'], ['total_amount', 'DOUBLE'],
     ['subtotal_cents', 'INT32'], ['discount_cents', 'INT32'], ['tax_cents', 'INT32'], ['total_cents', 'INT32'],
     ['payment_method', 'STRING'], ['item_count', 'INT32'], ['return_for_receipt_id_ext', 'STRING'], ['trace_id', 'STRING'],
+    ['session_id', 'STRING'], ['campaign_id', 'STRING'], ['impression_id', 'STRING'],
   ],
   fact_receipt_lines: [
     ['event_ts', 'TIMESTAMP'], ['receipt_id_ext', 'STRING'], ['line_num', 'INT32'], ['product_id', 'INT32'], ['quantity', 'INT32'],
@@ -22,9 +25,11 @@ export const FACT_SCHEMAS: Record<FactTable, readonly ColumnSpec[]> = {
   ],
   fact_store_inventory_txn: [
     ['event_ts', 'TIMESTAMP'], ['store_id', 'INT32'], ['product_id', 'INT32'], ['quantity', 'INT32'], ['txn_type', 'STRING'], ['source', 'STRING'], ['balance', 'INT32'],
+    ['reorder_point', 'INT32'], ['reorder_quantity', 'INT32'],
   ],
   fact_dc_inventory_txn: [
     ['event_ts', 'TIMESTAMP'], ['dc_id', 'INT32'], ['product_id', 'INT32'], ['quantity', 'INT32'], ['txn_type', 'STRING'], ['source', 'STRING'], ['balance', 'INT32'],
+    ['reorder_point', 'INT32'], ['reorder_quantity', 'INT32'],
   ],
   fact_truck_moves: [
     ['event_ts', 'TIMESTAMP'], ['truck_id', 'INT32'], ['dc_id', 'INT32'], ['store_id', 'INT32'], ['shipment_id', 'STRING'], ['status', 'STRING'],
@@ -35,6 +40,7 @@ export const FACT_SCHEMAS: Record<FactTable, readonly ColumnSpec[]> = {
   ],
   fact_ble_pings: [
     ['event_ts', 'TIMESTAMP'], ['store_id', 'INT32'], ['beacon_id', 'STRING'], ['customer_ble_id', 'STRING'], ['rssi', 'INT32'], ['zone', 'STRING'], ['customer_id', 'INT32'],
+    ['session_id', 'STRING'],
   ],
   fact_marketing: [
     ['event_ts', 'TIMESTAMP'], ['channel', 'STRING'], ['campaign_id', 'STRING'], ['creative_id', 'STRING'], ['customer_ad_id', 'STRING'],
@@ -44,6 +50,7 @@ export const FACT_SCHEMAS: Record<FactTable, readonly ColumnSpec[]> = {
     ['event_ts', 'TIMESTAMP'], ['order_id_ext', 'STRING'], ['customer_id', 'INT32'], ['subtotal_amount', 'DOUBLE'], ['discount_amount', 'DOUBLE'],
     ['tax_amount', 'DOUBLE'], ['total_amount', 'DOUBLE'], ['subtotal_cents', 'INT32'], ['discount_cents', 'INT32'], ['tax_cents', 'INT32'],
     ['total_cents', 'INT32'], ['payment_method', 'STRING'], ['item_count', 'INT32'], ['status', 'STRING'], ['completed_ts', 'TIMESTAMP'],
+    ['session_id', 'STRING'], ['campaign_id', 'STRING'], ['impression_id', 'STRING'], ['fulfillment_mode', 'STRING'], ['node_type', 'STRING'], ['node_id', 'INT32'],
   ],
   fact_online_order_lines: [
     ['event_ts', 'TIMESTAMP'], ['order_id', 'STRING'], ['product_id', 'INT32'], ['line_num', 'INT32'], ['quantity', 'INT32'], ['unit_price', 'DOUBLE'],

@@ -187,9 +187,12 @@ export const resumeStreaming = (deps: StreamingDeps) => transition(deps, ['pause
 
 /**
  * The guide's counts, computed from the schedule (./pacer.ts) so they mean the same on every instance:
- * - events_generated: events the schedule has called for since the stream started (each once);
- * - events_failed: of those, the ones that did not reach the sink because sending failed: dead-lettered ones,
- *   and due ones held in the outbox while the sink fails (they leave the count once a later send delivers them).
+ * - events_generated: events the stream has produced since it started: taken from the outbox (sent, withheld by a
+ *   disruption, given up on) or due while sending fails (held). Events merely a moment late (the drain between
+ *   two timer runs) are not counted yet, so a lag of a burst or two does not read as failures; `behind_events`
+ *   shows it;
+ * - events_failed: of those, the ones that did not reach the sink because sending failed: given up on, and the
+ *   held ones (they leave the count once a later send delivers them).
  */
 export function streamCounts(state: StreamState, stats: StreamStatistics, now: number): { events_generated: number; events_failed: number; behind_events: number } {
   // Given up on: dead-lettered, or dropped when the DLQ is off.
@@ -198,7 +201,7 @@ export function streamCounts(state: StreamState, stats: StreamStatistics, now: n
   const owed = owedEvents(state.pace, now);
   const failing = Boolean(stats.last_send_failed_at && (!stats.last_send_ok_at || stats.last_send_failed_at > stats.last_send_ok_at));
   const held = failing ? owed : Math.min(state.pace.held, owed);
-  return { events_generated: state.pace.released + owed, events_failed: givenUp + held, behind_events: owed };
+  return { events_generated: state.pace.released + held, events_failed: givenUp + held, behind_events: owed };
 }
 
 export const streamStatusSchema = z
@@ -239,7 +242,7 @@ export async function streamStatus(deps: StreamingDeps, windowSeconds: number, n
 
 export const streamStatisticsSchema = z
   .object({
-    events_generated: z.number().int().describe('Events the schedule has called for since the stream started'),
+    events_generated: z.number().int().describe('Events the stream has produced since it started: sent, withheld, given up on, or due while sending fails'),
     events_prepared: z.number().int().describe('Events generated into the outbox (day slices) since the stream started'),
     events_sent_successfully: z.number().int(),
     events_failed: z.number().int().describe('Due events that did not reach the sink because sending failed: given up on (dead-lettered, or dropped with the DLQ off), or held in the outbox while the sink fails'),

@@ -25,6 +25,10 @@ export interface DeadLetterQueue {
   summary(): Promise<{ total: number; by_error_type: Record<string, number>; by_event_type: Record<string, number> }>;
   /** Removes and returns the given dead letters (all when ids is undefined) for re-sending. */
   take(ids?: string[]): Promise<DeadLetter[]>;
+  /** Returns the given dead letters (all when ids is undefined) without removing them. */
+  peek(ids?: string[]): Promise<DeadLetter[]>;
+  /** Removes the dead letters with these ids (those already gone are ignored). */
+  remove(ids: string[]): Promise<void>;
   clear(): Promise<number>;
 }
 
@@ -47,11 +51,13 @@ export async function deadLetter(queue: DeadLetterQueue, events: OutboxEvent[], 
 
 /**
  * Sends dead letters (all, or the given ids) back through the outbox, after everything already there, with
- * retry_count + 1. If the outbox refuses them they are put back in the DLQ, so a failed retry loses nothing.
- * Returns how many went back to the outbox.
+ * retry_count + 1; a new day slice never replaces them. If the outbox refuses them they stay in the DLQ, so a
+ * failed retry loses nothing. Returns how many went back to the outbox.
  */
 export async function retryDeadLetters(deps: { deadLetters: DeadLetterQueue; outbox: Outbox }, ids?: string[]): Promise<number> {
-  const letters = await deps.deadLetters.take(ids);
+  // Appended first, removed after: a crash in between sends a letter twice (its event id lets a consumer tell)
+  // rather than losing it.
+  const letters = await deps.deadLetters.peek(ids);
   if (letters.length === 0) return 0;
   const events: OutboxEvent[] = letters.map((letter) => {
     const envelope = (letter.event ?? {}) as { partition_key?: unknown; event_type?: unknown; event_id?: unknown };
@@ -64,21 +70,7 @@ export async function retryDeadLetters(deps: { deadLetters: DeadLetterQueue; out
       body: JSON.stringify(letter.event),
     };
   });
-  try {
-    await deps.outbox.append(events);
-  } catch (error) {
-    // Put them back as they were (no cap: they were in the queue a moment ago), one add per kind of failure.
-    const groups = new Map<string, { letter: DeadLetter; events: OutboxEvent[] }>();
-    letters.forEach((letter, index) => {
-      const key = JSON.stringify([letter.error_type, letter.error, letter.retry_count]);
-      const group = groups.get(key) ?? { letter, events: [] };
-      group.events.push(events[index]!);
-      groups.set(key, group);
-    });
-    for (const { letter, events: group } of groups.values()) {
-      await deps.deadLetters.add(group, letter.error_type, letter.error, letter.retry_count, Number.MAX_SAFE_INTEGER);
-    }
-    throw error;
-  }
+  await deps.outbox.append(events);
+  await deps.deadLetters.remove(letters.map((letter) => letter.id));
   return events.length;
 }

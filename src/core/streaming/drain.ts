@@ -194,7 +194,7 @@ async function deliver(deps: StreamingDeps, config: () => AppConfig, target: Eve
       const abortSignal = AbortSignal.timeout(realtime.batch_timeout_ms);
       // One signal serves every partition key's batch of this send, each adding a listener.
       setMaxListeners(0, abortSignal);
-      const sent = await target.send(pending, { maxBatchSize: realtime.max_batch_size, abortSignal });
+      const sent = await withinTimeout(target.send(pending, { maxBatchSize: realtime.max_batch_size, abortSignal }), realtime.batch_timeout_ms);
       tally.latencies.push((clock() - sendStarted) / 1000);
       tally.bytes += sent.bytes;
       tally.batches += sent.batches;
@@ -221,6 +221,12 @@ async function deliver(deps: StreamingDeps, config: () => AppConfig, target: Eve
       if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, failed };
       if (RETRYABLE_ERRORS.has(kind) && attempt >= realtime.retry_attempts && TRANSIENT_ERRORS.has(kind)) return { done: false, failed };
       if (!RETRYABLE_ERRORS.has(kind) || attempt >= realtime.retry_attempts) {
+        if (realtime.enable_dead_letter_queue && (await deps.deadLetters.summary()).total + pending.length > realtime.max_buffer_size) {
+          // A full DLQ drops nothing: the events stay in the outbox and the stream stops here until it has room.
+          tally.countError('dlq_full');
+          tally.error = `dlq_full: the dead-letter queue holds realtime.max_buffer_size (${realtime.max_buffer_size}) events; retry or clear it (last send error: ${tally.error})`;
+          return { done: false, failed };
+        }
         tally.failed += pending.length;
         for (const event of pending) failed.add(event);
         if (realtime.enable_dead_letter_queue) tally.deadLettered += await deadLetter(deps.deadLetters, pending, kind, tally.error, attempt, realtime.max_buffer_size);
@@ -228,6 +234,24 @@ async function deliver(deps: StreamingDeps, config: () => AppConfig, target: Eve
       }
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));
     }
+  }
+}
+
+/**
+ * A send that outlasts batch_timeout_ms fails as a timeout even when the client does not honour the abort signal
+ * (an AMQP connection that is still being opened, say), so a drain never hangs on it while it holds the lease.
+ */
+async function withinTimeout<T>(operation: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`The send did not finish within batch_timeout_ms (${timeoutMs} ms)`), { name: 'AbortError', code: 'AbortError' })), timeoutMs + 250);
+  });
+  try {
+    return await Promise.race([operation, timeout]);
+  } finally {
+    clearTimeout(timer);
+    // A send given up on may still fail later; that failure is no one's to handle.
+    operation.catch(() => undefined);
   }
 }
 
@@ -240,7 +264,11 @@ class ChunkProgress {
   /** Chunks fully sent and already marked so (right away, so a crash cannot send them again). */
   private readonly completed = new Set<ClaimedChunk>();
 
-  constructor(private readonly deps: StreamingDeps) {}
+  constructor(
+    private readonly deps: StreamingDeps,
+    /** When a renewed claim ends: each checkpoint extends the claims it touches by the claim TTL. */
+    private readonly claimUntil: () => number,
+  ) {}
 
   add(chunks: ClaimedChunk[]): void {
     for (const chunk of chunks) {
@@ -279,7 +307,7 @@ class ChunkProgress {
     const finished = [...touched].filter((chunk) => this.sentUpTo.get(chunk)! >= chunk.events.length);
     const partial = [...touched].filter((chunk) => this.sentUpTo.get(chunk)! < chunk.events.length);
     const [kept] = await Promise.all([
-      Promise.all(partial.map((chunk) => this.deps.outbox.checkpoint(chunk, this.sentUpTo.get(chunk)!))),
+      Promise.all(partial.map((chunk) => this.deps.outbox.checkpoint(chunk, this.sentUpTo.get(chunk)!, this.claimUntil()))),
       finished.length > 0 ? this.deps.outbox.completeAll(finished) : Promise.resolve(),
     ]);
     for (const chunk of finished) this.completed.add(chunk);
@@ -325,7 +353,7 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
   let breaker = new DrainBreaker(new CircuitBreaker(deps.breakerState, breakerSettings(config.realtime), clock));
   await breaker.refresh();
   let pace = paceOf(state, config, started, stoppedDrain);
-  const progress = new ChunkProgress(deps);
+  const progress = new ChunkProgress(deps, () => clock() + claimTtlMs);
   let lastRefresh = started;
   let lastFlush = started;
 
@@ -341,6 +369,8 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
   /** Reads state and configuration again and saves the schedule; false when the stream no longer runs. */
   const refresh = async (): Promise<boolean> => {
     lastRefresh = clock();
+    // The lease is renewed as the claims are: a drain that still works keeps both, one that hangs loses both.
+    if (lease && !(await lease.renew())) return false;
     if (lastRefresh - lastFlush >= STATISTICS_FLUSH_MS) await flush();
     if (options.readConfig) {
       config = await options.readConfig();
@@ -358,6 +388,9 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
     return true;
   };
 
+  /** The next claim, made while sending; `exhausted` once a claim found nothing (until a new day is made). */
+  let prefetch: Promise<ClaimedChunk[]> | undefined;
+  let exhausted = false;
   try {
     const target = await sink().catch((error: unknown) => {
       // A sink that cannot be set up from the settings (no connection for `stream.sink: eventhubs`) stays so.
@@ -386,15 +419,23 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
         await sleep(Math.min(nextBurst - now, lastRefresh + refreshEvery - now));
         continue;
       }
-      if (progress.remaining < wanted) {
-        // Hold at most max_buffer_size events (and what one budget sends) in memory at a time.
+      // The next chunks are claimed (and decoded) while this drain still sends, once half of what it holds is
+      // gone, so sending does not stop for the claim; at most max_buffer_size events are held at a time.
+      if (!prefetch && !exhausted && progress.remaining < Math.max(wanted, config.realtime.max_buffer_size / 2)) {
         const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
         const perBudget = Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
-        progress.add(await deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, now));
+        prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock());
+      }
+      if (progress.remaining < wanted && prefetch) {
+        const claimed = await prefetch;
+        prefetch = undefined;
+        exhausted = claimed.length === 0;
+        progress.add(claimed);
       }
       if (progress.remaining === 0) {
         if (stoppedDrain || !state.day) break;
         if (!(await nextDayReady(deps, config, state, clock))) break;
+        exhausted = false;
         state = await readStreamState(deps);
         pace = forgiveOwed(pace, clock());
         continue;
@@ -425,14 +466,16 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
       burstsInSlot++;
       if (!(await progress.advance(batch.length))) break;
     }
-    summary.breaker_state = blocked ? 'open' : (await breaker.read()).state;
+    summary.breaker_state = (await breaker.read()).state;
   } catch (error) {
     // Not a send failure (those are handled in deliver): storage, the sink's set-up or the next day's generation.
     tally.error = redactSecrets(error instanceof Error ? error.message : String(error));
     tally.countError(classifySendError(error));
     if (!stoppedDrain && error instanceof StreamCannotProceed) await markError(deps, state.operation_id, tally.error);
   } finally {
-    // Record progress even after a failure: what was handled is never handled again, the rest stays in the outbox.
+    // Record progress even after a failure: what was handled is never handled again, the rest stays in the outbox
+    // (chunks claimed ahead included, so the next drain need not wait for their claims to expire).
+    if (prefetch) progress.add(await prefetch.catch(() => []));
     await progress.release();
     if (!stoppedDrain) await savePace(deps, state.operation_id, pace);
     await lease?.release();

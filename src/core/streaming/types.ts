@@ -46,9 +46,10 @@ export interface Outbox {
   completeAll(chunks: ClaimedChunk[]): Promise<void>;
   /**
    * Records progress while keeping the claim, so a drain killed mid-way repeats at most what it sent since
-   * its last checkpoint. Returns false when the claim was lost (expired and taken over).
+   * its last checkpoint, and extends the claim to `claimUntil` (epoch ms) when given. Returns false when the claim
+   * was lost (expired and taken over).
    */
-  checkpoint(chunk: ClaimedChunk, sentUpTo: number): Promise<boolean>;
+  checkpoint(chunk: ClaimedChunk, sentUpTo: number, claimUntil?: number): Promise<boolean>;
   status(now: number): Promise<OutboxStatus>;
   preview(limit: number): Promise<unknown[]>;
   clear(): Promise<number>;
