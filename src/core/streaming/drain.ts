@@ -439,6 +439,8 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
       }
       if (progress.remaining === 0) {
         if (stoppedDrain || !state.day) break;
+        // The day's statistics are recorded before the next day starts, so whoever sees the new day sees them.
+        await flush();
         if (!(await nextDayReady(deps, config, state, clock))) break;
         exhausted = false;
         state = await readStreamState(deps);
