@@ -369,11 +369,17 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
   /** Reads state and configuration again and saves the schedule; false when the stream no longer runs. */
   const refresh = async (): Promise<boolean> => {
     lastRefresh = clock();
-    // The lease is renewed as the claims are: a drain that still works keeps both, one that hangs loses both.
-    if (lease && !(await lease.renew())) return false;
-    if (lastRefresh - lastFlush >= STATISTICS_FLUSH_MS) await flush();
-    if (options.readConfig) {
-      config = await options.readConfig();
+    // One round trip's time, not five: the reads and writes of a refresh do not depend on each other. The lease is
+    // renewed as the claims are: a drain that still works keeps both, one that hangs loses both.
+    const [kept, nextConfig, saved] = await Promise.all([
+      lease ? lease.renew() : Promise.resolve(true),
+      options.readConfig ? options.readConfig() : Promise.resolve(config),
+      stoppedDrain ? Promise.resolve(state) : savePace(deps, state.operation_id, pace),
+      lastRefresh - lastFlush >= STATISTICS_FLUSH_MS ? flush() : Promise.resolve(),
+    ]);
+    if (!kept) return false;
+    if (nextConfig !== config) {
+      config = nextConfig;
       breaker = new DrainBreaker(new CircuitBreaker(deps.breakerState, breakerSettings(config.realtime), clock));
     }
     await breaker.refresh();
@@ -381,7 +387,6 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
       pace = repace(pace, config.realtime.emit_interval_ms, config.realtime.burst, clock());
       return true;
     }
-    const saved = await savePace(deps, state.operation_id, pace);
     if (saved.status !== 'running' || saved.operation_id !== state.operation_id) return false;
     state = saved;
     pace = repace(pace, Math.max(10, state.emit_interval_ms), Math.max(1, state.burst), clock());
@@ -434,6 +439,8 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
       }
       if (progress.remaining === 0) {
         if (stoppedDrain || !state.day) break;
+        // The day's statistics are recorded before the next day starts, so whoever sees the new day sees them.
+        await flush();
         if (!(await nextDayReady(deps, config, state, clock))) break;
         exhausted = false;
         state = await readStreamState(deps);
