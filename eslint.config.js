@@ -1,7 +1,9 @@
 // ESLint for the TypeScript tree (src/, test/, vitest.config.ts), type-aware through typescript-eslint's project
 // service: each file is checked with the tsconfig.json nearest to it (test/tsconfig.json covers test/ and bench's
-// TypeScript). `npm run lint` runs it; `npm test` runs lint first.
+// TypeScript). Formatting is Prettier's (.prettierrc.json), so eslint-config-prettier turns off the rules that
+// would disagree with it. `npm run lint` runs both; `npm test` runs lint before the suite.
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -29,4 +31,5 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  prettier,
 );

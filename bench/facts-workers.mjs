@@ -94,8 +94,12 @@ async function run(label, prefix, workers) {
   const seconds = (performance.now() - start) / 1000;
   const azuriteCpu = processCpuSeconds(azurite.pid) - azuriteBefore;
   await azurite.stop();
-  console.log(`${label}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s end to end (Parquet in Azurite)`);
-  console.log(`           CPU: workers ${workerCpu.toFixed(1)} s + Azurite ${azuriteCpu.toFixed(1)} s = ${((workerCpu + azuriteCpu) / seconds).toFixed(2)} of ${availableParallelism()} cores busy on average`);
+  console.log(
+    `${label}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s end to end (Parquet in Azurite)`,
+  );
+  console.log(
+    `           CPU: workers ${workerCpu.toFixed(1)} s + Azurite ${azuriteCpu.toFixed(1)} s = ${((workerCpu + azuriteCpu) / seconds).toFixed(2)} of ${availableParallelism()} cores busy on average`,
+  );
   return seconds;
 }
 

@@ -35,7 +35,9 @@ const peakRssMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 const seconds = (ms) => (ms / 1000).toFixed(2);
 const number = (n) => Math.round(n).toLocaleString('en-US');
 
-console.log(`seed ${config.seed}, ${number(config.volume.total_customers)} customers, ${number(config.volume.total_products)} products, ${config.volume.stores} stores`);
+console.log(
+  `seed ${config.seed}, ${number(config.volume.total_customers)} customers, ${number(config.volume.total_products)} products, ${config.volume.stores} stores`,
+);
 console.log('table                        rows  generate ms  encode ms   gen rows/s  total rows/s  parquet bytes');
 const files = [];
 let generateMs = 0;
@@ -72,7 +74,9 @@ console.log(
 // neither encoder inherits the other's flattened strings or warmed-up code.
 const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), LIBRARY_MODE], { encoding: 'utf8' });
 const libraryMs = Number(child.stdout.trim());
-console.log(`Parquet, old path (hyparquet-writer): ${seconds(libraryMs)} s; new (src/core/parquet/encoder.ts): ${seconds(encodeMs)} s (${(libraryMs / encodeMs).toFixed(1)}x; bench/parquet.mjs checks they write the same bytes)`);
+console.log(
+  `Parquet, old path (hyparquet-writer): ${seconds(libraryMs)} s; new (src/core/parquet/encoder.ts): ${seconds(encodeMs)} s (${(libraryMs / encodeMs).toFixed(1)}x; bench/parquet.mjs checks they write the same bytes)`,
+);
 console.log(`master data with Parquet: old ${seconds(generateMs + libraryMs)} s, new ${seconds(inMemoryMs)} s (target: under 1 s)`);
 
 // Upload to Blob storage on an in-memory Azurite, through the app's adapter (4 parallel blocks per file).

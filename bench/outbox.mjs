@@ -23,7 +23,9 @@ const rate = (count, ms) => `${Math.round(count / (ms / 1000)).toLocaleString('e
 const azurite = await startAzurite();
 const tables = [];
 async function table(name) {
-  const client = TableClient.fromConnectionString(azurite.connectionString, `${name}${Math.random().toString(36).slice(2, 8)}`, { allowInsecureConnection: true });
+  const client = TableClient.fromConnectionString(azurite.connectionString, `${name}${Math.random().toString(36).slice(2, 8)}`, {
+    allowInsecureConnection: true,
+  });
   await client.createTable();
   tables.push(client);
   return client;
@@ -36,7 +38,15 @@ async function streamingDeps(outbox) {
   // Unthrottled: 20,000 events per 10 ms tick is far above what either side can do.
   await state.write('state', { ...stoppedState(), status: 'running', emit_interval_ms: 10, burst: 20_000 }, undefined);
   const dlq = await table('benchdlq');
-  return { state, statistics: new JsonEntityStore(async () => docs, 'stream'), breakerState: new JsonEntityStore(async () => docs, 'stream'), deadLetters: new TableDeadLetterQueue(async () => dlq, noFiles), outbox, files: noFiles, generation: {} };
+  return {
+    state,
+    statistics: new JsonEntityStore(async () => docs, 'stream'),
+    breakerState: new JsonEntityStore(async () => docs, 'stream'),
+    deadLetters: new TableDeadLetterQueue(async () => dlq, noFiles),
+    outbox,
+    files: noFiles,
+    generation: {},
+  };
 }
 
 async function drainAll(deps, sinks) {
@@ -57,7 +67,9 @@ const outbox = new TableOutbox(async () => outboxTable);
 let start = performance.now();
 const filled = await outbox.replace(events);
 const appendMs = performance.now() - start;
-console.log(`1. append (replace) into Azurite:   ${rate(EVENTS, appendMs)} (${filled.chunks} chunks, ${(bytes / filled.chunks / 1024).toFixed(0)} KiB raw per chunk)`);
+console.log(
+  `1. append (replace) into Azurite:   ${rate(EVENTS, appendMs)} (${filled.chunks} chunks, ${(bytes / filled.chunks / 1024).toFixed(0)} KiB raw per chunk)`,
+);
 
 // 2. Drain to a null sink
 const nullSink = { kind: 'blob', send: async (batch) => ({ bytes: batch.reduce((s, e) => s + e.body.length, 0), batches: 1 }) };
@@ -73,12 +85,17 @@ deps = await streamingDeps(outbox);
 console.log(`3. drain -> Blob sink (NDJSON):     ${rate(EVENTS, await drainAll(deps, [blobSink()]))}`);
 
 // 4. Two overlapping drains to the Blob sink, and a check that each event was written once
-const overlapContainer = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(`events-${Math.random().toString(36).slice(2, 8)}`);
+const overlapContainer = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+  `events-${Math.random().toString(36).slice(2, 8)}`,
+);
 await overlapContainer.createIfNotExists();
 await outbox.replace(makeEvents(EVENTS, 'd', true));
 deps = await streamingDeps(outbox);
 start = performance.now();
-const overlapMs = await drainAll(deps, [new BlobEventSink(async () => overlapContainer, 'a', 'bench'), new BlobEventSink(async () => overlapContainer, 'b', 'bench')]);
+const overlapMs = await drainAll(deps, [
+  new BlobEventSink(async () => overlapContainer, 'a', 'bench'),
+  new BlobEventSink(async () => overlapContainer, 'b', 'bench'),
+]);
 const ids = new Set();
 let lines = 0;
 for await (const blob of overlapContainer.listBlobsFlat()) {
@@ -88,7 +105,9 @@ for await (const blob of overlapContainer.listBlobsFlat()) {
     ids.add(JSON.parse(line).event_id);
   }
 }
-console.log(`4. two overlapping drains -> Blob:  ${rate(EVENTS, overlapMs)} (${ids.size.toLocaleString('en-US')} distinct of ${lines.toLocaleString('en-US')} lines written)`);
+console.log(
+  `4. two overlapping drains -> Blob:  ${rate(EVENTS, overlapMs)} (${ids.size.toLocaleString('en-US')} distinct of ${lines.toLocaleString('en-US')} lines written)`,
+);
 
 await Promise.all(tables.map((client) => client.deleteTable().catch(() => undefined)));
 await azurite.stop();

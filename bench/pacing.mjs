@@ -41,7 +41,9 @@ for (const region of regions) {
   collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, day.tables[t].build()])));
 }
 const events = collector.sorted();
-console.log(`events: ${events.length.toLocaleString('en-US')} real events of a default-volume weekday (${regions.length} supply regions, ${regions.reduce((n, r) => n + r.stores.length, 0)} stores)`);
+console.log(
+  `events: ${events.length.toLocaleString('en-US')} real events of a default-volume weekday (${regions.length} supply regions, ${regions.reduce((n, r) => n + r.stores.length, 0)} stores)`,
+);
 
 const worker = new Worker(new URL('./lib/peer-worker.mjs', import.meta.url));
 const connectionString = await new Promise((resolve) => worker.once('message', (m) => resolve(m.connectionString)));
@@ -79,7 +81,18 @@ for (const [index, profile] of PROFILES.entries()) {
   };
   const runConfig = { ...config, realtime: { ...config.realtime, ...profile } };
   const start = Date.now();
-  await state.write('state', { ...stoppedState(), status: 'running', started_at: new Date(start).toISOString(), emit_interval_ms: profile.emit_interval_ms, burst: profile.burst, pace: newPace(profile.emit_interval_ms, profile.burst, start) }, undefined);
+  await state.write(
+    'state',
+    {
+      ...stoppedState(),
+      status: 'running',
+      started_at: new Date(start).toISOString(),
+      emit_interval_ms: profile.emit_interval_ms,
+      burst: profile.burst,
+      pace: newPace(profile.emit_interval_ms, profile.burst, start),
+    },
+    undefined,
+  );
   let sent = 0;
   // Timer runs at start, start + 5 s, ...; each drain stops at its budget or at the end of the window.
   for (let tick = 0; start + tick * TIMER_MS < start + SECONDS * 1000; tick++) {

@@ -76,11 +76,17 @@ function libraryTyped(builder) {
   return new Uint8Array(parquetWriteBuffer({ schema, columnData, codec: 'SNAPPY', createdBy, rowGroupSize: 100_000 }));
 }
 
-const wasmProperties = () => new wasm.WriterPropertiesBuilder().setCompression(wasm.Compression.SNAPPY).setMaxRowGroupSize(100_000).setCreatedBy(createdBy).build();
+const wasmProperties = () =>
+  new wasm.WriterPropertiesBuilder().setCompression(wasm.Compression.SNAPPY).setMaxRowGroupSize(100_000).setCreatedBy(createdBy).build();
 const ARROW_TYPES = { INT32: () => new Int32(), DOUBLE: () => new Float64(), STRING: () => new Utf8(), TIMESTAMP: () => new TimestampMillisecond() };
 
 function parquetWasm(plain) {
-  const vectors = Object.fromEntries(plain.columns.map((c) => [c.name, vectorFromArray(c.data instanceof Int32Array || c.data instanceof Float64Array ? Array.from(c.data) : c.data, ARROW_TYPES[c.type]())]));
+  const vectors = Object.fromEntries(
+    plain.columns.map((c) => [
+      c.name,
+      vectorFromArray(c.data instanceof Int32Array || c.data instanceof Float64Array ? Array.from(c.data) : c.data, ARROW_TYPES[c.type]()),
+    ]),
+  );
   const ipc = tableToIPC(new ArrowTable(vectors), 'stream');
   return wasm.writeParquet(wasm.Table.fromIPCStream(ipc), wasmProperties());
 }
@@ -93,7 +99,9 @@ let duckFile = 0;
 async function duckdb(plain) {
   const name = `t${duckFile++}`;
   const columns = plain.columns;
-  await duck.run(`create table ${name} (${columns.map((c) => `"${c.name}" ${c.type === 'STRING' ? 'VARCHAR' : c.type === 'INT32' ? 'INTEGER' : 'DOUBLE'}`).join(', ')})`);
+  await duck.run(
+    `create table ${name} (${columns.map((c) => `"${c.name}" ${c.type === 'STRING' ? 'VARCHAR' : c.type === 'INT32' ? 'INTEGER' : 'DOUBLE'}`).join(', ')})`,
+  );
   const appender = await duck.createAppender(name);
   const types = columns.map((c) => DUCK_TYPES[c.type]);
   for (let start = 0; start < plain.rowCount; start += 2048) {
@@ -164,6 +172,8 @@ for (let round = 0; round < ROUNDS; round++) {
   masterOurs = Math.min(masterOurs, performance.now() - t);
   masterSame &&= a.every((bytes, i) => Buffer.from(bytes).equals(Buffer.from(b[i])));
 }
-console.log(`\nmaster data (${number(masterRows)} rows, 6 files), encode only: old ${masterOld.toFixed(0)} ms, ours ${masterOurs.toFixed(0)} ms = ${(masterOld / masterOurs).toFixed(1)}x, same bytes: ${masterSame ? 'yes' : 'no'}`);
+console.log(
+  `\nmaster data (${number(masterRows)} rows, 6 files), encode only: old ${masterOld.toFixed(0)} ms, ours ${masterOurs.toFixed(0)} ms = ${(masterOld / masterOurs).toFixed(1)}x, same bytes: ${masterSame ? 'yes' : 'no'}`,
+);
 duck.closeSync();
 rmSync(folder, { recursive: true, force: true });

@@ -22,16 +22,17 @@ const config = appConfigSchema.parse({});
 
 // The peer runs in a worker thread: producer and peer each get a core, as a real client and hub would.
 const worker = new Worker(new URL('./lib/peer-worker.mjs', import.meta.url));
-const ask = (type) => new Promise((resolve) => {
-  const listener = (message) => {
-    if (message.type === type) {
-      worker.off('message', listener);
-      resolve(message);
-    }
-  };
-  worker.on('message', listener);
-  if (type !== 'ready') worker.postMessage({ type });
-});
+const ask = (type) =>
+  new Promise((resolve) => {
+    const listener = (message) => {
+      if (message.type === type) {
+        worker.off('message', listener);
+        resolve(message);
+      }
+    };
+    worker.on('message', listener);
+    if (type !== 'ready') worker.postMessage({ type });
+  });
 const peer = {
   connectionString: (await ask('ready')).connectionString,
   async waitForEvents(count, timeoutMs) {
@@ -62,16 +63,18 @@ for (const e of events) {
   byKey.set(e.envelope.partition_key, list);
 }
 let start = performance.now();
-await Promise.all([...byKey].map(async ([partitionKey, list]) => {
-  let batch = await client.createBatch({ partitionKey });
-  for (const data of list) {
-    if (batch.tryAdd(data)) continue;
-    await client.sendBatch(batch);
-    batch = await client.createBatch({ partitionKey });
-    batch.tryAdd(data);
-  }
-  if (batch.count > 0) await client.sendBatch(batch);
-}));
+await Promise.all(
+  [...byKey].map(async ([partitionKey, list]) => {
+    let batch = await client.createBatch({ partitionKey });
+    for (const data of list) {
+      if (batch.tryAdd(data)) continue;
+      await client.sendBatch(batch);
+      batch = await client.createBatch({ partitionKey });
+      batch.tryAdd(data);
+    }
+    if (batch.count > 0) await client.sendBatch(batch);
+  }),
+);
 await peer.waitForEvents(EVENTS, 120_000);
 const rawRate = EVENTS / ((performance.now() - start) / 1000);
 console.log(`1. raw producer -> peer:          ${Math.round(rawRate).toLocaleString('en-US')} events/s (target >= 100,000)`);
@@ -94,14 +97,24 @@ const statistics = new JsonEntityStore(async () => docs, 'stream');
 const files = { write: async () => {}, read: async () => undefined, open: async () => undefined, list: async () => [], deletePrefix: async () => 0 };
 const dlqTable = TableClient.fromConnectionString(azurite.connectionString, 'benchdlq', { allowInsecureConnection: true });
 await dlqTable.createTable();
-const deps = { state, statistics, breakerState: new JsonEntityStore(async () => docs, 'stream'), deadLetters: new TableDeadLetterQueue(async () => dlqTable, files), outbox, files, generation: {} };
+const deps = {
+  state,
+  statistics,
+  breakerState: new JsonEntityStore(async () => docs, 'stream'),
+  deadLetters: new TableDeadLetterQueue(async () => dlqTable, files),
+  outbox,
+  files,
+  generation: {},
+};
 await state.write('state', { ...stoppedState(), status: 'running', emit_interval_ms: 10, burst: 20_000 }, undefined);
 const sink = new EventHubsSink(client);
 start = performance.now();
 while ((await outbox.status(Date.now())).pending_events > 0) await drainOutbox(deps, config, async () => sink, 10_000);
 await peer.waitForEvents(EVENTS, 120_000);
 const fullRate = EVENTS / ((performance.now() - start) / 1000);
-console.log(`3. outbox -> drain -> peer:       ${Math.round(fullRate).toLocaleString('en-US')} events/s = ${(fullRate / rawRate).toFixed(2)} of raw (target >= 0.5)`);
+console.log(
+  `3. outbox -> drain -> peer:       ${Math.round(fullRate).toLocaleString('en-US')} events/s = ${(fullRate / rawRate).toFixed(2)} of raw (target >= 0.5)`,
+);
 await peer.reset();
 
 // 4. Paced at 1,000 events/s
@@ -115,7 +128,9 @@ while (performance.now() - start < PACED_SECONDS * 1000) {
 }
 const pacedSeconds = (performance.now() - start) / 1000;
 const pacedRate = sent / pacedSeconds;
-console.log(`4. paced 1,000 events/s, ${pacedSeconds.toFixed(1)} s: ${pacedRate.toFixed(1)} events/s (${((pacedRate / 1000 - 1) * 100).toFixed(1)}% off target, goal within 5%)`);
+console.log(
+  `4. paced 1,000 events/s, ${pacedSeconds.toFixed(1)} s: ${pacedRate.toFixed(1)} events/s (${((pacedRate / 1000 - 1) * 100).toFixed(1)}% off target, goal within 5%)`,
+);
 
 await client.close();
 await peer.stop();

@@ -6,7 +6,15 @@ export function makeEvents(count, prefix = 'evt', mixed = false) {
     envelope: {
       event_id: `${prefix}-${i}`,
       event_type: mixed && i % 3 === 0 ? 'ble_ping_detected' : 'receipt_line_added',
-      payload: { receipt_id: `RCP2024060100010000${i}`, line_number: i % 20, product_id: i % 10_000, quantity: mixed ? 1 + (i % 4) : 1, unit_price: 3.49, extended_price: 3.49, promo_code: null },
+      payload: {
+        receipt_id: `RCP2024060100010000${i}`,
+        line_number: i % 20,
+        product_id: i % 10_000,
+        quantity: mixed ? 1 + (i % 4) : 1,
+        unit_price: 3.49,
+        extended_price: 3.49,
+        promo_code: null,
+      },
       trace_id: `TRC-${i}`,
       ingest_timestamp: new Date(1_700_000_000_000 + i).toISOString(),
       schema_version: '1.0',

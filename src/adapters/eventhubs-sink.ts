@@ -89,14 +89,20 @@ export class EventHubsSink implements EventSink {
     const sent = new Set<number>();
     const total: SendResult = { bytes: 0, batches: 0 };
     const tooLarge: number[] = [];
-    const outcomes = await Promise.allSettled([...byPartition].map(([partitionKey, indexes]) => this.sendInOrder(partitionKey, indexes, events, sent, total, tooLarge, options)));
+    const outcomes = await Promise.allSettled(
+      [...byPartition].map(([partitionKey, indexes]) => this.sendInOrder(partitionKey, indexes, events, sent, total, tooLarge, options)),
+    );
     const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
     // A transient failure is reported before an oversized event: the caller then retries everything unsent,
     // and the oversized events, alone in the last failure, are the only ones dead-lettered as too large.
     if (failures.length > 0) throw new PartialSendError(failures[0], sent, total);
     if (tooLarge.length > 0) {
       const largest = Math.max(...tooLarge.map((index) => Buffer.byteLength(events[index]!.body)));
-      throw new PartialSendError(new MessageTooLargeError(`${tooLarge.length} event(s) of up to ${largest} bytes do not fit in an Event Hubs batch`), sent, total);
+      throw new PartialSendError(
+        new MessageTooLargeError(`${tooLarge.length} event(s) of up to ${largest} bytes do not fit in an Event Hubs batch`),
+        sent,
+        total,
+      );
     }
     return total;
   }

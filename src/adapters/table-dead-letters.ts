@@ -73,7 +73,15 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
     const entities: DeadLetterEntity[] = [];
     for (const event of kept) {
       const rowKey = `${String(now.getTime()).padStart(15, '0')}-${String(this.sequence++).padStart(6, '0')}-${Math.random().toString(36).slice(2, 8)}`;
-      const entity: DeadLetterEntity = { partitionKey: PARTITION, rowKey, event_type: event.eventType, error, error_type: errorType, timestamp: now.toISOString(), retry_count: retryCount };
+      const entity: DeadLetterEntity = {
+        partitionKey: PARTITION,
+        rowKey,
+        event_type: event.eventType,
+        error,
+        error_type: errorType,
+        timestamp: now.toISOString(),
+        retry_count: retryCount,
+      };
       if (event.body.length > MAX_INLINE_CHARS) {
         entity.blob_path = `state/dlq/${rowKey}.json`;
         await this.files.write(entity.blob_path, Buffer.from(event.body), 'application/json');
@@ -82,13 +90,24 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
       }
       entities.push(entity);
     }
-    await submitInTransactions(client, entities.map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]));
+    await submitInTransactions(
+      client,
+      entities.map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]),
+    );
     return kept.length;
   }
 
   private async toDeadLetter(entity: DeadLetterEntity): Promise<DeadLetter> {
     const body = entity.event ?? (entity.blob_path ? Buffer.from((await this.files.read(entity.blob_path)) ?? new Uint8Array()).toString('utf8') : 'null');
-    return { id: entity.rowKey, event: JSON.parse(body) as unknown, event_type: entity.event_type, error: entity.error, error_type: entity.error_type, timestamp: entity.timestamp, retry_count: entity.retry_count };
+    return {
+      id: entity.rowKey,
+      event: JSON.parse(body) as unknown,
+      event_type: entity.event_type,
+      error: entity.error,
+      error_type: entity.error_type,
+      timestamp: entity.timestamp,
+      retry_count: entity.retry_count,
+    };
   }
 
   async list(page: number, pageSize: number): Promise<{ events: DeadLetter[]; count: number }> {
@@ -119,7 +138,10 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
   async remove(ids: string[]): Promise<void> {
     const client = await this.table();
     const present = await this.fetch(ids.filter((id) => ROW_KEY.test(id)));
-    await submitInTransactions(client, present.map((e): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey: e.rowKey }]));
+    await submitInTransactions(
+      client,
+      present.map((e): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey: e.rowKey }]),
+    );
     // Events too large for a Table property were kept in Blob: they go with their letter.
     await Promise.all(present.filter((e) => e.blob_path).map((e) => this.files.deletePrefix(e.blob_path!)));
   }

@@ -56,9 +56,11 @@ export function encodeChunks(events: OutboxEvent[]): EncodedChunk[] {
     const half = Math.ceil(events.length / 2);
     return [...encodeChunks(events.slice(0, half)), ...encodeChunks(events.slice(half))];
   }
-  if (compressed.byteLength > MAX_ENTITY_DATA_BYTES) throw new Error(`One event is larger than a Table entity can hold (${compressed.byteLength} bytes compressed)`);
+  if (compressed.byteLength > MAX_ENTITY_DATA_BYTES)
+    throw new Error(`One event is larger than a Table entity can hold (${compressed.byteLength} bytes compressed)`);
   const parts: Uint8Array[] = [];
-  for (let offset = 0; offset < compressed.byteLength; offset += MAX_PROPERTY_BYTES) parts.push(new Uint8Array(compressed.subarray(offset, offset + MAX_PROPERTY_BYTES)));
+  for (let offset = 0; offset < compressed.byteLength; offset += MAX_PROPERTY_BYTES)
+    parts.push(new Uint8Array(compressed.subarray(offset, offset + MAX_PROPERTY_BYTES)));
   return [{ events, parts }];
 }
 
@@ -102,7 +104,10 @@ export class TableOutbox implements Outbox {
       for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`}`, select: ['RowKey'] } })) {
         if (which(entity.rowKey!)) keys.push(entity.rowKey!);
       }
-      await submitInTransactions(client, keys.map((key): TransactionAction => ['delete', { partitionKey: `shard-${shard}`, rowKey: key }]));
+      await submitInTransactions(
+        client,
+        keys.map((key): TransactionAction => ['delete', { partitionKey: `shard-${shard}`, rowKey: key }]),
+      );
       deleted += keys.length;
     }
     return deleted;
@@ -111,7 +116,13 @@ export class TableOutbox implements Outbox {
   /** Replaces the day slice; events sent back from the DLQ (appended chunks) stay, after it. */
   async replace(timed: TimedEvent[]): Promise<{ events: number; chunks: number }> {
     await this.deleteChunks((rowKey) => !rowKey.startsWith(APPENDED_PREFIX));
-    const events: OutboxEvent[] = timed.map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, eventId: t.envelope.event_id, body: JSON.stringify(t.envelope) }));
+    const events: OutboxEvent[] = timed.map((t) => ({
+      at: t.at,
+      partitionKey: t.envelope.partition_key ?? '',
+      eventType: t.envelope.event_type,
+      eventId: t.envelope.event_id,
+      body: JSON.stringify(t.envelope),
+    }));
     const chunks = await this.write(events, 0);
     return { events: events.length, chunks };
   }
@@ -156,7 +167,10 @@ export class TableOutbox implements Outbox {
     }
     await Promise.all(
       [...byShard.values()].map((entities) =>
-        submitInTransactions(client, entities.map((e): TransactionAction => ['upsert', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace'])),
+        submitInTransactions(
+          client,
+          entities.map((e): TransactionAction => ['upsert', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace']),
+        ),
       ),
     );
     return sequence - firstSequence;
@@ -173,7 +187,11 @@ export class TableOutbox implements Outbox {
       Array.from({ length: SHARDS }, async (_, shard) => {
         let taken = 0;
         const pages = client
-          .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))` } })
+          .listEntities<Record<string, unknown>>({
+            queryOptions: {
+              filter: odata`PartitionKey eq ${`shard-${shard}`} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))`,
+            },
+          })
           .byPage({ maxPageSize: Math.min(1000, perShard) });
         for await (const page of pages) {
           for (const entity of page) {
@@ -190,7 +208,11 @@ export class TableOutbox implements Outbox {
     for (const entity of candidates) {
       if (events >= maxEvents) break;
       try {
-        const response = await client.updateEntity({ partitionKey: entity.partitionKey!, rowKey: entity.rowKey!, status: 'claimed', claim_until: new Date(now + claimTtlMs) }, 'Merge', { etag: entity.etag });
+        const response = await client.updateEntity(
+          { partitionKey: entity.partitionKey!, rowKey: entity.rowKey!, status: 'claimed', claim_until: new Date(now + claimTtlMs) },
+          'Merge',
+          { etag: entity.etag },
+        );
         claimed.push({ id: `${entity.partitionKey}/${entity.rowKey}`, etag: response.etag!, events: decodeChunk(entity), cursor: Number(entity.cursor) });
         events += Number(entity.count) - Number(entity.cursor);
       } catch (error) {
@@ -206,7 +228,9 @@ export class TableOutbox implements Outbox {
     const [partitionKey, key] = chunk.id.split('/') as [string, string];
     const done = sentUpTo >= chunk.events.length;
     try {
-      await client.updateEntity({ partitionKey, rowKey: key, status: done ? 'sent' : 'pending', cursor: sentUpTo, claim_until: UNCLAIMED }, 'Merge', { etag: chunk.etag });
+      await client.updateEntity({ partitionKey, rowKey: key, status: done ? 'sent' : 'pending', cursor: sentUpTo, claim_until: UNCLAIMED }, 'Merge', {
+        etag: chunk.etag,
+      });
     } catch (error) {
       // The claim expired and another drain took the chunk over; it continues from our last recorded cursor.
       if (!isTakenMeanwhile(error)) throw error;
@@ -226,7 +250,12 @@ export class TableOutbox implements Outbox {
           const slice = list.slice(i, i + MAX_BATCH);
           try {
             await client.submitTransaction(
-              slice.map((chunk): TransactionAction => ['update', { partitionKey, rowKey: chunk.id.split('/')[1]!, status: 'sent', cursor: chunk.events.length, claim_until: UNCLAIMED }, 'Merge', { etag: chunk.etag }]),
+              slice.map((chunk): TransactionAction => [
+                'update',
+                { partitionKey, rowKey: chunk.id.split('/')[1]!, status: 'sent', cursor: chunk.events.length, claim_until: UNCLAIMED },
+                'Merge',
+                { etag: chunk.etag },
+              ]),
             );
           } catch (error) {
             // One chunk's claim was taken over (ETag mismatch fails the whole transaction): record the rest one by one.
@@ -254,9 +283,19 @@ export class TableOutbox implements Outbox {
 
   async status(now: number): Promise<OutboxStatus> {
     const client = await this.table();
-    const status: OutboxStatus = { pending_events: 0, claimed_events: 0, sent_events: 0, pending_chunks: 0, claimed_chunks: 0, sent_chunks: 0, oldest_pending_event_time: null };
+    const status: OutboxStatus = {
+      pending_events: 0,
+      claimed_events: 0,
+      sent_events: 0,
+      pending_chunks: 0,
+      claimed_chunks: 0,
+      sent_chunks: 0,
+      oldest_pending_event_time: null,
+    };
     let oldest = Number.POSITIVE_INFINITY;
-    for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { select: ['status', 'count', 'cursor', 'claim_until', 'first_at'] } })) {
+    for await (const entity of client.listEntities<Record<string, unknown>>({
+      queryOptions: { select: ['status', 'count', 'cursor', 'claim_until', 'first_at'] },
+    })) {
       const count = Number(entity.count);
       const cursor = Number(entity.cursor);
       const claimed = entity.status === 'claimed' && Number(entity.claim_until) >= now;
@@ -286,7 +325,9 @@ export class TableOutbox implements Outbox {
     const perShard = Math.ceil(limit / EVENTS_PER_CHUNK) + 1;
     await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
-        const pages = client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`} and status ne 'sent'` } }).byPage({ maxPageSize: perShard });
+        const pages = client
+          .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`} and status ne 'sent'` } })
+          .byPage({ maxPageSize: perShard });
         for await (const page of pages) {
           chunks.push(...page);
           // The service may answer an empty page with a continuation: go on until something comes back.

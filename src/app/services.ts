@@ -90,19 +90,17 @@ export async function enqueueGenerationWork(message: unknown): Promise<void> {
 /** Supply-chain disruptions: one document each in the streaming Table, read by every instance's drain. */
 export const disruptionStore = once(() => new JsonEntityStore<Disruption>(() => storageAccount().table(STREAMING_TABLE), 'disruption'));
 
-export const streamingDeps = once(
-  (): StreamingDeps => ({
-    state: new JsonEntityStore<StreamState>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
-    breakerState: new JsonEntityStore<CircuitBreakerState>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
-    deadLetters: new TableDeadLetterQueue(() => storageAccount().table('deadletters'), datasetFiles()),
-    statistics: new JsonEntityStore<StreamStatistics>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
-    outbox: new TableOutbox(() => storageAccount().table('outbox')),
-    files: datasetFiles(),
-    generation: generationState(),
-    disruptions: disruptionStore(),
-    lease: new JsonEntityStore<DrainLease>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
-  }),
-);
+export const streamingDeps = once((): StreamingDeps => ({
+  state: new JsonEntityStore<StreamState>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+  breakerState: new JsonEntityStore<CircuitBreakerState>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+  deadLetters: new TableDeadLetterQueue(() => storageAccount().table('deadletters'), datasetFiles()),
+  statistics: new JsonEntityStore<StreamStatistics>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+  outbox: new TableOutbox(() => storageAccount().table('outbox')),
+  files: datasetFiles(),
+  generation: generationState(),
+  disruptions: disruptionStore(),
+  lease: new JsonEntityStore<DrainLease>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+}));
 
 /**
  * Refuses (400) a sink that cannot be resolved from the settings, before anything is started: Event Hubs asked
@@ -120,11 +118,18 @@ export async function sinkProblem(config: AppConfig): Promise<{ field: string; r
     try {
       await keyVaultSecret(config.realtime.keyvault_url!, config.realtime.keyvault_secret_name!);
     } catch (error) {
-      return { field: 'realtime.keyvault_url', reason: `the Key Vault secret ${config.realtime.keyvault_secret_name} cannot be read: ${redactSecrets(error instanceof Error ? error.message : String(error))}` };
+      return {
+        field: 'realtime.keyvault_url',
+        reason: `the Key Vault secret ${config.realtime.keyvault_secret_name} cannot be read: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+      };
     }
   }
   if (config.stream.sink === 'eventhubs' && connection.source === 'none') {
-    return { field: 'stream.sink', reason: 'is eventhubs but no Event Hubs connection is configured (AZURE_EVENTHUB_CONNECTION_STRING, realtime.azure_connection_string, Key Vault or stream.fully_qualified_namespace)' };
+    return {
+      field: 'stream.sink',
+      reason:
+        'is eventhubs but no Event Hubs connection is configured (AZURE_EVENTHUB_CONNECTION_STRING, realtime.azure_connection_string, Key Vault or stream.fully_qualified_namespace)',
+    };
   }
   return null;
 }
@@ -133,7 +138,8 @@ export async function sinkProblem(config: AppConfig): Promise<{ field: string; r
 export function connectionProbe(): ConnectionProbe {
   return {
     sink: eventSink,
-    eventHubProperties: async (connection, config, timeoutMs) => (await producerFor(connection, config)).getEventHubProperties({ abortSignal: AbortSignal.timeout(timeoutMs) }),
+    eventHubProperties: async (connection, config, timeoutMs) =>
+      (await producerFor(connection, config)).getEventHubProperties({ abortSignal: AbortSignal.timeout(timeoutMs) }),
   };
 }
 

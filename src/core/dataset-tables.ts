@@ -1,12 +1,5 @@
 /** The datasets the generator writes, with the predecessor's table names, so its queries keep working. */
-export const DIMENSION_TABLES = [
-  'dim_geographies',
-  'dim_stores',
-  'dim_distribution_centers',
-  'dim_trucks',
-  'dim_customers',
-  'dim_products',
-] as const;
+export const DIMENSION_TABLES = ['dim_geographies', 'dim_stores', 'dim_distribution_centers', 'dim_trucks', 'dim_customers', 'dim_products'] as const;
 
 export const FACT_TABLES = [
   'fact_receipts',

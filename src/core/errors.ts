@@ -48,7 +48,10 @@ export class PayloadTooLargeError extends AppError {
 
 export class RateLimitedError extends AppError {
   readonly kind = 'rate_limited' as const;
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
   }
 }

@@ -6,7 +6,9 @@ import { updateStreamConfig } from '../core/streaming/config-update.js';
 import { httpRoute } from './http/route.js';
 
 const connectionViewSchema = z.object({
-  source: z.enum(['environment', 'runtime_config', 'keyvault', 'managed_identity', 'none']).describe('Where the Event Hubs credentials come from, in resolution order.'),
+  source: z
+    .enum(['environment', 'runtime_config', 'keyvault', 'managed_identity', 'none'])
+    .describe('Where the Event Hubs credentials come from, in resolution order.'),
   connection_string: z.string().nullable().describe('The connection string in use, with its key masked.'),
   fully_qualified_namespace: z.string().nullable(),
   hub: z.string(),

@@ -31,7 +31,9 @@ httpRoute({
   route: 'api/disruption/list',
   summary: 'Active disruptions (expired ones are gone by themselves)',
   tags: ['disruptions'],
-  responses: { 200: { description: 'Active disruptions, oldest first', schema: z.object({ disruptions: z.array(disruptionSchema), count: z.number().int() }) } },
+  responses: {
+    200: { description: 'Active disruptions, oldest first', schema: z.object({ disruptions: z.array(disruptionSchema), count: z.number().int() }) },
+  },
   handler: async () => {
     const disruptions = await listDisruptions({ disruptions: disruptionStore() });
     return { status: 200, jsonBody: { disruptions, count: disruptions.length } };
@@ -54,7 +56,18 @@ httpRoute({
   route: 'api/disruption/{id}',
   summary: 'End one disruption now',
   tags: ['disruptions'],
-  params: z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a disruption id (letters, digits and dashes)').describe('Disruption id') }),
-  responses: { 200: { description: 'Ended', schema: z.object({ success: z.literal(true), disruption: disruptionSchema }) }, 404: { description: 'No active disruption with this id' } },
-  handler: async ({ params }) => ({ status: 200, jsonBody: { success: true, disruption: await cancelDisruption({ disruptions: disruptionStore() }, params.id) } }),
+  params: z.object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'a disruption id (letters, digits and dashes)')
+      .describe('Disruption id'),
+  }),
+  responses: {
+    200: { description: 'Ended', schema: z.object({ success: z.literal(true), disruption: disruptionSchema }) },
+    404: { description: 'No active disruption with this id' },
+  },
+  handler: async ({ params }) => ({
+    status: 200,
+    jsonBody: { success: true, disruption: await cancelDisruption({ disruptions: disruptionStore() }, params.id) },
+  }),
 });

@@ -22,7 +22,12 @@ httpRoute({
   summary: 'Events that could not be delivered (oldest first, paged)',
   tags: ['dlq'],
   query: z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1), page_size: z.coerce.number().int().min(1).max(500).default(50) }),
-  responses: { 200: { description: 'A page of dead letters', schema: z.object({ events: z.array(deadLetterSchema), count: z.number().int(), page: z.number().int(), page_size: z.number().int() }) } },
+  responses: {
+    200: {
+      description: 'A page of dead letters',
+      schema: z.object({ events: z.array(deadLetterSchema), count: z.number().int(), page: z.number().int(), page_size: z.number().int() }),
+    },
+  },
   handler: async ({ query }) => {
     const { events, count } = await streamingDeps().deadLetters.list(query.page, query.page_size);
     return { status: 200, jsonBody: { events, count, page: query.page, page_size: query.page_size } };
@@ -35,7 +40,16 @@ httpRoute({
   route: 'api/stream/dlq/summary',
   summary: 'Dead letters counted by error type and event type',
   tags: ['dlq'],
-  responses: { 200: { description: 'Counts', schema: z.object({ total: z.number().int(), by_error_type: z.record(z.string(), z.number().int()), by_event_type: z.record(z.string(), z.number().int()) }) } },
+  responses: {
+    200: {
+      description: 'Counts',
+      schema: z.object({
+        total: z.number().int(),
+        by_error_type: z.record(z.string(), z.number().int()),
+        by_event_type: z.record(z.string(), z.number().int()),
+      }),
+    },
+  },
   handler: async () => ({ status: 200, jsonBody: await streamingDeps().deadLetters.summary() }),
 });
 
@@ -45,8 +59,14 @@ httpRoute({
   route: 'api/stream/dlq/retry',
   summary: 'Send dead letters again (all, or the given ids) through the outbox',
   tags: ['dlq'],
-  body: z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(10_000).optional() }).strict().optional(),
-  responses: { 200: { description: 'Queued again', schema: z.object({ success: z.literal(true), retried: z.number().int() }) }, 404: { description: 'None of the ids exist' } },
+  body: z
+    .object({ ids: z.array(z.string().min(1).max(100)).min(1).max(10_000).optional() })
+    .strict()
+    .optional(),
+  responses: {
+    200: { description: 'Queued again', schema: z.object({ success: z.literal(true), retried: z.number().int() }) },
+    404: { description: 'None of the ids exist' },
+  },
   handler: async ({ body }) => {
     // Letters go back through the outbox with their retry count raised; if that write fails they stay dead-lettered.
     const retried = await retryDeadLetters(streamingDeps(), body?.ids);

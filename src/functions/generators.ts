@@ -169,7 +169,10 @@ httpRoute({
     'Returns 202 at once; the work runs on the generation queue. 409 while a generation job runs, or when master data ' +
     'exists and `force` is not set. Output: Parquet under `master/<table>/` in the `datagen` container.',
   tags: ['generators'],
-  body: z.object({ force: z.boolean().default(false).describe('Generate again even if master data exists') }).strict().optional(),
+  body: z
+    .object({ force: z.boolean().default(false).describe('Generate again even if master data exists') })
+    .strict()
+    .optional(),
   responses: {
     202: { description: 'Job accepted', schema: startedJobSchema },
     409: { description: 'A generation job is running, or master data exists and force is false' },
@@ -214,7 +217,12 @@ httpRoute({
     return {
       status: 202,
       headers: { location: statusUrl },
-      jsonBody: { operation_id: job.operation_id, status_url: statusUrl, status: 'pending', message: `Historical generation queued for ${request.start_date} to ${request.end_date}` },
+      jsonBody: {
+        operation_id: job.operation_id,
+        status_url: statusUrl,
+        status: 'pending',
+        message: `Historical generation queued for ${request.start_date} to ${request.end_date}`,
+      },
     };
   },
 });

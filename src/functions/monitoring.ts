@@ -108,11 +108,23 @@ httpRoute({
       return metric;
     };
     const counts = streamCounts(s.state, s.statistics, s.now);
-    gauge('streaming_events_generated', 'Events the stream has produced since it started (sent, withheld, given up on, or due while sending fails)', counts.events_generated);
+    gauge(
+      'streaming_events_generated',
+      'Events the stream has produced since it started (sent, withheld, given up on, or due while sending fails)',
+      counts.events_generated,
+    );
     gauge('streaming_events_sent', 'Events delivered to the sink', s.statistics.events_sent_successfully);
-    gauge('streaming_events_failed', 'Due events not delivered because sending failed (given up on, or held in the outbox while the sink fails)', counts.events_failed);
+    gauge(
+      'streaming_events_failed',
+      'Due events not delivered because sending failed (given up on, or held in the outbox while the sink fails)',
+      counts.events_failed,
+    );
     gauge('streaming_circuit_breaker_trips', 'Times the circuit breaker opened', s.statistics.circuit_breaker_trips);
-    gauge('streaming_events_per_second', 'Events sent per second over the last realtime.monitoring_interval seconds', s.state.status === 'running' ? eventsPerSecond(s.statistics, s.now, s.config.realtime.monitoring_interval) : 0);
+    gauge(
+      'streaming_events_per_second',
+      'Events sent per second over the last realtime.monitoring_interval seconds',
+      s.state.status === 'running' ? eventsPerSecond(s.statistics, s.now, s.config.realtime.monitoring_interval) : 0,
+    );
     gauge('streaming_batches_sent', 'Batches delivered to the sink', s.statistics.batches_sent);
     gauge('streaming_bytes_sent', 'Bytes delivered to the sink', s.statistics.bytes_sent);
     gauge('streaming_connection_failures', 'Connection failures and timeouts', s.statistics.connection_failures);
@@ -122,7 +134,12 @@ httpRoute({
     gauge('streaming_active', 'Whether a stream is running (1) or not (0)', s.state.status === 'running' ? 1 : 0);
     const errors = new Gauge({ name: 'streaming_errors', help: 'Send errors by type', labelNames: ['error_type'], registers: [registry] });
     for (const [kind, count] of Object.entries(s.statistics.error_counts)) errors.set({ error_type: kind }, count);
-    const byType = new Gauge({ name: 'streaming_events_sent_by_type', help: 'Events delivered by event type', labelNames: ['event_type'], registers: [registry] });
+    const byType = new Gauge({
+      name: 'streaming_events_sent_by_type',
+      help: 'Events delivered by event type',
+      labelNames: ['event_type'],
+      registers: [registry],
+    });
     for (const [type, count] of Object.entries(s.statistics.event_type_counts)) byType.set({ event_type: type }, count);
     return { status: 200, headers: { 'content-type': registry.contentType }, body: (await registry.metrics()) + latencyHistogram(s.statistics) };
   },

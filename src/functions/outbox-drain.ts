@@ -12,7 +12,9 @@ export async function drainOnTimer(_timer: Timer, context: InvocationContext): P
   const config = await configService().get();
   const summary = await drainOutbox(streamingDeps(), config, () => eventSink(config), DRAIN_BUDGET_MS, { readConfig: () => configService().get() });
   if (summary.sent > 0 || summary.error) {
-    const problems = summary.error ? `; ${summary.failed} failed (${summary.dead_lettered} dead-lettered), breaker ${summary.breaker_state}, last error: ${summary.error}` : '';
+    const problems = summary.error
+      ? `; ${summary.failed} failed (${summary.dead_lettered} dead-lettered), breaker ${summary.breaker_state}, last error: ${summary.error}`
+      : '';
     context.log(`Drain: ${summary.sent} events in ${summary.batches} batches (${summary.elapsed_ms} ms)${problems}`);
   }
 }

@@ -98,7 +98,12 @@ httpRoute({
   route: 'api/stream/event-types',
   summary: 'Every event type with its payload schema',
   tags: ['streaming'],
-  responses: { 200: { description: 'Event types', schema: z.object({ event_types: z.array(z.object({ name: z.string(), payload_schema: z.unknown() })), count: z.number().int() }) } },
+  responses: {
+    200: {
+      description: 'Event types',
+      schema: z.object({ event_types: z.array(z.object({ name: z.string(), payload_schema: z.unknown() })), count: z.number().int() }),
+    },
+  },
   handler: async () => ({
     status: 200,
     jsonBody: { event_types: EVENT_TYPES.map((name) => ({ name, payload_schema: z.toJSONSchema(eventPayloadSchemas[name]) })), count: EVENT_TYPES.length },
@@ -148,13 +153,20 @@ httpRoute({
   method: 'POST',
   route: 'api/stream/outbox/drain',
   summary: 'Drain the outbox now, at the configured pace, for up to budget_ms',
-  description: 'Works while stopped too (events sent back from the DLQ, say), at realtime.emit_interval_ms and burst; never while paused. status "busy" when another drain is running.',
+  description:
+    'Works while stopped too (events sent back from the DLQ, say), at realtime.emit_interval_ms and burst; never while paused. status "busy" when another drain is running.',
   tags: ['outbox'],
-  body: z.object({ budget_ms: z.number().int().min(100).max(25_000).default(5_000) }).strict().optional(),
+  body: z
+    .object({ budget_ms: z.number().int().min(100).max(25_000).default(5_000) })
+    .strict()
+    .optional(),
   responses: { 200: { description: 'What was sent' } },
   handler: async ({ body }) => {
     const config = await configService().get();
-    const summary = await drainOutbox(streamingDeps(), config, () => eventSink(config), body?.budget_ms ?? 5_000, { evenWhenStopped: true, readConfig: () => configService().get() });
+    const summary = await drainOutbox(streamingDeps(), config, () => eventSink(config), body?.budget_ms ?? 5_000, {
+      evenWhenStopped: true,
+      readConfig: () => configService().get(),
+    });
     return { status: 200, jsonBody: summary };
   },
 });
@@ -178,7 +190,10 @@ httpRoute({
   tags: ['streaming'],
   rateLimit: { name: 'connection-test', limit: 10, windowSeconds: 60, description: 'the connection test' },
   responses: {
-    200: { description: 'Result', schema: z.object({ success: z.boolean(), message: z.string(), response_time_ms: z.number(), details: z.record(z.string(), z.unknown()) }) },
+    200: {
+      description: 'Result',
+      schema: z.object({ success: z.boolean(), message: z.string(), response_time_ms: z.number(), details: z.record(z.string(), z.unknown()) }),
+    },
   },
   handler: async () => ({ status: 200, jsonBody: await testConnection(connectionProbe(), await configService().get(), process.env) }),
 });

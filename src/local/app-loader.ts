@@ -4,7 +4,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${escaped}$`);
 }
 
@@ -16,7 +19,10 @@ export async function resolveMainFiles(root: string, main: string): Promise<stri
   if (/[*?]/.test(folder)) throw new Error(`Only file-name wildcards are supported in package.json#main: ${main}`);
   const matcher = globToRegExp(path.basename(absolute));
   const entries = await readdir(folder);
-  return entries.filter((name) => matcher.test(name)).sort().map((name) => path.join(folder, name));
+  return entries
+    .filter((name) => matcher.test(name))
+    .sort()
+    .map((name) => path.join(folder, name));
 }
 
 export async function readPackageMain(root: string): Promise<string> {

@@ -12,8 +12,7 @@ import path from 'node:path';
 
 /** The well-known development account that Azurite serves (public, documented, not a secret). */
 export const DEV_ACCOUNT_NAME = 'devstoreaccount1';
-export const DEV_ACCOUNT_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuritePorts {
   blob: number;
@@ -35,14 +34,16 @@ export interface AzuriteHandle {
 }
 
 export function azuriteConnectionString(ports: AzuritePorts, host = '127.0.0.1'): string {
-  return [
-    'DefaultEndpointsProtocol=http',
-    `AccountName=${DEV_ACCOUNT_NAME}`,
-    `AccountKey=${DEV_ACCOUNT_KEY}`,
-    `BlobEndpoint=http://${host}:${ports.blob}/${DEV_ACCOUNT_NAME}`,
-    `QueueEndpoint=http://${host}:${ports.queue}/${DEV_ACCOUNT_NAME}`,
-    `TableEndpoint=http://${host}:${ports.table}/${DEV_ACCOUNT_NAME}`,
-  ].join(';') + ';';
+  return (
+    [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${DEV_ACCOUNT_NAME}`,
+      `AccountKey=${DEV_ACCOUNT_KEY}`,
+      `BlobEndpoint=http://${host}:${ports.blob}/${DEV_ACCOUNT_NAME}`,
+      `QueueEndpoint=http://${host}:${ports.queue}/${DEV_ACCOUNT_NAME}`,
+      `TableEndpoint=http://${host}:${ports.table}/${DEV_ACCOUNT_NAME}`,
+    ].join(';') + ';'
+  );
 }
 
 export function isPortListening(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
@@ -133,10 +134,20 @@ async function startAzuriteOnce(options: StartAzuriteOptions): Promise<AzuriteHa
   const entry = path.join(azuritePackage, 'dist', 'src', 'azurite.js');
   const args = [
     entry,
-    '--blobHost', '127.0.0.1', '--blobPort', String(ports.blob),
-    '--queueHost', '127.0.0.1', '--queuePort', String(ports.queue),
-    '--tableHost', '127.0.0.1', '--tablePort', String(ports.table),
-    '--skipApiVersionCheck', '--disableTelemetry',
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(ports.blob),
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    String(ports.queue),
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(ports.table),
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
   ];
   if (options.location) args.push('--location', options.location);
   else args.push('--inMemoryPersistence');

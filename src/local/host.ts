@@ -171,11 +171,15 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const started = Date.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = requestUrl(req);
-    res.on('finish', () => log(`[${new Date().toISOString()}] http        ${method} ${url?.pathname ?? '(malformed URL)'} ${res.statusCode} ${Date.now() - started}ms`));
+    res.on('finish', () =>
+      log(`[${new Date().toISOString()}] http        ${method} ${url?.pathname ?? '(malformed URL)'} ${res.statusCode} ${Date.now() - started}ms`),
+    );
     // Set first so that errors, 401s and 404s are readable by an allowed origin's script too.
     for (const [name, value] of Object.entries(corsResponseHeaders(corsOrigins, req))) res.setHeader(name, value);
     if (stopping) return json(res, 503, { detail: 'The host is shutting down' }, { connection: 'close' });
-    const foreign = foreignRequestReason(corsOrigins, req, listeningPort(), { loopbackOnly: ['127.0.0.1', 'localhost', '::1'].includes(options.hostname ?? '127.0.0.1') });
+    const foreign = foreignRequestReason(corsOrigins, req, listeningPort(), {
+      loopbackOnly: ['127.0.0.1', 'localhost', '::1'].includes(options.hostname ?? '127.0.0.1'),
+    });
     if (foreign) return json(res, 403, { detail: foreign });
     if (!url) return json(res, 400, { detail: 'url: not a valid request URL' });
     // A broken percent-escape cannot be routed; refuse it as the Functions front end does, instead of throwing.
@@ -194,7 +198,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       }
     }
     if (!match) {
-      if (allowed.length > 0) return json(res, 405, { detail: `Method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` }, { allow: allowed.join(', ') });
+      if (allowed.length > 0)
+        return json(res, 405, { detail: `Method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` }, { allow: allowed.join(', ') });
       return json(res, 404, { detail: `Not found: no function serves ${method} ${url.pathname}` });
     }
     const fn = match.route.target;
@@ -270,7 +275,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     if (!socket.writable) return socket.destroy();
     const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
     const body = JSON.stringify({ detail: status === 431 ? 'headers: the request line or headers are too large' : 'request: malformed HTTP request' });
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 
   // Timer and queue triggers

@@ -6,9 +6,7 @@
  */
 
 type Segment =
-  | { kind: 'literal'; text: string }
-  | { kind: 'parameter'; name: string; optional: boolean; constraint?: string }
-  | { kind: 'catchAll'; name: string };
+  { kind: 'literal'; text: string } | { kind: 'parameter'; name: string; optional: boolean; constraint?: string } | { kind: 'catchAll'; name: string };
 
 export interface CompiledRoute<T> {
   template: string;

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   const storage = process.env.AzureWebJobsStorage ?? '';
   if (!process.argv.includes('--no-azurite') && /^UseDevelopmentStorage=true/i.test(storage)) {
     azurite = await startAzurite({ location: path.join(root, '.azurite'), ports: DEFAULT_AZURITE_PORTS, reuseIfListening: true });
-    console.log(azurite.reused ? 'Azurite: reusing the emulator already listening on 10000-10002' : 'Azurite: started on 127.0.0.1:10000-10002 (data in .azurite/)');
+    console.log(
+      azurite.reused ? 'Azurite: reusing the emulator already listening on 10000-10002' : 'Azurite: started on 127.0.0.1:10000-10002 (data in .azurite/)',
+    );
   } else {
     console.log(`Storage: ${maskConnectionString(storage) ?? 'identity-based (AzureWebJobsStorage__accountName)'}`);
   }

@@ -75,7 +75,12 @@ describe('the app on the local host', () => {
     expect(view.realtime.azure_connection_string).toBe(
       'Endpoint=sb://planted-ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=***;EntityPath=planted-hub',
     );
-    expect(view.connection).toMatchObject({ source: 'runtime_config', hub: 'planted-hub', sink: 'eventhubs', fully_qualified_namespace: 'planted-ns.servicebus.windows.net' });
+    expect(view.connection).toMatchObject({
+      source: 'runtime_config',
+      hub: 'planted-hub',
+      sink: 'eventhubs',
+      fully_qualified_namespace: 'planted-ns.servicebus.windows.net',
+    });
 
     // A client that PUTs back what it was given must not replace the secret with the mask.
     const echoed = await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: view.realtime }) });
@@ -85,7 +90,10 @@ describe('the app on the local host', () => {
   });
 
   it('persists runtime overrides across a restart of the host', async () => {
-    await fetch(`${app.url}/api/stream/config`, { method: 'PUT', body: JSON.stringify({ realtime: { emit_interval_ms: 1234 }, stream: { hub: 'persisted-hub' }, historical: { start_date: '2024-01-01' } }) });
+    await fetch(`${app.url}/api/stream/config`, {
+      method: 'PUT',
+      body: JSON.stringify({ realtime: { emit_interval_ms: 1234 }, stream: { hub: 'persisted-hub' }, historical: { start_date: '2024-01-01' } }),
+    });
     const exitCode = await app.stop('SIGTERM');
     expect(exitCode).toBe(0);
     expect(app.output()).toContain('Stopped.');
@@ -149,7 +157,13 @@ describe('the app on the local host', () => {
     const chart = await fetch(`${app.url}/vendor/uPlot.iife.min.js`);
     expect(chart.status).toBe(200);
     expect(await chart.text()).toContain('uPlot');
-    for (const outside of ['/vendor/..%2fpackage.json', '/js/..%2f..%2f..%2fpackage.json', '/node_modules/uplot/package.json', '/vendor/uPlot.cjs.js', '/docs.html']) {
+    for (const outside of [
+      '/vendor/..%2fpackage.json',
+      '/js/..%2f..%2f..%2fpackage.json',
+      '/node_modules/uplot/package.json',
+      '/vendor/uPlot.cjs.js',
+      '/docs.html',
+    ]) {
       expect((await fetch(`${app.url}${outside}`)).status, outside).toBe(404);
     }
   });
@@ -159,7 +173,11 @@ describe('the app with a function key', () => {
   let app: AppProcess;
   const KEY = 'e2e-function-key';
   beforeAll(async () => {
-    app = await startApp({ storageConnectionString, storagePrefix: uniquePrefix('key'), env: { LOCAL_FUNCTION_KEY: KEY, LOCAL_CORS_ORIGINS: 'https://dashboard.example' } });
+    app = await startApp({
+      storageConnectionString,
+      storagePrefix: uniquePrefix('key'),
+      env: { LOCAL_FUNCTION_KEY: KEY, LOCAL_CORS_ORIGINS: 'https://dashboard.example' },
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -176,7 +194,10 @@ describe('the app with a function key', () => {
 
   it('answers CORS preflights without a key for the allowed origin only, and lets that origin read every answer', async () => {
     const preflight = (origin: string) =>
-      fetch(`${app.url}/api/stream/config`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-functions-key, content-type' } });
+      fetch(`${app.url}/api/stream/config`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-functions-key, content-type' },
+      });
     const allowed = await preflight('https://dashboard.example');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
@@ -193,12 +214,19 @@ describe('the app with a function key', () => {
     expect(served.status).toBe(200);
     expect(served.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
     expect(served.headers.get('access-control-allow-credentials')).toBeNull();
-    expect((await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://evil.example', 'x-functions-key': KEY } })).headers.get('access-control-allow-origin')).toBeNull();
+    expect(
+      (await fetch(`${app.url}/api/stream/config`, { headers: { origin: 'https://evil.example', 'x-functions-key': KEY } })).headers.get(
+        'access-control-allow-origin',
+      ),
+    ).toBeNull();
   });
 
   it("gives every HTTP route authLevel 'function' except the two probes, the dashboard shell and the docs page, and enforces it", async () => {
     const routes = await registeredHttpRoutes();
-    const anonymous = routes.filter((r) => r.authLevel === 'anonymous').map((r) => r.route).sort();
+    const anonymous = routes
+      .filter((r) => r.authLevel === 'anonymous')
+      .map((r) => r.route)
+      .sort();
     expect(anonymous).toEqual(['GET /health', 'GET /api/stream/health', 'GET /api/docs', 'GET /api/docs/assets/{file}', 'GET /{path}'].sort());
     // Nothing that changes state is anonymous, whatever is added later.
     expect(anonymous.filter((r) => !r.startsWith('GET '))).toEqual([]);

@@ -34,8 +34,17 @@ const poll = <T>(read: () => Promise<T>, timeout = 15_000) => expect.poll(read, 
 const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? '').trim();
 const attribute = async (page: Page, selector: string, name: string) => (await page.getAttribute(selector, name)) ?? '';
 
-async function openPage(options: { viewport?: { width: number; height: number }; mobile?: boolean; before?: (watch: PageWatch, context: BrowserContext) => Promise<void> | void } = {}): Promise<Page> {
-  context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+async function openPage(
+  options: {
+    viewport?: { width: number; height: number };
+    mobile?: boolean;
+    before?: (watch: PageWatch, context: BrowserContext) => Promise<void> | void;
+  } = {},
+): Promise<Page> {
+  context = await browser.newContext({
+    viewport: options.viewport ?? DESKTOP,
+    ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
   watch = await PageWatch.attach(context, app.url);
   await options.before?.(watch, context);
   const page = watch.page(await context.newPage());
@@ -56,7 +65,13 @@ afterEach(async () => {
   context = undefined;
   watch = undefined;
   // A server error is explained by the app's log; show its error lines with the problem.
-  const serverErrors = problems.some((p) => /HTTP 5\d\d/.test(p)) ? app.output().split('\n').filter((line) => / error /i.test(line)).slice(-10) : [];
+  const serverErrors = problems.some((p) => /HTTP 5\d\d/.test(p))
+    ? app
+        .output()
+        .split('\n')
+        .filter((line) => / error /i.test(line))
+        .slice(-10)
+    : [];
   expect({ problems, serverErrors }, 'console errors, failed requests or outside requests').toEqual({ problems: [], serverErrors: [] });
 });
 
@@ -188,7 +203,10 @@ describe('the dashboard in Chromium', () => {
     const page = await openPage();
     await page.locator('#dashboard').waitFor({ state: 'visible' });
     // Started elsewhere (not from this page): 60 days keep the job busy long enough to find and cancel it.
-    const started = await fetch(`${app.url}/api/generators/historical/start`, { method: 'POST', body: JSON.stringify({ start_date: '2024-06-13', end_date: '2024-08-11' }) });
+    const started = await fetch(`${app.url}/api/generators/historical/start`, {
+      method: 'POST',
+      body: JSON.stringify({ start_date: '2024-06-13', end_date: '2024-08-11' }),
+    });
     expect(started.status).toBe(202);
     const { operation_id: operationId } = await readJson(started);
     await watch!.navigation(() => page.reload());
@@ -225,7 +243,11 @@ describe('the dashboard in Chromium', () => {
         for (const [pathname, { status }] of Object.entries(failing)) w.allowHttpError({ status, path: new RegExp(`^${pathname}$`) });
         await ctx.route(
           (url) => broken && url.pathname in failing,
-          (route) => route.fulfill({ status: failing[new URL(route.request().url()).pathname]!.status, json: { detail: failing[new URL(route.request().url()).pathname]!.detail } }),
+          (route) =>
+            route.fulfill({
+              status: failing[new URL(route.request().url()).pathname]!.status,
+              json: { detail: failing[new URL(route.request().url()).pathname]!.detail },
+            }),
         );
       },
     });
@@ -286,7 +308,9 @@ describe('the dashboard in Chromium', () => {
     await page.click('#disruption-create');
     await poll(() => page.locator('#disruption-list li[data-disruption-id]').count()).toBe(2);
     const listed = await readJson(await fetch(`${app.url}/api/disruption/list`));
-    expect(listed.disruptions.map((d: { disruption_type: string; target_id: number; product_ids: number[] }) => [d.disruption_type, d.target_id, d.product_ids])).toEqual([
+    expect(
+      listed.disruptions.map((d: { disruption_type: string; target_id: number; product_ids: number[] }) => [d.disruption_type, d.target_id, d.product_ids]),
+    ).toEqual([
       ['inventory_shortage', 3, [12, 40]],
       ['dc_outage', 2, []],
     ]);

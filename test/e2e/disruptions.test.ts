@@ -14,7 +14,8 @@ import { waitForJob } from '../support/jobs.js';
 const storageConnectionString = inject('storageConnectionString');
 const prefix = uniquePrefix('disrupt');
 let app: AppProcess;
-const post = (path: string, body?: unknown) => fetch(`${app.url}${path}`, { method: 'POST', ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+const post = (path: string, body?: unknown) =>
+  fetch(`${app.url}${path}`, { method: 'POST', ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
 const list = async () => readJson(await fetch(`${app.url}/api/disruption/list`));
 
 beforeAll(async () => {
@@ -90,11 +91,17 @@ describe('supply-chain disruptions', () => {
     const outageBody = await readJson(outage);
     expect(outageBody.disruption).toMatchObject({ disruption_type: 'dc_outage', target_id: 1, severity: 1, duration_minutes: 60, product_ids: [] });
     expect(Date.parse(outageBody.disruption.expires_at) - Date.parse(outageBody.disruption.created_at)).toBe(60 * 60_000);
-    const shortage = await readJson(await post('/api/disruption/create', { disruption_type: 'inventory_shortage', target_id: 2, severity: 0.9, duration_minutes: 60, product_ids: [5, 6] }));
+    const shortage = await readJson(
+      await post('/api/disruption/create', { disruption_type: 'inventory_shortage', target_id: 2, severity: 0.9, duration_minutes: 60, product_ids: [5, 6] }),
+    );
     expect((await list()).count).toBe(2);
     expect((await list()).disruptions.map((d: { id: string }) => d.id)).toEqual([outageBody.disruption.id, shortage.disruption.id]);
 
-    const started = await post('/api/stream/start', { emit_interval_ms: 50, burst: 1000, event_types: ['truck_arrived', 'truck_departed', 'stockout_detected', 'reorder_triggered'] });
+    const started = await post('/api/stream/start', {
+      emit_interval_ms: 50,
+      burst: 1000,
+      event_types: ['truck_arrived', 'truck_departed', 'stockout_detected', 'reorder_triggered'],
+    });
     expect(started.status).toBe(200);
     const deadline = Date.now() + 60_000;
     let events: EventEnvelope[] = [];
@@ -117,7 +124,10 @@ describe('supply-chain disruptions', () => {
 
     const announced = events.filter((e) => e.correlation_id === `disruption-${shortage.disruption.id}`);
     expect(announced.map((e) => [e.event_type, (e.payload as { product_id: number }).product_id]).sort()).toEqual([
-      ['reorder_triggered', 5], ['reorder_triggered', 6], ['stockout_detected', 5], ['stockout_detected', 6],
+      ['reorder_triggered', 5],
+      ['reorder_triggered', 6],
+      ['stockout_detected', 5],
+      ['stockout_detected', 6],
     ]);
     for (const event of announced.filter((e) => e.event_type === 'reorder_triggered')) expect(event.payload).toMatchObject({ store_id: 2, priority: 'URGENT' });
     expect((await list()).disruptions.find((d: { id: string }) => d.id === shortage.disruption.id).announced_at).toEqual(expect.any(String));

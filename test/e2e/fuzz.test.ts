@@ -44,7 +44,13 @@ function event(i: number): OutboxEvent {
 async function seedStreamingState(): Promise<void> {
   const account = createStorageAccount({ AzureWebJobsStorage: storageConnectionString, RETAIL_STORAGE_PREFIX: storagePrefix });
   const files = new BlobDatasetFiles(() => account.container(DATA_CONTAINER));
-  await new TableDeadLetterQueue(() => account.table('deadletters'), files).add([event(1), event(2), event(3)], 'authentication', 'seeded by the fuzz test', 0, 100);
+  await new TableDeadLetterQueue(() => account.table('deadletters'), files).add(
+    [event(1), event(2), event(3)],
+    'authentication',
+    'seeded by the fuzz test',
+    0,
+    100,
+  );
   await new TableOutbox(() => account.table('outbox')).append([event(4), event(5)]);
 }
 
@@ -102,7 +108,10 @@ beforeAll(async () => {
   jobId = job.operation_id as string;
   await seedStreamingState();
   // An active disruption, so a clear-all or cancel that wrongly went through would show.
-  const disruption = await fetch(`${app.url}/api/disruption/create`, { method: 'POST', body: JSON.stringify({ disruption_type: 'dc_outage', target_id: 1, severity: 0.5, duration_minutes: 120 }) });
+  const disruption = await fetch(`${app.url}/api/disruption/create`, {
+    method: 'POST',
+    body: JSON.stringify({ disruption_type: 'dc_outage', target_id: 1, severity: 0.5, duration_minutes: 120 }),
+  });
   expect(disruption.status).toBe(201);
   document = (await readJson(await fetch(`${app.url}/api/openapi.json`))) as OpenApiDocument;
 }, 120_000);
@@ -144,7 +153,14 @@ describe('fuzzing every route of the OpenAPI document', () => {
     }
     expect(await snapshot()).toEqual(initial);
 
-    const rows = [...counts].map(([route, c]) => ({ route, tried: c.tried, statuses: [...c.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ') }));
+    const rows = [...counts].map(([route, c]) => ({
+      route,
+      tried: c.tried,
+      statuses: [...c.statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' '),
+    }));
     const total = rows.reduce((sum, row) => sum + row.tried, 0);
     const serverErrors = [...counts.values()].reduce((sum, c) => sum + [...c.statuses].filter(([s]) => s >= 500).reduce((n, [, k]) => n + k, 0), 0);
     console.log(

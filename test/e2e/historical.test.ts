@@ -75,7 +75,18 @@ describe('historical generation', () => {
     const state = await readJson(await fetch(`${app.url}/api/generators/state`));
     expect(state).toMatchObject({ has_historical_data: true, can_start_realtime: true, fact_start_date: '2024-11-27', fact_end_date: '2024-11-29' });
     expect(state.last_generated_timestamp).toBe('2024-11-29T23:59:59.999Z');
-    for (const table of ['fact_receipts', 'fact_receipt_lines', 'fact_store_inventory_txn', 'fact_dc_inventory_txn', 'fact_truck_moves', 'fact_foot_traffic', 'fact_ble_pings', 'fact_marketing', 'fact_online_order_headers', 'fact_online_order_lines']) {
+    for (const table of [
+      'fact_receipts',
+      'fact_receipt_lines',
+      'fact_store_inventory_txn',
+      'fact_dc_inventory_txn',
+      'fact_truck_moves',
+      'fact_foot_traffic',
+      'fact_ble_pings',
+      'fact_marketing',
+      'fact_online_order_headers',
+      'fact_online_order_lines',
+    ]) {
       expect(state.table_counts[table], table).toBeGreaterThan(0);
     }
 

@@ -85,7 +85,11 @@ const apps: AppProcess[] = [];
 const responses: { what: string; text: string }[] = [];
 let app: AppProcess;
 
-async function call(method: string, pathAndQuery: string, options: { body?: string; key?: string | null } = {}): Promise<{ status: number; json: () => unknown }> {
+async function call(
+  method: string,
+  pathAndQuery: string,
+  options: { body?: string; key?: string | null } = {},
+): Promise<{ status: number; json: () => unknown }> {
   const key = options.key === undefined ? planted.functionKey.value : options.key;
   const response = await fetch(`${app.url}${pathAndQuery}`, {
     method,
@@ -151,7 +155,10 @@ async function until(what: string, done: (observed: Observed) => boolean, timeou
   while (!done(await observe())) {
     // Drain now rather than wait for the 5-second timer (overlapping drains are safe: chunks are claimed).
     await call('POST', '/api/stream/outbox/drain', { body: JSON.stringify({ budget_ms: 300 }) });
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms: ${JSON.stringify(await observe())} ${JSON.stringify((await call('GET', '/api/stream/status')).json())}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not within ${timeoutMs} ms: ${JSON.stringify(await observe())} ${JSON.stringify((await call('GET', '/api/stream/status')).json())}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
 }
@@ -169,8 +176,23 @@ async function stream(source: string, expectConnected: boolean, whileStreaming: 
   if (!expectConnected) expect(test.message).toMatch(/^Connection test failed: \S/);
   expect((await call('POST', '/api/stream/start', { body: JSON.stringify({ emit_interval_ms: 50, burst: 50 }) })).status).toBe(200);
   await whileStreaming();
-  for (const read of ['/api/stream/status', '/api/stream/health', '/metrics', '/api/stream/dlq', '/api/stream/outbox/status', '/api/stream/outbox/preview', '/api/stream/events/recent?limit=100']) await call('GET', read);
-  expect((await call('PUT', '/api/stream/config', { body: JSON.stringify({ realtime: { azure_connection_string: connectionString(planted.runtimeKey.value, 'other') } }) })).status).toBe(409);
+  for (const read of [
+    '/api/stream/status',
+    '/api/stream/health',
+    '/metrics',
+    '/api/stream/dlq',
+    '/api/stream/outbox/status',
+    '/api/stream/outbox/preview',
+    '/api/stream/events/recent?limit=100',
+  ])
+    await call('GET', read);
+  expect(
+    (
+      await call('PUT', '/api/stream/config', {
+        body: JSON.stringify({ realtime: { azure_connection_string: connectionString(planted.runtimeKey.value, 'other') } }),
+      })
+    ).status,
+  ).toBe(409);
   expect((await call('POST', '/api/stream/stop')).status).toBe(200);
 }
 
@@ -189,7 +211,10 @@ async function exerciseEveryOperation(document: OpenApiDocument, jobId: string):
   const operations: Operation[] = operationsOf(document);
   for (const [index, operation] of operations.entries()) {
     if (!notValid.has(operation.id)) {
-      await call(operation.method, operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => fill[name] ?? 'x'));
+      await call(
+        operation.method,
+        operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => fill[name] ?? 'x'),
+      );
       count++;
     }
     for (const request of fc.sample(badRequest(operation, document), { numRuns: 6, seed: index })) {
@@ -249,7 +274,9 @@ describe('planted secrets never leak', () => {
     const master = (await call('POST', '/api/generators/master/start')).json() as { status_url: string };
     const masterJob = await waitForJob(app.url, `${master.status_url}?code=${planted.functionKey.value}`);
     expect(masterJob.status).toBe('completed');
-    const history = (await call('POST', '/api/generators/historical/start', { body: JSON.stringify({ start_date: yesterday(), end_date: yesterday() }) })).json() as { status_url: string };
+    const history = (
+      await call('POST', '/api/generators/historical/start', { body: JSON.stringify({ start_date: yesterday(), end_date: yesterday() }) })
+    ).json() as { status_url: string };
     expect((await waitForJob(app.url, `${history.status_url}?code=${planted.functionKey.value}`)).status).toBe('completed');
 
     await stream('environment', false, aSendError);
@@ -261,7 +288,13 @@ describe('planted secrets never leak', () => {
     // the credentials (dead letters keep the error text); then the Key Vault secret; then a missing secret.
     peer = await startEventHubsPeer({ hubName: 'runtime-hub' });
     await startLeakApp(withFakeKeyVault());
-    expect((await call('PUT', '/api/stream/config', { body: JSON.stringify({ realtime: { azure_connection_string: connectionString(planted.runtimeKey.value, 'runtime-hub', peer.port) } }) })).status).toBe(200);
+    expect(
+      (
+        await call('PUT', '/api/stream/config', {
+          body: JSON.stringify({ realtime: { azure_connection_string: connectionString(planted.runtimeKey.value, 'runtime-hub', peer.port) } }),
+        })
+      ).status,
+    ).toBe(200);
     await stream('runtime_config', true, async () => {
       await until('events sent', (o) => o.statistics.events_sent_successfully > 0);
       // A transient rejection and refused credentials (both stay in the outbox, their text in statistics and

@@ -77,7 +77,17 @@ describe('master data generation', () => {
 
   it('previews real rows with the predecessor’s column names, and validates the limit', async () => {
     const preview = await readJson(await fetch(`${app.url}/api/generators/tables/dim_stores/preview?limit=5`));
-    expect(preview.columns).toEqual(['ID', 'StoreNumber', 'Address', 'GeographyID', 'tax_rate', 'volume_class', 'store_format', 'operating_hours', 'daily_traffic_multiplier']);
+    expect(preview.columns).toEqual([
+      'ID',
+      'StoreNumber',
+      'Address',
+      'GeographyID',
+      'tax_rate',
+      'volume_class',
+      'store_format',
+      'operating_hours',
+      'daily_traffic_multiplier',
+    ]);
     expect(preview.preview_rows).toHaveLength(5);
     expect(preview.row_count).toBe(30);
     expect(preview.preview_rows[0]).toMatchObject({ ID: 1, StoreNumber: 'S000001' });
@@ -125,7 +135,7 @@ describe('master data generation', () => {
     const worker = await startApp({ storageConnectionString, storagePrefix });
     try {
       const queue = QueueServiceClient.fromConnectionString(storageConnectionString).getQueueClient(`${storagePrefix}-generation-jobs`);
-      for (const deadline = Date.now() + 30_000; (await queue.getProperties()).approximateMessagesCount! > 0; ) {
+      for (const deadline = Date.now() + 30_000; (await queue.getProperties()).approximateMessagesCount! > 0;) {
         if (Date.now() > deadline) throw new Error('the queued job message was never taken');
         await new Promise((resolve) => setTimeout(resolve, 250));
       }

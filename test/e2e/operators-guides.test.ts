@@ -19,10 +19,15 @@ let app: AppProcess;
 function guide(command: string): Promise<string> {
   const port = new URL(app.url).port;
   return new Promise((resolve, reject) => {
-    execFile('bash', ['-c', command.replaceAll('http://localhost:8000', `http://127.0.0.1:${port}`)], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command}\nfailed: ${error.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      'bash',
+      ['-c', command.replaceAll('http://localhost:8000', `http://127.0.0.1:${port}`)],
+      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${command}\nfailed: ${error.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 const guideJson = async (command: string) => JSON.parse(await guide(`curl -s -f ${command.replace(/^curl /, '')}`)) as Record<string, AnyJson>;
@@ -64,10 +69,31 @@ describe("the operators' guides, verbatim, at the default business size", () => 
   -d '{"duration_minutes": 1, "emit_interval_ms": 1000, "burst": 10}'`);
     expect(started).toMatchObject({ success: true });
 
-    const status = await until(() => guideJson('curl http://localhost:8000/api/stream/status'), (s) => s.events_sent > 0, 30_000, 'first events sent');
-    expect(status).toMatchObject({ is_streaming: true, status: 'running', uptime_seconds: expect.any(Number), events_per_second: expect.any(Number), last_event_time: expect.any(String) });
+    const status = await until(
+      () => guideJson('curl http://localhost:8000/api/stream/status'),
+      (s) => s.events_sent > 0,
+      30_000,
+      'first events sent',
+    );
+    expect(status).toMatchObject({
+      is_streaming: true,
+      status: 'running',
+      uptime_seconds: expect.any(Number),
+      events_per_second: expect.any(Number),
+      last_event_time: expect.any(String),
+    });
     const statistics = await guideJson('curl http://localhost:8000/api/stream/statistics');
-    for (const field of ['events_generated', 'events_sent_successfully', 'events_failed', 'batches_sent', 'total_streaming_time', 'events_per_second', 'bytes_sent', 'connection_failures', 'circuit_breaker_trips']) {
+    for (const field of [
+      'events_generated',
+      'events_sent_successfully',
+      'events_failed',
+      'batches_sent',
+      'total_streaming_time',
+      'events_per_second',
+      'bytes_sent',
+      'connection_failures',
+      'circuit_breaker_trips',
+    ]) {
       expect(typeof statistics[field], field).toBe('number');
     }
     expect(Object.keys(statistics.event_type_counts).length).toBeGreaterThan(0);
@@ -89,7 +115,9 @@ describe("the operators' guides, verbatim, at the default business size", () => 
     });
     expect(Number(await guide("curl http://localhost:8000/api/stream/status | jq '.events_per_second'"))).toBeGreaterThan(0);
     // The guide's targets: success above 99% (alert below 95%), failures below 1%.
-    expect(Number(await guide("curl http://localhost:8000/api/stream/statistics | jq '(.events_sent_successfully / .events_generated) * 100'"))).toBeGreaterThan(95);
+    expect(
+      Number(await guide("curl http://localhost:8000/api/stream/statistics | jq '(.events_sent_successfully / .events_generated) * 100'")),
+    ).toBeGreaterThan(95);
     expect(Number(await guide("curl http://localhost:8000/api/stream/statistics | jq '(.events_failed / .events_generated) * 100'"))).toBeLessThan(1);
     expect((await guide("curl http://localhost:8000/api/stream/statistics | jq '.circuit_breaker_trips'")).trim()).toBe('0');
     expect((await guide("curl http://localhost:8000/api/stream/statistics | jq '.connection_failures'")).trim()).toBe('0');
@@ -100,8 +128,13 @@ describe("the operators' guides, verbatim, at the default business size", () => 
     expect((await guide("curl http://localhost:8000/api/stream/config | jq '.stream.hub'")).trim()).toBe('"retail-events"');
     const recent = JSON.parse(await guide('curl http://localhost:8000/api/stream/events/recent?limit=5'));
     expect(recent.events).toHaveLength(5);
-    expect(Number(await guide("curl http://localhost:8000/api/stream/statistics | jq '(.bytes_sent / .events_sent_successfully) / 1024'"))).toBeGreaterThan(0.1);
-    const [batches, sent] = (await guide(`curl -s http://localhost:8000/api/stream/statistics | jq ".batches_sent, .events_sent_successfully"`)).trim().split('\n').map(Number);
+    expect(Number(await guide("curl http://localhost:8000/api/stream/statistics | jq '(.bytes_sent / .events_sent_successfully) / 1024'"))).toBeGreaterThan(
+      0.1,
+    );
+    const [batches, sent] = (await guide(`curl -s http://localhost:8000/api/stream/statistics | jq ".batches_sent, .events_sent_successfully"`))
+      .trim()
+      .split('\n')
+      .map(Number);
     expect(batches).toBeGreaterThan(0);
     expect(sent).toBeGreaterThanOrEqual(batches!);
   }, 120_000);
@@ -110,7 +143,10 @@ describe("the operators' guides, verbatim, at the default business size", () => 
     const before = await guideJson('curl -X POST http://localhost:8000/api/stream/stop');
     expect(before).toMatchObject({ success: true, status: 'stopped' });
     const stoppedDay = (await guideJson('curl http://localhost:8000/api/stream/status')).day;
-    const sentBefore = (await guideJson('curl http://localhost:8000/api/stream/events/recent?limit=100')).events as { event_id: string; ingest_timestamp: string }[];
+    const sentBefore = (await guideJson('curl http://localhost:8000/api/stream/events/recent?limit=100')).events as {
+      event_id: string;
+      ingest_timestamp: string;
+    }[];
     const lastBefore = sentBefore[0]!;
     const restarted = await guideJson(`curl -X POST http://localhost:8000/api/stream/start \\
   -H "Content-Type: application/json" \\
@@ -118,7 +154,10 @@ describe("the operators' guides, verbatim, at the default business size", () => 
     expect(restarted).toMatchObject({ success: true });
     // The recent list is newest first: what stands before the last event sent before the stop came after it.
     const sentAfter = async () => {
-      const events = (await guideJson('curl http://localhost:8000/api/stream/events/recent?limit=100')).events as { event_id: string; ingest_timestamp: string }[];
+      const events = (await guideJson('curl http://localhost:8000/api/stream/events/recent?limit=100')).events as {
+        event_id: string;
+        ingest_timestamp: string;
+      }[];
       const index = events.findIndex((e) => e.event_id === lastBefore.event_id);
       return index === -1 ? events : events.slice(0, index);
     };
@@ -139,7 +178,10 @@ describe("the operators' guides, verbatim, at the default business size", () => 
     ]) {
       expect((await guide(`curl -s -o /dev/null -w '%{http_code}' ${command.replace(/^curl /, '')}`)).trim(), command).toBe('200');
     }
-    expect((await guide("curl http://localhost:8000/api/stream/config | jq '.realtime.emit_interval_ms, .realtime.burst'")).trim().split('\n')).toEqual(['1000', '50']);
+    expect((await guide("curl http://localhost:8000/api/stream/config | jq '.realtime.emit_interval_ms, .realtime.burst'")).trim().split('\n')).toEqual([
+      '1000',
+      '50',
+    ]);
     expect((await guideJson('curl http://localhost:8000/api/stream/status')).configured_events_per_second).toBe(50);
 
     for (const command of [
@@ -204,7 +246,9 @@ cat diagnostic.txt; }`);
 
   it('operations guide: the dead-letter queue commands', async () => {
     expect(await guideJson('curl http://localhost:8000/api/stream/dlq')).toMatchObject({ events: [], count: 0 });
-    expect(JSON.parse(await guide("curl http://localhost:8000/api/stream/dlq | jq '.events | group_by(.error) | map({error: .[0].error, count: length})'"))).toEqual([]);
+    expect(
+      JSON.parse(await guide("curl http://localhost:8000/api/stream/dlq | jq '.events | group_by(.error) | map({error: .[0].error, count: length})'")),
+    ).toEqual([]);
     expect((await guide(`curl -s -o /dev/null -w '%{http_code}' -X DELETE http://localhost:8000/api/stream/dlq`)).trim()).toBe('200');
     expect((await guide(`curl -s -o /dev/null -w '%{http_code}' -X POST http://localhost:8000/api/stream/dlq/retry`)).trim()).toBe('200');
   }, 60_000);

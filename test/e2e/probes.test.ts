@@ -20,7 +20,9 @@ const KEY = 'probe-test-function-key';
 const PLANTED_KEY = 'ProbePlantedKey0123456789abcdefghijklmnopqrs=';
 const PLANTED = `Endpoint=sb://probe-planted.servicebus.windows.net/;SharedAccessKeyName=ProbeSender;SharedAccessKey=${PLANTED_KEY};EntityPath=probe-hub`;
 
-interface HttpGetProbe { httpGet: { path: string; port: number; httpHeaders?: { name: string; value: string }[] } }
+interface HttpGetProbe {
+  httpGet: { path: string; port: number; httpHeaders?: { name: string; value: string }[] };
+}
 interface ScrapeJob {
   job_name: string;
   scheme?: string;
@@ -48,7 +50,11 @@ describe('probes and scraping as documented, against the local host with a funct
   const keyFolder = mkdtempSync(path.join(tmpdir(), 'probe-key-'));
 
   beforeAll(async () => {
-    app = await startApp({ storageConnectionString, storagePrefix: uniquePrefix('probe'), env: { LOCAL_FUNCTION_KEY: KEY, AZURE_EVENTHUB_CONNECTION_STRING: PLANTED } });
+    app = await startApp({
+      storageConnectionString,
+      storagePrefix: uniquePrefix('probe'),
+      env: { LOCAL_FUNCTION_KEY: KEY, AZURE_EVENTHUB_CONNECTION_STRING: PLANTED },
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -60,7 +66,10 @@ describe('probes and scraping as documented, against the local host with a funct
     for (const [name, probe] of Object.entries({ liveness: probes!.livenessProbe, readiness: probes!.readinessProbe })) {
       // Kubernetes sends a plain GET to the path, with only the headers the probe lists.
       const headers = Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((h) => [h.name, h.value]));
-      expect(Object.keys(headers).map((h) => h.toLowerCase()), `${name} probe sends no key`).not.toContain('x-functions-key');
+      expect(
+        Object.keys(headers).map((h) => h.toLowerCase()),
+        `${name} probe sends no key`,
+      ).not.toContain('x-functions-key');
       const response = await fetch(`${app.url}${probe.httpGet.path}`, { headers });
       const body = await response.text();
       expect(response.status, `${name} probe ${probe.httpGet.path}`).toBe(200);
@@ -77,11 +86,15 @@ describe('probes and scraping as documented, against the local host with a funct
     const headers: Record<string, string> = {};
     for (const [name, spec] of Object.entries(job!.http_headers ?? {})) {
       // The documented key file holds the function key; here it is a file of the test's own with the local key.
-      const values = [...(spec.values ?? []), ...(spec.secrets ?? []), ...(spec.files ?? []).map((documented, i) => {
-        const file = path.join(keyFolder, `${i}-${path.basename(documented)}`);
-        writeFileSync(file, `${KEY}\n`);
-        return readFileSync(file, 'utf8').trim(); // Prometheus trims the file's trailing newline too
-      })];
+      const values = [
+        ...(spec.values ?? []),
+        ...(spec.secrets ?? []),
+        ...(spec.files ?? []).map((documented, i) => {
+          const file = path.join(keyFolder, `${i}-${path.basename(documented)}`);
+          writeFileSync(file, `${KEY}\n`);
+          return readFileSync(file, 'utf8').trim(); // Prometheus trims the file's trailing newline too
+        }),
+      ];
       headers[name] = values.join(', ');
     }
     expect(Object.keys(headers)).toContain('x-functions-key');
@@ -101,7 +114,13 @@ describe('probes and scraping as documented, against the local host with a funct
     expect(rules, 'a YAML block with the alert rule groups').toBeDefined();
     const text = await (await fetch(`${app.url}/metrics`, { headers: { 'x-functions-key': KEY } })).text();
     const exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
-    for (const name of ['streaming_events_generated', 'streaming_events_sent', 'streaming_events_failed', 'streaming_circuit_breaker_trips', 'streaming_events_per_second']) {
+    for (const name of [
+      'streaming_events_generated',
+      'streaming_events_sent',
+      'streaming_events_failed',
+      'streaming_circuit_breaker_trips',
+      'streaming_events_per_second',
+    ]) {
       expect(exposed, name).toContain(name);
     }
     const expressions = rules!.groups.flatMap((group) => group.rules.map((rule) => rule.expr));

@@ -107,7 +107,15 @@ describe('streaming to the Blob sink', () => {
     const text = await metrics.text();
     const sent = Number(/^streaming_events_sent (\d+)$/m.exec(text)?.[1]);
     expect(sent).toBeGreaterThan(1000);
-    for (const name of ['streaming_events_generated', 'streaming_events_failed', 'streaming_circuit_breaker_trips', 'streaming_events_per_second', 'streaming_outbox_pending_events', 'streaming_dlq_size', 'streaming_circuit_breaker_state']) {
+    for (const name of [
+      'streaming_events_generated',
+      'streaming_events_failed',
+      'streaming_circuit_breaker_trips',
+      'streaming_events_per_second',
+      'streaming_outbox_pending_events',
+      'streaming_dlq_size',
+      'streaming_circuit_breaker_state',
+    ]) {
       expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
     }
     const histogramCount = Number(/^streaming_batch_send_seconds_count (\d+)$/m.exec(text)?.[1]);

@@ -49,9 +49,17 @@ describe('streaming through a peer outage', () => {
     const url = app.url;
     const post = (path: string, body?: unknown) => fetch(`${url}${path}`, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     expect((await waitForJob(url, (await readJson(await post('/api/generators/master/start'))).status_url)).status).toBe('completed');
-    expect((await waitForJob(url, (await readJson(await post('/api/generators/historical/start', { start_date: '2024-04-09', end_date: '2024-04-09' }))).status_url)).status).toBe('completed');
+    expect(
+      (await waitForJob(url, (await readJson(await post('/api/generators/historical/start', { start_date: '2024-04-09', end_date: '2024-04-09' }))).status_url))
+        .status,
+    ).toBe('completed');
     expect((await post('/api/stream/start', { emit_interval_ms: 100, burst: 100 })).status).toBe(200);
-    await until(async () => peer!.events.length, (n) => n >= 300, 30_000, 'events arriving');
+    await until(
+      async () => peer!.events.length,
+      (n) => n >= 300,
+      30_000,
+      'events arriving',
+    );
 
     const downAt = Date.now();
     await peer.faults.down();
@@ -72,8 +80,18 @@ describe('streaming through a peer outage', () => {
 
     const beforeUp = peer.events.length;
     await peer.faults.up();
-    await until(async () => (await readJson(await fetch(`${url}/api/stream/health`))).checks.circuit_breaker.state, (state) => state === 'closed', 60_000, 'breaker closed');
-    await until(async () => peer!.events.length, (n) => n >= beforeUp + 300, 60_000, 'streaming resumed');
+    await until(
+      async () => (await readJson(await fetch(`${url}/api/stream/health`))).checks.circuit_breaker.state,
+      (state) => state === 'closed',
+      60_000,
+      'breaker closed',
+    );
+    await until(
+      async () => peer!.events.length,
+      (n) => n >= beforeUp + 300,
+      60_000,
+      'streaming resumed',
+    );
     expect((await post('/api/stream/stop')).status).toBe(200);
 
     let settled = -1;

@@ -10,7 +10,9 @@ describe('BlobDatasetFiles', () => {
     // The drain rewrites the recent-events file on every tick while the dashboard reads it every 2 s.
     const account = createStorageAccount({ AzureWebJobsStorage: connectionString, RETAIL_STORAGE_PREFIX: `bf${Math.random().toString(36).slice(2, 8)}` });
     const files = new BlobDatasetFiles(() => account.container('datagen'));
-    const versions = Array.from({ length: 6 }, (_, i) => Buffer.from(JSON.stringify(Array.from({ length: 200 + i * 37 }, (_, j) => ({ i, j, text: 'x'.repeat(i * 3) })))));
+    const versions = Array.from({ length: 6 }, (_, i) =>
+      Buffer.from(JSON.stringify(Array.from({ length: 200 + i * 37 }, (_, j) => ({ i, j, text: 'x'.repeat(i * 3) })))),
+    );
     await files.write('state/test/rewritten.json', versions[0]!, 'application/json');
     let writing = true;
     const writer = (async () => {

@@ -16,7 +16,11 @@ const codes = (error: unknown): string[] => {
   const e = error as { code?: string; errors?: unknown[] };
   return [...(e?.code ? [e.code] : []), ...(Array.isArray(e?.errors) ? e.errors.flatMap(codes) : [])];
 };
-const failure = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('the send should fail'), (error: unknown) => error);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.unreachable('the send should fail'),
+    (error: unknown) => error,
+  );
 const tagged = (tag: string) => peer.events.filter((e) => (e.body as { tag?: string } | undefined)?.tag === tag);
 
 beforeAll(async () => {
@@ -173,7 +177,13 @@ describe('Event Hubs test peer', () => {
     const client = producer({ ...retryOptions, maxRetries: 0 });
     const outcomes = async () => {
       const results: boolean[] = [];
-      for (let i = 0; i < 20; i++) results.push(await client.sendBatch([{ body: { tag: 'ratio' } }]).then(() => true, () => false));
+      for (let i = 0; i < 20; i++)
+        results.push(
+          await client.sendBatch([{ body: { tag: 'ratio' } }]).then(
+            () => true,
+            () => false,
+          ),
+        );
       return results;
     };
     peer.faults.rejectRatio(0.3, 42);

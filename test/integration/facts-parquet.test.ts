@@ -19,7 +19,10 @@ import type { Job } from '../../src/core/jobs/job.js';
 import { GenerationJobs, type GenerationLock } from '../../src/core/jobs/generation-jobs.js';
 
 const connectionString = inject('storageConnectionString');
-const config = appConfigSchema.parse({ seed: 9, volume: { stores: 4, dcs: 2, total_geographies: 4, total_customers: 800, total_products: 150, customers_per_day: 40 } });
+const config = appConfigSchema.parse({
+  seed: 9,
+  volume: { stores: 4, dcs: 2, total_geographies: 4, total_customers: 800, total_products: 150, customers_per_day: 40 },
+});
 
 describe('fact Parquet', () => {
   it('reads back equal to the generated rows', async () => {

@@ -14,11 +14,7 @@ beforeEach(async () => {
   const table = TableClient.fromConnectionString(connectionString, `jobs${Math.random().toString(36).slice(2, 10)}`, { allowInsecureConnection: true });
   await table.createTable();
   clock = new Date('2026-01-01T00:00:00Z');
-  jobs = new GenerationJobs(
-    new JsonEntityStore<Job>(async () => table, 'job'),
-    new JsonEntityStore<GenerationLock>(async () => table, 'lock'),
-    () => clock,
-  );
+  jobs = new GenerationJobs(new JsonEntityStore<Job>(async () => table, 'job'), new JsonEntityStore<GenerationLock>(async () => table, 'lock'), () => clock);
 });
 
 describe('GenerationJobs', () => {

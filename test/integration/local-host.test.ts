@@ -121,7 +121,9 @@ describe('HTTP triggers', () => {
     expect((await raw('POST', { host: `attacker.example:${port}`, 'content-type': 'application/json' }, json)).status).toBe(403);
     expect((await raw('POST', { host: `127.0.0.1:${port}`, origin: 'https://attacker.example', 'content-type': 'application/json' }, json)).status).toBe(403);
     expect((await raw('POST', { host: `127.0.0.1:${port}`, origin: 'null', 'content-type': 'application/json' }, json)).status).toBe(403);
-    expect((await raw('POST', { host: `127.0.0.1:${port}`, origin: 'https://attacker.example', 'content-type': 'application/x-www-form-urlencoded' }, json)).status).toBe(403);
+    expect(
+      (await raw('POST', { host: `127.0.0.1:${port}`, origin: 'https://attacker.example', 'content-type': 'application/x-www-form-urlencoded' }, json)).status,
+    ).toBe(403);
     // What people and scripts send: same-origin pages (the dashboard), curl -d (urlencoded), fetch's text/plain, any loopback name.
     expect((await raw('POST', { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json' }, json)).status).toBe(201);
     expect((await raw('POST', { host: `localhost:${port}`, 'content-type': 'application/x-www-form-urlencoded' }, json)).status).toBe(201);

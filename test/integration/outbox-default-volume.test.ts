@@ -6,7 +6,12 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { describe, expect, inject, it } from 'vitest';
 import { TableOutbox } from '../../src/adapters/table-outbox.js';
-import { MAX_TRANSACTION_BODY_BYTES, MAX_TRANSACTION_OPERATIONS, TRANSACTION_BODY_BUDGET_BYTES, transactionBatches } from '../../src/adapters/table-transactions.js';
+import {
+  MAX_TRANSACTION_BODY_BYTES,
+  MAX_TRANSACTION_OPERATIONS,
+  TRANSACTION_BODY_BUDGET_BYTES,
+  transactionBatches,
+} from '../../src/adapters/table-transactions.js';
 import { defaultConfig } from '../../src/core/config/schema.js';
 import { collectDayEvents, EventCollector } from '../../src/core/events/factory.js';
 import { buildFactContext } from '../../src/core/facts/context.js';

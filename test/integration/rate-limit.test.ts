@@ -19,7 +19,7 @@ describe('RateLimiter', () => {
   it('admits the limit within the window across instances, then answers with the wait', async () => {
     let now = 1_000_000;
     const [a, b] = await limiters(2, () => now);
-    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => ((i % 2 ? a : b)!).take(rule)));
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b)!.take(rule)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(rejected).toHaveLength(2);

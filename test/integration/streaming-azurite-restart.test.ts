@@ -79,7 +79,9 @@ describe('Azurite restarted mid-stream', () => {
       await client.close();
     }
     const unique = new Set(peer.events.map((e) => (e.body as { event_id: string }).event_id)).size;
-    console.log(`fault Azurite restart: ${atRestart} delivered before the restart, ${unique}/${TOTAL} after, drains that threw: ${failedDrains}, duplicates ${peer.events.length - unique}`);
+    console.log(
+      `fault Azurite restart: ${atRestart} delivered before the restart, ${unique}/${TOTAL} after, drains that threw: ${failedDrains}, duplicates ${peer.events.length - unique}`,
+    );
     // The outage really was mid-stream (storage calls wait in the SDK's retries or fail; either way the drains go on).
     expect(atRestart).toBeLessThan(TOTAL);
     expect(unique).toBe(TOTAL);

@@ -20,7 +20,12 @@ async function freshContainer(): Promise<ContainerClient> {
 function events(count: number, prefix: string): OutboxEvent[] {
   return Array.from({ length: count }, (_, i) => {
     const partitionKey = `store-${i % 6}`;
-    const body = JSON.stringify({ event_id: `${prefix}-${i}`, event_type: 'receipt_created', payload: { n: i, text: 'line\nbreak "quoted"' }, partition_key: partitionKey });
+    const body = JSON.stringify({
+      event_id: `${prefix}-${i}`,
+      event_type: 'receipt_created',
+      payload: { n: i, text: 'line\nbreak "quoted"' },
+      partition_key: partitionKey,
+    });
     return { at: i, partitionKey, eventType: 'receipt_created', eventId: `${prefix}-${i}`, body };
   });
 }
@@ -38,7 +43,12 @@ describe('BlobEventSink', () => {
   it('writes NDJSON under a Capture-like path, readable back line by line', async () => {
     const container = await freshContainer();
     const at = new Date(Date.UTC(2026, 0, 2, 3, 4, 59));
-    const sink = new BlobEventSink(async () => container, 'local', 'retail-events', () => at);
+    const sink = new BlobEventSink(
+      async () => container,
+      'local',
+      'retail-events',
+      () => at,
+    );
     const sent = events(600, 'nd');
     const first = await sink.send(sent.slice(0, 250));
     await sink.send(sent.slice(250));
@@ -72,7 +82,12 @@ describe('BlobEventSink', () => {
   it('starts a new file each minute and recovers when the container is deleted meanwhile', async () => {
     const container = await freshContainer();
     const clock = { at: new Date(Date.UTC(2026, 0, 2, 3, 4, 0)) };
-    const sink = new BlobEventSink(async () => container, 'ns', 'hub', () => clock.at);
+    const sink = new BlobEventSink(
+      async () => container,
+      'ns',
+      'hub',
+      () => clock.at,
+    );
     await sink.send(events(10, 'm1'));
     clock.at = new Date(Date.UTC(2026, 0, 2, 3, 5, 0));
     await sink.send(events(10, 'm2'));
@@ -83,6 +98,10 @@ describe('BlobEventSink', () => {
     await container.delete();
     await sink.send(events(10, 'm3'));
     const after = [...(await readAll(container)).values()].flat().map((line) => (JSON.parse(line) as { event_id: string }).event_id);
-    expect(after.sort()).toEqual(events(10, 'm3').map((e) => e.eventId!).sort());
+    expect(after.sort()).toEqual(
+      events(10, 'm3')
+        .map((e) => e.eventId!)
+        .sort(),
+    );
   });
 });

@@ -81,9 +81,12 @@ describe('send errors from the real SDK', () => {
       await denied.close();
     }
     // Nothing listens on port 9: refused at once.
-    const nowhere = new EventHubProducerClient('Endpoint=sb://127.0.0.1:9;SharedAccessKeyName=k;SharedAccessKey=dGVzdA==;EntityPath=hub;UseDevelopmentEmulator=true', {
-      retryOptions: { maxRetries: 0, timeoutInMs: 2000 },
-    });
+    const nowhere = new EventHubProducerClient(
+      'Endpoint=sb://127.0.0.1:9;SharedAccessKeyName=k;SharedAccessKey=dGVzdA==;EntityPath=hub;UseDevelopmentEmulator=true',
+      {
+        retryOptions: { maxRetries: 0, timeoutInMs: 2000 },
+      },
+    );
     try {
       const refused = await failureOf(() => new EventHubsSink(nowhere).send([event('cls-down')]));
       expect(['connection_failure', 'connection_timeout']).toContain(classifySendError(refused));
@@ -117,7 +120,9 @@ describe('the drain with real SDK errors', () => {
     const stats = await readStatistics(deps);
     const dlq = await deps.deadLetters.list(1, 10);
     const breaker = await new CircuitBreaker(deps.breakerState, { enabled: true, failureThreshold: 3, timeoutSeconds: 60, halfOpenMaxCalls: 1 }).read();
-    console.log(`drain with 2 server-busy batches and 1 oversized event: delivered ${new Set(ids).size}/299, DLQ ${dlq.count} ${JSON.stringify(stats.error_counts)}, breaker ${breaker.state}`);
+    console.log(
+      `drain with 2 server-busy batches and 1 oversized event: delivered ${new Set(ids).size}/299, DLQ ${dlq.count} ${JSON.stringify(stats.error_counts)}, breaker ${breaker.state}`,
+    );
     expect(new Set(ids).size).toBe(299);
     expect(ids).not.toContain('drn-150');
     expect(dlq.count).toBe(1);

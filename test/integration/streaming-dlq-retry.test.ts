@@ -35,7 +35,16 @@ class GuardedSink implements EventSink {
 function slice(count: number): TimedEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     at: 1_700_000_000_000 + i,
-    envelope: { event_id: `dl-${i}`, event_type: 'receipt_created', payload: { i }, trace_id: 't', ingest_timestamp: new Date(0).toISOString(), schema_version: '1.0', source: 'retail-datagen', partition_key: `store-${i % 3}` },
+    envelope: {
+      event_id: `dl-${i}`,
+      event_type: 'receipt_created',
+      payload: { i },
+      trace_id: 't',
+      ingest_timestamp: new Date(0).toISOString(),
+      schema_version: '1.0',
+      source: 'retail-datagen',
+      partition_key: `store-${i % 3}`,
+    },
   }));
 }
 
@@ -72,7 +81,13 @@ describe('dead-letter retry through the outbox', () => {
 
   it('keeps the dead letters when the outbox refuses the retry (they are removed only after the append)', async () => {
     const deps = await streamingTestDeps(connectionString, {});
-    await deps.deadLetters.add(slice(5).map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, body: JSON.stringify(t.envelope) })), 'invalid_partition', 'denied', 2, 100);
+    await deps.deadLetters.add(
+      slice(5).map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, body: JSON.stringify(t.envelope) })),
+      'invalid_partition',
+      'denied',
+      2,
+      100,
+    );
     const broken = { ...deps, outbox: { ...deps.outbox, append: async () => Promise.reject(new Error('table unavailable')) } };
     await expect(retryDeadLetters(broken)).rejects.toThrow('table unavailable');
     const back = await deps.deadLetters.list(1, 10);
@@ -83,7 +98,18 @@ describe('dead-letter retry through the outbox', () => {
   it('keeps letters retried while stopped through the next start: a new day slice does not replace them', async () => {
     const deps = await streamingTestDeps(connectionString, { emit_interval_ms: 10, burst: 1000 });
     await deps.outbox.replace(slice(30));
-    await deps.deadLetters.add(slice(4).map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, body: JSON.stringify({ ...t.envelope, event_id: `letter-${t.envelope.event_id}` }) })), 'unknown', 'x', 0, 100);
+    await deps.deadLetters.add(
+      slice(4).map((t) => ({
+        at: t.at,
+        partitionKey: t.envelope.partition_key ?? '',
+        eventType: t.envelope.event_type,
+        body: JSON.stringify({ ...t.envelope, event_id: `letter-${t.envelope.event_id}` }),
+      })),
+      'unknown',
+      'x',
+      0,
+      100,
+    );
     expect(await retryDeadLetters(deps)).toBe(4);
     // A start generates the next day: the slice is replaced, the retried letters stay and go out after it.
     const next = slice(20).map((t) => ({ ...t, envelope: { ...t.envelope, event_id: `next-${t.envelope.event_id}` } }));
@@ -96,7 +122,13 @@ describe('dead-letter retry through the outbox', () => {
   it('stops at a full DLQ instead of dropping events, and goes on once it has room', async () => {
     const small = appConfigSchema.parse({ realtime: { retry_attempts: 0, failure_threshold: 100, max_buffer_size: 10 } });
     const deps = await streamingTestDeps(connectionString, { emit_interval_ms: 10, burst: 50 });
-    await deps.deadLetters.add(slice(10).map((t) => ({ at: t.at, partitionKey: 'p', eventType: 'receipt_created', body: JSON.stringify(t.envelope) })), 'unknown', 'old', 0, 100);
+    await deps.deadLetters.add(
+      slice(10).map((t) => ({ at: t.at, partitionKey: 'p', eventType: 'receipt_created', body: JSON.stringify(t.envelope) })),
+      'unknown',
+      'old',
+      0,
+      100,
+    );
     await deps.outbox.replace(slice(50));
     const sink = new GuardedSink();
     const blocked = await drainOutbox(deps, small, async () => sink, 1_000);

@@ -4,7 +4,12 @@ import type { OutboxEvent } from '../../src/core/streaming/types.js';
 import { streamingTestDeps } from '../support/streaming-deps.js';
 
 const connectionString = inject('storageConnectionString');
-const event = (i: number, size = 50): OutboxEvent => ({ at: i, partitionKey: `store-${i}`, eventType: i % 2 ? 'receipt_created' : 'ad_impression', body: JSON.stringify({ event_id: `e${i}`, event_type: i % 2 ? 'receipt_created' : 'ad_impression', partition_key: `store-${i}`, pad: 'x'.repeat(size) }) });
+const event = (i: number, size = 50): OutboxEvent => ({
+  at: i,
+  partitionKey: `store-${i}`,
+  eventType: i % 2 ? 'receipt_created' : 'ad_impression',
+  body: JSON.stringify({ event_id: `e${i}`, event_type: i % 2 ? 'receipt_created' : 'ad_impression', partition_key: `store-${i}`, pad: 'x'.repeat(size) }),
+});
 
 describe('dead-letter queue', () => {
   it('keeps events with their error, pages, summarizes, retries through the outbox and respects the cap', async () => {
@@ -17,7 +22,11 @@ describe('dead-letter queue', () => {
     expect(page.events[0]).toMatchObject({ error_type: 'authentication', retry_count: 0, event: { event_id: 'e1' } });
     const big = (await deps.deadLetters.list(3, 1)).events[0]!;
     expect((big.event as { pad: string }).pad).toHaveLength(40_000);
-    expect(await deps.deadLetters.summary()).toEqual({ total: 5, by_error_type: { authentication: 3, message_too_large: 2 }, by_event_type: { receipt_created: 3, ad_impression: 2 } });
+    expect(await deps.deadLetters.summary()).toEqual({
+      total: 5,
+      by_error_type: { authentication: 3, message_too_large: 2 },
+      by_event_type: { receipt_created: 3, ad_impression: 2 },
+    });
 
     // Ids that are no row key (or no longer exist) take nothing and never reach the Table service as keys.
     expect(await deps.deadLetters.take(['a/b#c?', '000000000000000-000000-zzzz', '../x'])).toEqual([]);

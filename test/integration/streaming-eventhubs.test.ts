@@ -22,14 +22,22 @@ afterAll(async () => {
   await peer?.stop();
 });
 
-
 describe('streaming to Event Hubs (AMQP peer)', () => {
   it('delivers every event of a slice exactly once, valid and in per-store order', async () => {
     peer = await startEventHubsPeer({ partitionCount: 4 });
     const config = appConfigSchema.parse({
       seed: 21,
       realtime: { azure_connection_string: peer.connectionString },
-      volume: { stores: 5, dcs: 2, total_geographies: 5, total_customers: 1500, total_products: 250, customers_per_day: 30, online_orders_per_day: 20, marketing_impressions_per_day: 200 },
+      volume: {
+        stores: 5,
+        dcs: 2,
+        total_geographies: 5,
+        total_customers: 1500,
+        total_products: 250,
+        customers_per_day: 30,
+        online_orders_per_day: 20,
+        marketing_impressions_per_day: 200,
+      },
     });
     const context = buildFactContext(config);
     const collector = new EventCollector(null);

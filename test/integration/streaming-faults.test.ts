@@ -60,7 +60,9 @@ describe('streaming under faults', () => {
     const ids = received('busy').map((e) => (e.body as { event_id: string }).event_id);
     const stats = await readStatistics(deps);
     const dlq = await deps.deadLetters.summary();
-    console.log(`fault 20% server-busy: delivered ${new Set(ids).size}/2000 (${ids.length} deliveries), throttling errors ${stats.error_counts.throttling ?? 0}, DLQ ${dlq.total}`);
+    console.log(
+      `fault 20% server-busy: delivered ${new Set(ids).size}/2000 (${ids.length} deliveries), throttling errors ${stats.error_counts.throttling ?? 0}, DLQ ${dlq.total}`,
+    );
     expect(new Set(ids).size).toBe(2000);
     expect(dlq.total).toBe(0);
     expect(stats.error_counts.throttling).toBeGreaterThan(0);
@@ -77,7 +79,9 @@ describe('streaming under faults', () => {
       for (let round = 0; round < 3; round++) await drainOutbox(deps, config, async () => new EventHubsSink(client), 1_500);
       const dlq = await deps.deadLetters.summary();
       const stats = await readStatistics(deps);
-      console.log(`fault authentication: DLQ ${dlq.total}, kept ${(await deps.outbox.status(Date.now())).pending_events}/300, auth errors ${stats.error_counts.authentication ?? 0}, breaker trips ${stats.circuit_breaker_trips}`);
+      console.log(
+        `fault authentication: DLQ ${dlq.total}, kept ${(await deps.outbox.status(Date.now())).pending_events}/300, auth errors ${stats.error_counts.authentication ?? 0}, breaker trips ${stats.circuit_breaker_trips}`,
+      );
       expect(dlq.total).toBe(0);
       expect(stats.error_counts.authentication).toBeGreaterThan(0);
       expect(stats.circuit_breaker_trips).toBeGreaterThan(0);
@@ -116,7 +120,8 @@ describe('streaming under faults', () => {
       expect(outbox.pending_events + outbox.sent_events).toBe(500);
       await peer.faults.up();
       await new Promise((resolve) => setTimeout(resolve, 1200));
-      for (let round = 0; round < 10 && (await deps.outbox.status(Date.now())).pending_events > 0; round++) await drainOutbox(deps, config, async () => new EventHubsSink(client), 3_000);
+      for (let round = 0; round < 10 && (await deps.outbox.status(Date.now())).pending_events > 0; round++)
+        await drainOutbox(deps, config, async () => new EventHubsSink(client), 3_000);
     } finally {
       await client.close();
     }

@@ -49,8 +49,19 @@ describe('drain killed mid-stream', () => {
     const dlqTable = await freshTable(connectionString, 'killdlq');
     const outbox = new TableOutbox(async () => outboxTable);
     await outbox.replace(events());
-    await new JsonEntityStore<StreamState>(async () => streamTable, 'stream').write('state', { ...stoppedState(), status: 'running', emit_interval_ms: 20, burst: BURST }, undefined);
-    const env = { ...process.env, STORAGE: connectionString, OUTBOX_TABLE: outboxTable.tableName, STREAM_TABLE: streamTable.tableName, DLQ_TABLE: dlqTable.tableName, PEER: peer.connectionString };
+    await new JsonEntityStore<StreamState>(async () => streamTable, 'stream').write(
+      'state',
+      { ...stoppedState(), status: 'running', emit_interval_ms: 20, burst: BURST },
+      undefined,
+    );
+    const env = {
+      ...process.env,
+      STORAGE: connectionString,
+      OUTBOX_TABLE: outboxTable.tableName,
+      STREAM_TABLE: streamTable.tableName,
+      DLQ_TABLE: dlqTable.tableName,
+      PEER: peer.connectionString,
+    };
     const startChild = () =>
       new Promise<ChildProcess>((resolve, reject) => {
         const process_ = spawn(process.execPath, [path.join(here, '../support/drain-child.mjs')], { env, stdio: ['ignore', 'pipe', 'inherit'] });

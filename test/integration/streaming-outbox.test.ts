@@ -53,7 +53,12 @@ const config = appConfigSchema.parse({});
 describe('TableOutbox', () => {
   it('keeps every chunk within the Table limits, splitting big ones', () => {
     // Random (incompressible) bodies: 250 events of ~5 KB cannot fit one entity once compressed.
-    const big = events(250, 0).map((t) => ({ at: t.at, partitionKey: 'p', eventType: 'x', body: JSON.stringify({ ...t.envelope, blob: randomBytes(4000).toString('base64') }) }));
+    const big = events(250, 0).map((t) => ({
+      at: t.at,
+      partitionKey: 'p',
+      eventType: 'x',
+      body: JSON.stringify({ ...t.envelope, blob: randomBytes(4000).toString('base64') }),
+    }));
     const chunks = encodeChunks(big);
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.reduce((sum, c) => sum + c.events.length, 0)).toBe(250);
@@ -74,10 +79,7 @@ describe('TableOutbox', () => {
     const sinkB = new RecordingSink();
     // Two drains at once, again and again until the outbox is empty (how many rounds depends on the machine's speed).
     for (let round = 0; round < 10 && (await outbox.status(Date.now())).sent_events < 3000; round++) {
-      await Promise.all([
-        drainOutbox(streaming, config, async () => sinkA, 2_000),
-        drainOutbox(streaming, config, async () => sinkB, 2_000),
-      ]);
+      await Promise.all([drainOutbox(streaming, config, async () => sinkA, 2_000), drainOutbox(streaming, config, async () => sinkB, 2_000)]);
     }
     const ids = [...sinkA.received, ...sinkB.received].map((e) => (JSON.parse(e.body) as { event_id: string }).event_id);
     expect(ids).toHaveLength(3000);
@@ -113,7 +115,10 @@ describe('TableOutbox', () => {
     expect(summary.sent).toBeGreaterThanOrEqual(450);
     expect(summary.sent).toBeLessThanOrEqual(550);
     // Ticks are scheduled from the start, so a late send may be followed by a quicker one; the typical gap is the interval.
-    const gaps = sink.calls.slice(1).map((at, i) => at - sink.calls[i]!).sort((a, b) => a - b);
+    const gaps = sink.calls
+      .slice(1)
+      .map((at, i) => at - sink.calls[i]!)
+      .sort((a, b) => a - b);
     expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(150);
     expect(sink.calls.length).toBeLessThanOrEqual(11);
     expect((await outbox.status(Date.now())).pending_events).toBe(5000 - summary.sent);
@@ -122,7 +127,8 @@ describe('TableOutbox', () => {
     const client = await table('outbox');
     const outbox = new TableOutbox(async () => client);
     await outbox.replace(events(300));
-    const appended = (label: string) => events(600).map((e) => ({ at: e.at, partitionKey: 'store-1', eventType: e.envelope.event_type, eventId: `${label}${e.envelope.event_id}`, body: '{}' }));
+    const appended = (label: string) =>
+      events(600).map((e) => ({ at: e.at, partitionKey: 'store-1', eventType: e.envelope.event_type, eventId: `${label}${e.envelope.event_id}`, body: '{}' }));
     await Promise.all([outbox.append(appended('a')), outbox.append(appended('b'))]);
     const claimed = await outbox.claim(10_000, 60_000, Date.now());
     const ids = claimed.flatMap((chunk) => chunk.events.map((e) => e.eventId));

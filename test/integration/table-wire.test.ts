@@ -53,7 +53,8 @@ function untypedLargeNumbers(body: string): string[] {
       if (typeof value === 'number' && !Number.isInteger(value)) continue;
       if (typeof value === 'number' && Math.abs(value) > 2 ** 31 - 1) found.push(`${key}=${value}`);
       // A string that is an Int64 or DateTime must say so, or Azure stores a string.
-      if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) && entity[`${key}@odata.type`] !== 'Edm.DateTime') found.push(`${key} (date without Edm.DateTime)`);
+      if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) && entity[`${key}@odata.type`] !== 'Edm.DateTime')
+        found.push(`${key} (date without Edm.DateTime)`);
     }
   }
   return found;
@@ -62,7 +63,16 @@ function untypedLargeNumbers(body: string): string[] {
 const events = (count: number, prefix: string): TimedEvent[] =>
   Array.from({ length: count }, (_, i) => ({
     at: 1_764_633_600_000 + i * 1000,
-    envelope: { event_id: `${prefix}-${i}`, event_type: 'receipt_created', payload: { i }, trace_id: 't', ingest_timestamp: new Date(1_764_633_600_000 + i * 1000).toISOString(), schema_version: '1.0', source: 'retail-datagen', partition_key: `store-${i % 4}` },
+    envelope: {
+      event_id: `${prefix}-${i}`,
+      event_type: 'receipt_created',
+      payload: { i },
+      trace_id: 't',
+      ingest_timestamp: new Date(1_764_633_600_000 + i * 1000).toISOString(),
+      schema_version: '1.0',
+      source: 'retail-datagen',
+      partition_key: `store-${i % 4}`,
+    },
   }));
 
 describe('Table requests on the wire', () => {
@@ -82,7 +92,14 @@ describe('Table requests on the wire', () => {
     await outbox.complete(claimed[0]!, 20);
     await outbox.status(now);
     await outbox.preview(5);
-    await outbox.append(events(10, 'again').map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key!, eventType: t.envelope.event_type, body: JSON.stringify(t.envelope) })));
+    await outbox.append(
+      events(10, 'again').map((t) => ({
+        at: t.at,
+        partitionKey: t.envelope.partition_key!,
+        eventType: t.envelope.event_type,
+        body: JSON.stringify(t.envelope),
+      })),
+    );
     // A claim after the first one expired: the filter compares claim times.
     await outbox.claim(600, 30_000, now + 60_000);
 

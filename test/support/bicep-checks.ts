@@ -99,10 +99,15 @@ export function roleMapViolations(project: BicepProject, builtIns: BuiltInRoles 
     if (!published) violations.push(`${ROLE_MAP_FILE}: ${name} is not in the list of published built-in roles`);
     else if (entry.id?.toLowerCase() !== published.id.toLowerCase()) {
       const actually = entry.id ? builtInName(entry.id) : undefined;
-      violations.push(`${ROLE_MAP_FILE}: ${name} has id ${entry.id}, but Microsoft publishes ${published.id} (${published.source})${actually ? `; ${entry.id} is ${actually}` : ''}`);
+      violations.push(
+        `${ROLE_MAP_FILE}: ${name} has id ${entry.id}, but Microsoft publishes ${published.id} (${published.source})${actually ? `; ${entry.id} is ${actually}` : ''}`,
+      );
     }
     const anchor = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    if (!/^https:\/\/learn\.microsoft\.com\/azure\/role-based-access-control\/built-in-roles(\/[a-z-]+)?#/.test(entry.checkedAgainst ?? '') || !entry.checkedAgainst.endsWith(`#${anchor}`)) {
+    if (
+      !/^https:\/\/learn\.microsoft\.com\/azure\/role-based-access-control\/built-in-roles(\/[a-z-]+)?#/.test(entry.checkedAgainst ?? '') ||
+      !entry.checkedAgainst.endsWith(`#${anchor}`)
+    ) {
       violations.push(`${ROLE_MAP_FILE}: ${name} must say which built-in roles page it was checked against (…/built-in-roles/<category>#${anchor})`);
     }
   }
@@ -155,18 +160,23 @@ function allLiteral(values: Value[], expected: string | number | boolean): boole
 
 /** True when every value comes from the named parameter (main.parameters.json, or a default of that param). */
 function fromParameter(values: Value[], name: string): boolean {
-  return values.length > 0 && values.every((v) => {
-    if (v.kind === 'json') return v.parameter === name;
-    if (v.kind !== 'node') return false;
-    for (let n: SyntaxNode | null = v.node; n; n = n.parent) {
-      if (n.type === 'parameter_declaration') return n.namedChildren[0]!.text === name;
-    }
-    return false;
-  });
+  return (
+    values.length > 0 &&
+    values.every((v) => {
+      if (v.kind === 'json') return v.parameter === name;
+      if (v.kind !== 'node') return false;
+      for (let n: SyntaxNode | null = v.node; n; n = n.parent) {
+        if (n.type === 'parameter_declaration') return n.namedChildren[0]!.text === name;
+      }
+      return false;
+    })
+  );
 }
 
 export function syntaxViolations(project: BicepProject): string[] {
-  return project.files.flatMap((file) => syntaxErrors(file.root).map((n) => `${at(file, n)}: ${n.isMissing ? 'missing' : 'cannot parse'} ${n.text.slice(0, 60)}`));
+  return project.files.flatMap((file) =>
+    syntaxErrors(file.root).map((n) => `${at(file, n)}: ${n.isMissing ? 'missing' : 'cannot parse'} ${n.text.slice(0, 60)}`),
+  );
 }
 
 export function missingResources(project: BicepProject): string[] {
@@ -188,14 +198,19 @@ export function roleAssignmentViolations(project: BicepProject): string[] {
     const scopeType = (scoped as ResourceDeclaration).type;
 
     const definition = propertyPath(assignment.body, 'properties.roleDefinitionId');
-    const call = definition ? [...walk(definition)].find((n) => n.type === 'call_expression' && n.namedChildren[0]?.text === 'subscriptionResourceId') : undefined;
+    const call = definition
+      ? [...walk(definition)].find((n) => n.type === 'call_expression' && n.namedChildren[0]?.text === 'subscriptionResourceId')
+      : undefined;
     const args = call?.namedChildren[1]?.namedChildren ?? [];
     if (args.length !== 2 || literal({ kind: 'node', file: assignment.file, node: args[0]! }) !== 'Microsoft.Authorization/roleDefinitions') {
       violations.push(`${where}: roleDefinitionId must be subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles['<role name>'].id)`);
       continue;
     }
     const idSources = project.resolve(assignment.file, args[1]!);
-    const reference = idSources.length === 1 && idSources[0]!.kind === 'node' ? roleReference(project, idSources[0]!.file, idSources[0]!.node) : `role id ${args[1]!.text} has no single source`;
+    const reference =
+      idSources.length === 1 && idSources[0]!.kind === 'node'
+        ? roleReference(project, idSources[0]!.file, idSources[0]!.node)
+        : `role id ${args[1]!.text} has no single source`;
     if (typeof reference === 'string') {
       violations.push(`${where}: ${reference}`);
       continue;
@@ -218,7 +233,10 @@ export function roleAssignmentViolations(project: BicepProject): string[] {
       if (!allLiteral(principalTypes, 'ServicePrincipal')) violations.push(`${where}: principalType must be 'ServicePrincipal' for the managed identity`);
       const requiredScope = APP_IDENTITY_ROLES[role];
       const narrower = BROADER_THAN_NEEDED[role];
-      if (!requiredScope) violations.push(`${where}: grants ${role}, ${narrower ? `more than the app needs (${narrower} suffices)` : 'which is not one of the least-privilege roles'}`);
+      if (!requiredScope)
+        violations.push(
+          `${where}: grants ${role}, ${narrower ? `more than the app needs (${narrower} suffices)` : 'which is not one of the least-privilege roles'}`,
+        );
       else if (requiredScope !== scopeType) violations.push(`${where}: ${role} must be scoped to ${requiredScope}, not ${scopeType}`);
       else if (granted.has(role)) violations.push(`${where}: ${role} is assigned twice`);
       else granted.add(role);
@@ -233,7 +251,8 @@ export function roleAssignmentViolations(project: BicepProject): string[] {
     if (!granted.has(role)) violations.push(`missing role assignment: ${role} on ${scope} for the app identity`);
   }
   const map = (project.json[ROLE_MAP_FILE] ?? {}) as RoleMap;
-  for (const role of Object.keys(map)) if (!used.has(role)) violations.push(`${ROLE_MAP_FILE}: ${role} is assigned nowhere (remove it, or it goes stale unchecked)`);
+  for (const role of Object.keys(map))
+    if (!used.has(role)) violations.push(`${ROLE_MAP_FILE}: ${role} is assigned nowhere (remove it, or it goes stale unchecked)`);
   return violations;
 }
 
@@ -297,7 +316,9 @@ export function keyAccessViolations(project: BicepProject): string[] {
       const node = propertyPath(resource.body, rule.path);
       const values = node ? project.resolve(resource.file, node) : [];
       if (!allLiteral(values, rule.expected)) {
-        violations.push(`${resource.file.name} ${resource.name}: ${rule.path} must be ${String(rule.expected)} (${values.map(describe).join('; ') || 'not set'})`);
+        violations.push(
+          `${resource.file.name} ${resource.name}: ${rule.path} must be ${String(rule.expected)} (${values.map(describe).join('; ') || 'not set'})`,
+        );
       }
     }
   }
@@ -306,22 +327,35 @@ export function keyAccessViolations(project: BicepProject): string[] {
 
 /** Settings the app and the Functions host read, each checked for where its value comes from. */
 const APP_SETTINGS: Record<string, (project: BicepProject, values: Value[]) => boolean> = {
-  AzureWebJobsStorage__blobServiceUri: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.blob')),
-  AzureWebJobsStorage__queueServiceUri: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.queue')),
-  AzureWebJobsStorage__tableServiceUri: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.table')),
+  AzureWebJobsStorage__blobServiceUri: (p, v) =>
+    v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.blob')),
+  AzureWebJobsStorage__queueServiceUri: (p, v) =>
+    v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.queue')),
+  AzureWebJobsStorage__tableServiceUri: (p, v) =>
+    v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Storage/storageAccounts', 'properties.primaryEndpoints.table')),
   AzureWebJobsStorage__credential: (_, v) => allLiteral(v, 'managedidentity'),
   AzureWebJobsStorage__clientId: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, IDENTITY, 'properties.clientId')),
   AZURE_CLIENT_ID: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, IDENTITY, 'properties.clientId')),
   EVENTHUB_FULLY_QUALIFIED_NAMESPACE: (p, v) => v.some((x) => p.resourceOf(x)?.type === 'Microsoft.EventHub/namespaces'),
   EVENTHUB_NAME: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.EventHub/namespaces/eventhubs', 'name')),
   KEYVAULT_URL: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.KeyVault/vaults', 'properties.vaultUri')),
-  APPLICATIONINSIGHTS_CONNECTION_STRING: (p, v) => v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Insights/components', 'properties.ConnectionString')),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: (p, v) =>
+    v.length > 0 && v.every((x) => isResourceProperty(p, x, 'Microsoft.Insights/components', 'properties.ConnectionString')),
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: (p, v) =>
-    v[0]?.kind === 'node' && v[0].node.text.startsWith("'Authorization=AAD;ClientId=") && v.some((x) => isResourceProperty(p, x, IDENTITY, 'properties.clientId')),
+    v[0]?.kind === 'node' &&
+    v[0].node.text.startsWith("'Authorization=AAD;ClientId=") &&
+    v.some((x) => isResourceProperty(p, x, IDENTITY, 'properties.clientId')),
 };
 
 /** Settings that must not be there: key-based storage, settings Flex Consumption rejects, a hub secret. */
-const FORBIDDEN_SETTINGS = ['AzureWebJobsStorage', 'FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', 'AZURE_EVENTHUB_CONNECTION_STRING'];
+const FORBIDDEN_SETTINGS = [
+  'AzureWebJobsStorage',
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+  'AZURE_EVENTHUB_CONNECTION_STRING',
+];
 
 export function functionAppViolations(project: BicepProject): string[] {
   const violations: string[] = [];
@@ -340,32 +374,56 @@ export function functionAppViolations(project: BicepProject): string[] {
   check(allLiteral(value(plan, 'sku.name'), 'FC1') && allLiteral(value(plan, 'sku.tier'), 'FlexConsumption'), 'the plan must be Flex Consumption (FC1)');
   check(allLiteral(value(site, 'kind'), 'functionapp,linux'), "the site kind must be 'functionapp,linux'");
   check(
-    allLiteral(value(site, 'properties.functionAppConfig.runtime.name'), 'node') && allLiteral(value(site, 'properties.functionAppConfig.runtime.version'), SUPPORTED_NODE),
+    allLiteral(value(site, 'properties.functionAppConfig.runtime.name'), 'node') &&
+      allLiteral(value(site, 'properties.functionAppConfig.runtime.version'), SUPPORTED_NODE),
     `runtime must be node ${SUPPORTED_NODE}`,
   );
-  check(fromParameter(value(site, 'properties.functionAppConfig.scaleAndConcurrency.instanceMemoryMB'), 'instanceMemoryMB'), 'instanceMemoryMB must come from the instanceMemoryMB parameter');
-  check(fromParameter(value(site, 'properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount'), 'maximumInstanceCount'), 'maximumInstanceCount must come from the maximumInstanceCount parameter');
+  check(
+    fromParameter(value(site, 'properties.functionAppConfig.scaleAndConcurrency.instanceMemoryMB'), 'instanceMemoryMB'),
+    'instanceMemoryMB must come from the instanceMemoryMB parameter',
+  );
+  check(
+    fromParameter(value(site, 'properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount'), 'maximumInstanceCount'),
+    'maximumInstanceCount must come from the maximumInstanceCount parameter',
+  );
   check(allLiteral(value(site, 'identity.type'), 'UserAssigned'), 'the site must run as the user-assigned identity');
   const storage = propertyPath(site.body, 'properties.functionAppConfig.deployment.storage');
   const storageUrl = storage && property(storage, 'value') ? project.resolveDeep(site.file, property(storage, 'value')!) : [];
-  check(storageUrl.some((v) => project.resourceOf(v)?.type === 'Microsoft.Storage/storageAccounts/blobServices/containers'), 'the deployment package must live in the blob container this stack creates');
-  check(allLiteral(value(site, 'properties.functionAppConfig.deployment.storage.authentication.type'), 'UserAssignedIdentity'), 'the deployment container must be read with the user-assigned identity');
   check(
-    value(site, 'properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId').every((v) => isResourceProperty(project, v, IDENTITY, 'id')),
+    storageUrl.some((v) => project.resourceOf(v)?.type === 'Microsoft.Storage/storageAccounts/blobServices/containers'),
+    'the deployment package must live in the blob container this stack creates',
+  );
+  check(
+    allLiteral(value(site, 'properties.functionAppConfig.deployment.storage.authentication.type'), 'UserAssignedIdentity'),
+    'the deployment container must be read with the user-assigned identity',
+  );
+  check(
+    value(site, 'properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId').every((v) =>
+      isResourceProperty(project, v, IDENTITY, 'id'),
+    ),
     'the deployment identity must be the app identity',
   );
   check(
-    value(site, 'properties.keyVaultReferenceIdentity').every((v) => isResourceProperty(project, v, IDENTITY, 'id')) && value(site, 'properties.keyVaultReferenceIdentity').length > 0,
+    value(site, 'properties.keyVaultReferenceIdentity').every((v) => isResourceProperty(project, v, IDENTITY, 'id')) &&
+      value(site, 'properties.keyVaultReferenceIdentity').length > 0,
     'Key Vault references must resolve with the app identity (keyVaultReferenceIdentity)',
   );
   const tags = property(site.body, 'tags');
-  const serviceTag = tags ? [...walk(tags)].find((n) => n.type === 'object_property' && literal({ kind: 'node', file: site.file, node: n.namedChildren[0]! }) === 'azd-service-name') : undefined;
-  check(serviceTag !== undefined && literal({ kind: 'node', file: site.file, node: serviceTag.namedChildren[1]! }) === 'api', "the site must be tagged azd-service-name: 'api'");
+  const serviceTag = tags
+    ? [...walk(tags)].find((n) => n.type === 'object_property' && literal({ kind: 'node', file: site.file, node: n.namedChildren[0]! }) === 'azd-service-name')
+    : undefined;
+  check(
+    serviceTag !== undefined && literal({ kind: 'node', file: site.file, node: serviceTag.namedChildren[1]! }) === 'api',
+    "the site must be tagged azd-service-name: 'api'",
+  );
 
   // CORS: only the origins the operator lists (a parameter, empty by default), never a wildcard, no credentials.
   const origins = value(site, 'properties.siteConfig.cors.allowedOrigins');
   check(fromParameter(origins, 'corsAllowedOrigins'), 'CORS allowedOrigins must come from the corsAllowedOrigins parameter');
-  check(!origins.some((v) => (v.kind === 'json' ? JSON.stringify(v.value) : v.kind === 'node' ? v.node.text : '').includes('*')), "CORS allowedOrigins must not contain '*'");
+  check(
+    !origins.some((v) => (v.kind === 'json' ? JSON.stringify(v.value) : v.kind === 'node' ? v.node.text : '').includes('*')),
+    "CORS allowedOrigins must not contain '*'",
+  );
   check(allLiteral(value(site, 'properties.siteConfig.cors.supportCredentials'), false), 'CORS supportCredentials must be false');
 
   // The identity that reads the package must be able to: a blob data role on the account holding the container.
@@ -436,7 +494,8 @@ export function eventHubViolations(project: BicepProject): string[] {
   const hubs = project.deployed('Microsoft.EventHub/namespaces/eventhubs');
   for (const hub of hubs) {
     const partitions = propertyPath(hub.body, 'properties.partitionCount');
-    if (!fromParameter(partitions ? project.resolve(hub.file, partitions) : [], 'eventHubPartitionCount')) violations.push(`${hub.file.name} ${hub.name}: partitionCount must come from the eventHubPartitionCount parameter`);
+    if (!fromParameter(partitions ? project.resolve(hub.file, partitions) : [], 'eventHubPartitionCount'))
+      violations.push(`${hub.file.name} ${hub.name}: partitionCount must come from the eventHubPartitionCount parameter`);
   }
   const groups = project.deployed('Microsoft.EventHub/namespaces/eventhubs/consumergroups');
   for (const group of groups) {
@@ -444,7 +503,8 @@ export function eventHubViolations(project: BicepProject): string[] {
     if (!hubs.some((h) => h.file === group.file && h.name === parent)) violations.push(`${group.file.name} ${group.name}: parent must be the hub`);
     const name = property(group.body, 'name');
     const names = name ? project.resolve(group.file, name) : [];
-    if (!fromParameter(names, 'eventHubConsumerGroupName')) violations.push(`${group.file.name} ${group.name}: name must come from the eventHubConsumerGroupName parameter`);
+    if (!fromParameter(names, 'eventHubConsumerGroupName'))
+      violations.push(`${group.file.name} ${group.name}: name must come from the eventHubConsumerGroupName parameter`);
     if (names.some((v) => literal(v) === '$Default')) violations.push(`${group.file.name} ${group.name}: a reader needs a group of its own, not $Default`);
   }
   if (groups.length === 0) violations.push('no consumer group for Fabric / Eventhouse readers');
@@ -469,7 +529,9 @@ export function namingViolations(project: BicepProject): string[] {
   const uniqueString = token ? [...walk(token.node)].find((n) => n.type === 'call_expression' && n.namedChildren[0]?.text === 'uniqueString') : undefined;
   const args = uniqueString?.namedChildren[1]?.namedChildren.map((n) => n.text) ?? [];
   if (args.join(', ') !== 'subscription().id, resourceGroup().id, environmentName, location') {
-    violations.push(`resourceToken must be uniqueString(subscription().id, resourceGroup().id, environmentName, location), not uniqueString(${args.join(', ')})`);
+    violations.push(
+      `resourceToken must be uniqueString(subscription().id, resourceGroup().id, environmentName, location), not uniqueString(${args.join(', ')})`,
+    );
   }
   for (const type of NAMED_RESOURCES) {
     for (const resource of project.deployed(type)) {
@@ -480,7 +542,9 @@ export function namingViolations(project: BicepProject): string[] {
       if (!usesToken || !usesAbbreviation) violations.push(`${resource.file.name} ${resource.name}: name must be <abbreviation><resourceToken>`);
       const tags = property(resource.body, 'tags');
       const tagSources = tags ? project.resolveDeep(resource.file, tags) : [];
-      const envTag = tagSources.some((v) => v.kind === 'node' && [...walk(v.node)].some((n) => n.type === 'object_property' && n.namedChildren[0]?.text === "'azd-env-name'"));
+      const envTag = tagSources.some(
+        (v) => v.kind === 'node' && [...walk(v.node)].some((n) => n.type === 'object_property' && n.namedChildren[0]?.text === "'azd-env-name'"),
+      );
       if (!envTag) violations.push(`${resource.file.name} ${resource.name}: must carry the azd-env-name tag`);
     }
   }
@@ -490,7 +554,11 @@ export function namingViolations(project: BicepProject): string[] {
 /** main.parameters.json feeds exactly main.bicep's parameters. */
 export function parametersFileViolations(project: BicepProject): string[] {
   const main = project.file('main.bicep');
-  const declared = project.declarations(main).filter((d) => d.kind === 'param').map((d) => d.name).sort();
+  const declared = project
+    .declarations(main)
+    .filter((d) => d.kind === 'param')
+    .map((d) => d.name)
+    .sort();
   const given = Object.keys(project.parametersJson).sort();
   return [
     ...declared.filter((n) => !given.includes(n)).map((n) => `main.parameters.json lacks ${n}`),

@@ -120,9 +120,7 @@ export function propertyPath(object: SyntaxNode, dotted: string): SyntaxNode | u
 
 /** A reference to a value: a node of a file, a value from main.parameters.json, or a top-level parameter. */
 export type Value =
-  | { kind: 'node'; file: BicepFile; node: SyntaxNode }
-  | { kind: 'json'; value: unknown; parameter: string }
-  | { kind: 'unresolved'; why: string };
+  { kind: 'node'; file: BicepFile; node: SyntaxNode } | { kind: 'json'; value: unknown; parameter: string } | { kind: 'unresolved'; why: string };
 
 export class BicepProject {
   readonly files: BicepFile[];
@@ -163,7 +161,12 @@ export class BicepProject {
     const file = this.file(name);
     const text = change(file.text);
     if (text === file.text) throw new Error(`mutation of ${name} changed nothing`);
-    return new BicepProject(this.files.map((f) => (f.name === name ? parseBicepText(name, text) : f)), this.parametersJson, this.entries, this.json);
+    return new BicepProject(
+      this.files.map((f) => (f.name === name ? parseBicepText(name, text) : f)),
+      this.parametersJson,
+      this.entries,
+      this.json,
+    );
   }
 
   withParameters(parameters: Record<string, { value: unknown }>): BicepProject {
@@ -203,7 +206,10 @@ export class BicepProject {
       const name = node.namedChildren[0]!.text;
       if (kind === 'resource') {
         const resource: ResourceDeclaration = {
-          kind, name, node, file,
+          kind,
+          name,
+          node,
+          file,
           type: unquote(node.namedChildren[1]!.text).split('@')[0]!,
           body: bodyOf(node),
           existing: node.children.some((c) => c.type === 'existing'),

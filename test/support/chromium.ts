@@ -17,7 +17,12 @@ function run(command: string, args: string[]): Promise<string> {
       args,
       { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`${command} ${args.join(' ')} failed (${error.message.split('\n')[0]}):\n${`${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n')}`));
+        if (error)
+          reject(
+            new Error(
+              `${command} ${args.join(' ')} failed (${error.message.split('\n')[0]}):\n${`${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n')}`,
+            ),
+          );
         else resolve(stdout);
       },
     );
@@ -68,7 +73,8 @@ export async function launchChromium(): Promise<Browser> {
  */
 export async function ensureDebianTool(binary: string, debianPackage: string, aptGet = SYSTEM.aptGet): Promise<string> {
   if (existsSync(binary)) return binary;
-  if (!existsSync(aptGet) || process.getuid?.() !== 0) throw new Error(`These tests need ${binary}. Install it once with: sudo apt-get install -y ${debianPackage}`);
+  if (!existsSync(aptGet) || process.getuid?.() !== 0)
+    throw new Error(`These tests need ${binary}. Install it once with: sudo apt-get install -y ${debianPackage}`);
   const install = () => run(aptGet, ['install', '-y', '--no-install-recommends', debianPackage]);
   await install().catch(async () => {
     await run(aptGet, ['update']);

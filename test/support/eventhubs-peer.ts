@@ -94,8 +94,19 @@ export interface EventHubsPeer {
 export const BATCH_MESSAGE_FORMAT = 0x80013700;
 const SERVER_BUSY = 'com.microsoft:server-busy';
 const PROPERTY_FIELDS = [
-  'message_id', 'user_id', 'to', 'subject', 'reply_to', 'correlation_id', 'content_type', 'content_encoding',
-  'absolute_expiry_time', 'creation_time', 'group_id', 'group_sequence', 'reply_to_group_id',
+  'message_id',
+  'user_id',
+  'to',
+  'subject',
+  'reply_to',
+  'correlation_id',
+  'content_type',
+  'content_encoding',
+  'absolute_expiry_time',
+  'creation_time',
+  'group_id',
+  'group_sequence',
+  'reply_to_group_id',
 ] as const;
 
 type PendingTransfer = { context: EventContext; address: string };
@@ -228,14 +239,25 @@ export async function startEventHubsPeer(options: EventHubsPeerOptions = {}): Pr
     if (properties.operation !== 'READ') {
       reply(request, 501, undefined, { condition: 'amqp:not-implemented', description: `Unsupported operation '${String(properties.operation)}'.` });
     } else if (properties.name !== hub) {
-      reply(request, 404, undefined, { condition: 'amqp:not-found', description: `The messaging entity '${String(properties.name)}' could not be found. status-code: 404` });
+      reply(request, 404, undefined, {
+        condition: 'amqp:not-found',
+        description: `The messaging entity '${String(properties.name)}' could not be found. status-code: 404`,
+      });
     } else if (properties.type === 'com.microsoft:eventhub') {
-      reply(request, 200, { name: hub, type: 'com.microsoft:eventhub', created_at: createdAt, partition_count: partitionIds.length, partition_ids: partitionIds });
+      reply(request, 200, {
+        name: hub,
+        type: 'com.microsoft:eventhub',
+        created_at: createdAt,
+        partition_count: partitionIds.length,
+        partition_ids: partitionIds,
+      });
     } else if (properties.type === 'com.microsoft:partition' && partitionIds.includes(String(properties.partition))) {
       const partition = String(properties.partition);
       const stats = perPartition.get(partition);
       reply(request, 200, {
-        name: hub, type: 'com.microsoft:partition', partition,
+        name: hub,
+        type: 'com.microsoft:partition',
+        partition,
         begin_sequence_number: 0,
         last_enqueued_sequence_number: stats ? stats.count - 1 : -1,
         last_enqueued_offset: String(stats ? stats.count - 1 : -1),
@@ -262,7 +284,12 @@ export async function startEventHubsPeer(options: EventHubsPeerOptions = {}): Pr
     const raw = context.message as unknown;
     if (Buffer.isBuffer(raw) && raw.length > maxMessageSize) {
       batchesRejected++;
-      settle(() => delivery.reject({ condition: 'amqp:link:message-size-exceeded', description: `The message is ${raw.length} bytes, over the limit of ${maxMessageSize}.` }));
+      settle(() =>
+        delivery.reject({
+          condition: 'amqp:link:message-size-exceeded',
+          description: `The message is ${raw.length} bytes, over the limit of ${maxMessageSize}.`,
+        }),
+      );
       return;
     }
     const condition = shouldReject();
@@ -424,7 +451,9 @@ export async function startEventHubsPeer(options: EventHubsPeerOptions = {}): Pr
       if (events.length >= count) return Promise.resolve(events.slice());
       return new Promise<ReceivedEvent[]>((resolve, reject) => {
         const waiter = {
-          count, resolve, reject,
+          count,
+          resolve,
+          reject,
           timer: setTimeout(() => {
             waiters.delete(waiter);
             reject(new Error(`Only ${events.length} of ${count} events arrived within ${timeoutMs} ms`));

@@ -82,7 +82,32 @@ const isJson = (text: string): boolean => {
 
 /** Text that is not JSON at all (and not blank, which the app reads as "no body"). */
 const malformedJson: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('{', '[', '{"', '{"a":', '{"a" 1}', "{'a': 1}", '{"a":1,}', '[1,]', 'NaN', 'Infinity', 'undefined', '{}x', '[]]', '\u0000', '<xml/>', '{"realtime": {', 'nul', 'tru', '--', '0x10', '01', '.5', '+1', '"unterminated'),
+  fc.constantFrom(
+    '{',
+    '[',
+    '{"',
+    '{"a":',
+    '{"a" 1}',
+    "{'a': 1}",
+    '{"a":1,}',
+    '[1,]',
+    'NaN',
+    'Infinity',
+    'undefined',
+    '{}x',
+    '[]]',
+    '\u0000',
+    '<xml/>',
+    '{"realtime": {',
+    'nul',
+    'tru',
+    '--',
+    '0x10',
+    '01',
+    '.5',
+    '+1',
+    '"unterminated',
+  ),
   fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== '' && !isJson(s)),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== '' && !isJson(s)),
 );
@@ -96,7 +121,32 @@ const nonObjectJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
 );
 
-const NASTY_STRINGS = ['', ' ', 'NaN', 'Infinity', '-Infinity', '-0', '1e309', '0x10', ' 5 ', '١٢', '1_000', '5px', 'true', 'null', '[]', '{}', '%00', '\u0000', '\uFEFF1', '😀', '../../etc/passwd', "'; DROP TABLE x; --", '<script>alert(1)</script>', '${7*7}'];
+const NASTY_STRINGS = [
+  '',
+  ' ',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '-0',
+  '1e309',
+  '0x10',
+  ' 5 ',
+  '١٢',
+  '1_000',
+  '5px',
+  'true',
+  'null',
+  '[]',
+  '{}',
+  '%00',
+  '\u0000',
+  '\uFEFF1',
+  '😀',
+  '../../etc/passwd',
+  "'; DROP TABLE x; --",
+  '<script>alert(1)</script>',
+  '${7*7}',
+];
 
 const hugeString = (min: number, max: number) => fc.integer({ min, max }).map((n) => 'A'.repeat(n));
 
@@ -104,7 +154,27 @@ const hugeString = (min: number, max: number) => fc.integer({ min, max }).map((n
 export function invalidValue(schemaOrRef: JsonSchema, document: SchemaDocument): fc.Arbitrary<unknown> | undefined {
   const schema = resolveSchema(schemaOrRef, document);
   const candidates: fc.Arbitrary<unknown>[] = [
-    fc.constantFrom(null, true, false, [], {}, [1], { a: 1 }, -1, 0, 0.5, -0.5, 1.5, 1e308, -1e308, 2 ** 53, -(2 ** 53), 2 ** 31, 4_294_967_296, ...NASTY_STRINGS),
+    fc.constantFrom(
+      null,
+      true,
+      false,
+      [],
+      {},
+      [1],
+      { a: 1 },
+      -1,
+      0,
+      0.5,
+      -0.5,
+      1.5,
+      1e308,
+      -1e308,
+      2 ** 53,
+      -(2 ** 53),
+      2 ** 31,
+      4_294_967_296,
+      ...NASTY_STRINGS,
+    ),
     fc.integer({ min: -(2 ** 31), max: 2 ** 31 }),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.string({ maxLength: 20 }),
@@ -119,7 +189,8 @@ export function invalidValue(schemaOrRef: JsonSchema, document: SchemaDocument):
     const badItem = invalidValue(schema.items as JsonSchema, document);
     if (badItem) candidates.push(fc.array(badItem, { minLength: 1, maxLength: 3 }));
   }
-  if (schema.type === 'object') candidates.push(fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }), { minKeys: 1, maxKeys: 3 }));
+  if (schema.type === 'object')
+    candidates.push(fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }), { minKeys: 1, maxKeys: 3 }));
   const arbitrary = fc.oneof(...candidates);
   // A schema that accepts anything has no invalid values: tell the caller rather than filter forever.
   const probe = fc.sample(arbitrary, { numRuns: 200, seed: 1 });
@@ -166,7 +237,10 @@ function objectWithOneBadField(schemaOrRef: JsonSchema, document: SchemaDocument
 
 /** Unknown fields, mixed into otherwise plausible objects. */
 const unknownFields = fc.dictionary(
-  fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown_setting', 'Burst', 'EMIT_INTERVAL_MS', ''), fc.string({ minLength: 1, maxLength: 12 })),
+  fc.oneof(
+    fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown_setting', 'Burst', 'EMIT_INTERVAL_MS', ''),
+    fc.string({ minLength: 1, maxLength: 12 }),
+  ),
   fc.jsonValue({ maxDepth: 2 }),
   { minKeys: 1, maxKeys: 4 },
 );
@@ -201,7 +275,13 @@ export function badBody(operation: Operation, document: SchemaDocument): fc.Arbi
     const oneBad = objectWithOneBadField(schema, document);
     if (oneBad) choices.push(jsonChoice(oneBad, 'bad-field'), jsonChoice(oneBad, 'bad-field'));
     const plausible = objectWithOneBadField(schema, document);
-    if (plausible) choices.push(jsonChoice(fc.tuple(plausible, unknownFields).map(([a, b]) => ({ ...b, ...a })), 'bad-field+unknown'));
+    if (plausible)
+      choices.push(
+        jsonChoice(
+          fc.tuple(plausible, unknownFields).map(([a, b]) => ({ ...b, ...a })),
+          'bad-field+unknown',
+        ),
+      );
   }
   // Bad fields are the most telling, so they weigh more when the operation has a schema to derive them from.
   return fc.oneof(...choices);
@@ -211,7 +291,32 @@ export function badBody(operation: Operation, document: SchemaDocument): fc.Arbi
 const pathValue: fc.Arbitrary<{ segment: string; value?: string }> = fc.oneof(
   fc
     .oneof(
-      fc.constantFrom('..', '../..', '../../etc/passwd', 'a/b', 'a\\b', "a'b", 'a#b', 'a?b', 'a%b', '\u0000', '\t', ' ', '😀', 'ＡＢＣ', 'CON', 'null', '-1', '0', 'dim_stores/../../x', '.', '~', '*', 'x'.repeat(101), 'x'.repeat(1_000)),
+      fc.constantFrom(
+        '..',
+        '../..',
+        '../../etc/passwd',
+        'a/b',
+        'a\\b',
+        "a'b",
+        'a#b',
+        'a?b',
+        'a%b',
+        '\u0000',
+        '\t',
+        ' ',
+        '😀',
+        'ＡＢＣ',
+        'CON',
+        'null',
+        '-1',
+        '0',
+        'dim_stores/../../x',
+        '.',
+        '~',
+        '*',
+        'x'.repeat(101),
+        'x'.repeat(1_000),
+      ),
       fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
       fc.string({ minLength: 1, maxLength: 120 }),
     )
@@ -224,14 +329,20 @@ function fillPath(template: string, values: Record<string, string>): string {
   return template.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] ?? 'x');
 }
 
-const queryJunkValue = fc.oneof(fc.constantFrom(...NASTY_STRINGS, '-1', '0', '1.5', '1001', '9'.repeat(400)), fc.string({ maxLength: 20 }), hugeString(500, 4_000));
+const queryJunkValue = fc.oneof(
+  fc.constantFrom(...NASTY_STRINGS, '-1', '0', '1.5', '1001', '9'.repeat(400)),
+  fc.string({ maxLength: 20 }),
+  hugeString(500, 4_000),
+);
 
 /** Query parameters: a certainly-invalid value for a documented one, and unknown ones (which are ignored). */
 function badQuery(operation: Operation, document: SchemaDocument): fc.Arbitrary<{ query: [string, string][]; invalid: boolean }> {
   const known = new Set(operation.queryParams.map((p) => p.name));
   const unknown = fc.array(
     fc.tuple(
-      fc.oneof(fc.constantFrom('foo', 'limit ', 'LIMIT', 'page[]', '__proto__', '', '😀'), fc.string({ maxLength: 10 })).filter((k) => !known.has(k) && k !== 'code'),
+      fc
+        .oneof(fc.constantFrom('foo', 'limit ', 'LIMIT', 'page[]', '__proto__', '', '😀'), fc.string({ maxLength: 10 }))
+        .filter((k) => !known.has(k) && k !== 'code'),
       queryJunkValue,
     ),
     { maxLength: 3 },
@@ -258,7 +369,15 @@ function badPath(operation: Operation, document: SchemaDocument): fc.Arbitrary<{
   });
 }
 
-const contentTypes = fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml');
+const contentTypes = fc.constantFrom(
+  undefined,
+  'application/json',
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+);
 
 /**
  * Bad requests for one operation. GETs are safe to send with any parameters; every other method always

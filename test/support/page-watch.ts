@@ -41,7 +41,9 @@ export class PageWatch {
       if (response.status() < 400) return;
       const request = response.request();
       const path = new URL(response.url()).pathname;
-      const allowed = [...watch.expected].some((rule) => rule.status === response.status() && rule.path.test(path) && (!rule.method || rule.method === request.method()));
+      const allowed = [...watch.expected].some(
+        (rule) => rule.status === response.status() && rule.path.test(path) && (!rule.method || rule.method === request.method()),
+      );
       if (allowed) watch.announced.add(`${response.status()} ${response.url()}`);
       else watch.report(`unexpected HTTP ${response.status()}: ${request.method()} ${response.url()}`);
     });

@@ -34,7 +34,8 @@ export async function registeredHttpRoutes(): Promise<RegisteredRoute[]> {
     if (trigger.type !== 'httpTrigger') continue;
     const route = `/${String(trigger.route)}`.replace(/\{\*?([A-Za-z0-9_]+)(\?|:[^}]+)?\}/g, '{$1}');
     // @azure/functions always writes authLevel into the binding ('anonymous' when app.http was given none).
-    for (const method of (trigger.methods as string[]) ?? []) routes.push({ route: `${method} ${route}`, functionName: fn.name, authLevel: String(trigger.authLevel) });
+    for (const method of (trigger.methods as string[]) ?? [])
+      routes.push({ route: `${method} ${route}`, functionName: fn.name, authLevel: String(trigger.authLevel) });
   }
   return routes;
 }

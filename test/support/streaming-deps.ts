@@ -35,7 +35,11 @@ export class MemoryFiles implements DatasetFiles {
 }
 
 /** Deps with a running stream state; the generation store is unused by the drain. */
-export async function streamingTestDeps(connectionString: string, state: Partial<StreamState>, outbox?: TableOutbox): Promise<StreamingDeps & { outbox: TableOutbox }> {
+export async function streamingTestDeps(
+  connectionString: string,
+  state: Partial<StreamState>,
+  outbox?: TableOutbox,
+): Promise<StreamingDeps & { outbox: TableOutbox }> {
   const docs = await freshTable(connectionString, 'stream');
   const outboxTable = await freshTable(connectionString, 'outbox');
   const deadLetters = await freshTable(connectionString, 'dlq');

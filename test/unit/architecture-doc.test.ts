@@ -47,7 +47,8 @@ describe('docs/ARCHITECTURE.md', () => {
       const source = readFileSync(file, 'utf8');
       const relative = path.relative(root, file);
       for (const [, specifier] of source.matchAll(/from '([^']+)'/g)) {
-        if (specifier!.startsWith('@azure/') || specifier!.includes('/adapters/') || specifier!.includes('/functions/') || specifier!.includes('/app/')) offences.push(`${relative} imports ${specifier}`);
+        if (specifier!.startsWith('@azure/') || specifier!.includes('/adapters/') || specifier!.includes('/functions/') || specifier!.includes('/app/'))
+          offences.push(`${relative} imports ${specifier}`);
       }
       if (/process\.env/.test(source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))) offences.push(`${relative} reads process.env`);
     }

@@ -40,12 +40,16 @@ describe('ensureChromium', () => {
 
   it('reports apt-get’s own error when the install keeps failing', async () => {
     const fake = await fakeAptGet({ everFails: true });
-    await expect(ensureChromium({ path: fake.browser, aptGet: fake.aptGet, isRoot: true })).rejects.toThrow(/Could not install Chromium[\s\S]*Unable to locate package chromium/);
+    await expect(ensureChromium({ path: fake.browser, aptGet: fake.aptGet, isRoot: true })).rejects.toThrow(
+      /Could not install Chromium[\s\S]*Unable to locate package chromium/,
+    );
   });
 
   it('tells a non-root user the command to run, and a machine without apt-get what is missing', async () => {
     const fake = await fakeAptGet();
-    await expect(ensureChromium({ path: fake.browser, aptGet: fake.aptGet, isRoot: false })).rejects.toThrow('sudo apt-get install -y --no-install-recommends chromium');
+    await expect(ensureChromium({ path: fake.browser, aptGet: fake.aptGet, isRoot: false })).rejects.toThrow(
+      'sudo apt-get install -y --no-install-recommends chromium',
+    );
     await expect(ensureChromium({ path: fake.browser, aptGet: path.join(path.dirname(fake.aptGet), 'none'), isRoot: true })).rejects.toThrow('no apt-get');
   });
 });

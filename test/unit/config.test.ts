@@ -53,8 +53,14 @@ describe('secrets', () => {
   });
 
   it('validates Event Hubs connection strings', () => {
-    expect(parseEventHubsConnectionString(CONNECTION)).toMatchObject({ fullyQualifiedNamespace: 'ns.servicebus.windows.net', entityPath: 'hub1', useDevelopmentEmulator: false });
-    expect(parseEventHubsConnectionString('Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true').useDevelopmentEmulator).toBe(true);
+    expect(parseEventHubsConnectionString(CONNECTION)).toMatchObject({
+      fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+      entityPath: 'hub1',
+      useDevelopmentEmulator: false,
+    });
+    expect(
+      parseEventHubsConnectionString('Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true').useDevelopmentEmulator,
+    ).toBe(true);
     for (const bad of ['nonsense', 'Endpoint=sb://ns/;SharedAccessKeyName=k', 'Endpoint=http://ns/;SharedAccessKeyName=k;SharedAccessKey=v']) {
       expect(() => parseEventHubsConnectionString(bad)).toThrow(/Invalid connection string format/);
     }
@@ -157,7 +163,12 @@ describe('ConfigService', () => {
 
   it('resolves managed identity and Key Vault sources without a secret', async () => {
     const identity = new ConfigService(new MemoryStore(), { EVENTHUB_FULLY_QUALIFIED_NAMESPACE: 'ns.servicebus.windows.net', EVENTHUB_NAME: 'events' });
-    expect((await identity.view()).connection).toMatchObject({ source: 'managed_identity', hub: 'events', fully_qualified_namespace: 'ns.servicebus.windows.net', connection_string: null });
+    expect((await identity.view()).connection).toMatchObject({
+      source: 'managed_identity',
+      hub: 'events',
+      fully_qualified_namespace: 'ns.servicebus.windows.net',
+      connection_string: null,
+    });
     const vault = new ConfigService(new MemoryStore(), {});
     await vault.update({ realtime: { use_keyvault: true, keyvault_url: 'https://v.vault.azure.net/', keyvault_secret_name: 'eh-conn' } });
     expect((await vault.view()).connection.source).toBe('keyvault');
@@ -166,7 +177,11 @@ describe('ConfigService', () => {
   it('refuses to change what is streamed or where while a stream runs, but lets pacing change live', async () => {
     const started = Date.parse('2026-03-04T10:00:00Z');
     const streamState = new MemoryDocuments<StreamState>();
-    await streamState.write(STREAM_STATE_KEY, { ...stoppedState(), status: 'running', operation_id: 'op', emit_interval_ms: 500, burst: 100, pace: newPace(500, 100, started) }, undefined);
+    await streamState.write(
+      STREAM_STATE_KEY,
+      { ...stoppedState(), status: 'running', operation_id: 'op', emit_interval_ms: 500, burst: 100, pace: newPace(500, 100, started) },
+      undefined,
+    );
     const deps = { state: streamState } as unknown as StreamingDeps; // the config update touches nothing else
     const store = new MemoryStore();
     const service = new ConfigService(store, {}, async () => (await streamState.read(STREAM_STATE_KEY))!.value.status === 'running');
@@ -188,7 +203,7 @@ describe('ConfigService', () => {
     expect((await streamState.read(STREAM_STATE_KEY))!.value).toMatchObject({ emit_interval_ms: 250, burst: 9 });
   });
 
-  it('accepts the guides\' flat realtime keys (and hub) as the nested form, and refuses a field given both ways', async () => {
+  it("accepts the guides' flat realtime keys (and hub) as the nested form, and refuses a field given both ways", async () => {
     const store = new MemoryStore();
     const service = new ConfigService(store, {});
     await service.update({ burst: 50 });
@@ -205,16 +220,28 @@ describe('ConfigService', () => {
     expect(fromEnvironment.realtime.azure_connection_string).toBe(maskConnectionString(CONNECTION));
     expect(fromEnvironment.stream.hub).toBe('hub1');
     const vaultSecret = CONNECTION.replace('hub1', 'vault-hub');
-    const vault = new ConfigService(new MemoryStore(), {}, async () => false, async (url, name) => {
-      expect([url, name]).toEqual(['https://v.vault.azure.net/', 'eh-conn']);
-      return vaultSecret;
-    });
+    const vault = new ConfigService(
+      new MemoryStore(),
+      {},
+      async () => false,
+      async (url, name) => {
+        expect([url, name]).toEqual(['https://v.vault.azure.net/', 'eh-conn']);
+        return vaultSecret;
+      },
+    );
     await vault.update({ realtime: { use_keyvault: true, keyvault_url: 'https://v.vault.azure.net/', keyvault_secret_name: 'eh-conn' } });
     const view = await vault.view();
-    expect(view.realtime.azure_connection_string).toBe('Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=***;EntityPath=vault-hub');
+    expect(view.realtime.azure_connection_string).toBe(
+      'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=***;EntityPath=vault-hub',
+    );
     expect(view.stream.hub).toBe('vault-hub');
     expect(JSON.stringify(view)).not.toContain(KEY);
-    const unreachable = new ConfigService(new MemoryStore(), {}, async () => false, async () => Promise.reject(new Error('vault down')));
+    const unreachable = new ConfigService(
+      new MemoryStore(),
+      {},
+      async () => false,
+      async () => Promise.reject(new Error('vault down')),
+    );
     await unreachable.update({ realtime: { use_keyvault: true, keyvault_url: 'https://v.vault.azure.net/', keyvault_secret_name: 'eh-conn' } });
     expect((await unreachable.view()).realtime.azure_connection_string).toBeNull();
     // The environment's masked string echoed back is "unchanged", not a new connection string with *** as its key.

@@ -71,7 +71,17 @@ describe('shape and integrity', () => {
 
   it('has the predecessor’s table and column names and exact counts', () => {
     expect([...t.keys()]).toEqual(['dim_geographies', 'dim_stores', 'dim_distribution_centers', 'dim_trucks', 'dim_customers', 'dim_products']);
-    expect(t.get('dim_customers')!.columns.map((x) => x.name)).toEqual(['ID', 'FirstName', 'LastName', 'Address', 'GeographyID', 'LoyaltyCard', 'Phone', 'BLEId', 'AdId']);
+    expect(t.get('dim_customers')!.columns.map((x) => x.name)).toEqual([
+      'ID',
+      'FirstName',
+      'LastName',
+      'Address',
+      'GeographyID',
+      'LoyaltyCard',
+      'Phone',
+      'BLEId',
+      'AdId',
+    ]);
     expect(t.get('dim_customers')!.rowCount).toBe(30_000);
     expect(t.get('dim_products')!.rowCount).toBe(3_000);
     expect(t.get('dim_stores')!.rowCount).toBe(86);

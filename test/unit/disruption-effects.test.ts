@@ -16,7 +16,21 @@ import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-da
 import type { OutboxEvent } from '../../src/core/streaming/types.js';
 
 // Small shelves (2..12 units) so every store reorders and every DC ships on the first day.
-const config = appConfigSchema.parse({ seed: 5, volume: { stores: 8, dcs: 3, total_geographies: 8, total_customers: 2000, total_products: 300, customers_per_day: 60, online_orders_per_day: 30, marketing_impressions_per_day: 100, store_initial_inventory_min: 2, store_initial_inventory_max: 12 } });
+const config = appConfigSchema.parse({
+  seed: 5,
+  volume: {
+    stores: 8,
+    dcs: 3,
+    total_geographies: 8,
+    total_customers: 2000,
+    total_products: 300,
+    customers_per_day: 60,
+    online_orders_per_day: 30,
+    marketing_impressions_per_day: 100,
+    store_initial_inventory_min: 2,
+    store_initial_inventory_max: 12,
+  },
+});
 const context = buildFactContext(config);
 
 function dayEvents(day: string): OutboxEvent[] {
@@ -25,7 +39,13 @@ function dayEvents(day: string): OutboxEvent[] {
     const result = generateRegionDay(context, region, day, openingBalances(config.seed, config.volume, region, context.products.length));
     collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));
   }
-  return collector.sorted().map((t) => ({ at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, eventId: t.envelope.event_id, body: JSON.stringify(t.envelope) }));
+  return collector.sorted().map((t) => ({
+    at: t.at,
+    partitionKey: t.envelope.partition_key ?? '',
+    eventType: t.envelope.event_type,
+    eventId: t.envelope.event_id,
+    body: JSON.stringify(t.envelope),
+  }));
 }
 
 const events = dayEvents('2024-06-14');
@@ -34,7 +54,16 @@ const payloadOf = (event: OutboxEvent) => (JSON.parse(event.body) as { payload: 
 const isTruck = (event: OutboxEvent) => event.eventType === 'truck_arrived' || event.eventType === 'truck_departed';
 
 function disruption(overrides: Partial<Disruption> & Pick<Disruption, 'disruption_type' | 'target_id'>): Disruption {
-  return { id: 'd-1', severity: 1, duration_minutes: 60, product_ids: [], created_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-01-01T01:00:00.000Z', announced_at: null, ...overrides };
+  return {
+    id: 'd-1',
+    severity: 1,
+    duration_minutes: 60,
+    product_ids: [],
+    created_at: '2026-01-01T00:00:00.000Z',
+    expires_at: '2026-01-01T01:00:00.000Z',
+    announced_at: null,
+    ...overrides,
+  };
 }
 
 function applyAll(effects: DisruptionEffects) {
@@ -134,7 +163,11 @@ describe('disruption effects on a generated day', () => {
     const { out } = applyAll(new DisruptionEffects([shortage]));
     for (const { before, after } of out) {
       const p = payloadOf(before);
-      const restocking = before.eventType === 'inventory_updated' && p.store_id === storeId && p.reason === 'INBOUND_SHIPMENT' && (p.product_id === productId || p.product_id === 7);
+      const restocking =
+        before.eventType === 'inventory_updated' &&
+        p.store_id === storeId &&
+        p.reason === 'INBOUND_SHIPMENT' &&
+        (p.product_id === productId || p.product_id === 7);
       expect(after === null).toBe(restocking);
     }
 

@@ -8,13 +8,24 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const documents = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const documents = [
+  'README.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
 function anchors(markdown: string): Set<string> {
   const slugs = new Set<string>();
   for (const [, heading] of markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} (.+)$/gm)) {
-    slugs.add(heading!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'));
+    slugs.add(
+      heading!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
+    );
   }
   return slugs;
 }
@@ -40,6 +51,8 @@ describe('documentation links', () => {
     expect(links('see [it](FABRIC_RTI.md) and [x](DEPLOY.md#nowhere)')).toEqual(['FABRIC_RTI.md', 'DEPLOY.md#nowhere']);
     expect(existsSync(path.join(root, 'docs/FABRIC_RTI.md'))).toBe(false);
     expect(anchors(readFileSync(path.join(root, 'docs/DEPLOY.md'), 'utf8')).has('nowhere')).toBe(false);
-    expect(anchors('## From `azd up` to events in an Eventhouse\n## Probes and scraping')).toEqual(new Set(['from-azd-up-to-events-in-an-eventhouse', 'probes-and-scraping']));
+    expect(anchors('## From `azd up` to events in an Eventhouse\n## Probes and scraping')).toEqual(
+      new Set(['from-azd-up-to-events-in-an-eventhouse', 'probes-and-scraping']),
+    );
   });
 });

@@ -8,7 +8,21 @@ import { openingBalances } from '../../src/core/facts/inventory.js';
 import { generateMarketingDay } from '../../src/core/facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-day.js';
 
-const config = appConfigSchema.parse({ seed: 3, volume: { stores: 6, dcs: 2, total_geographies: 6, total_customers: 2000, total_products: 300, customers_per_day: 90, online_orders_per_day: 40, marketing_impressions_per_day: 300, store_initial_inventory_min: 2, store_initial_inventory_max: 12 } });
+const config = appConfigSchema.parse({
+  seed: 3,
+  volume: {
+    stores: 6,
+    dcs: 2,
+    total_geographies: 6,
+    total_customers: 2000,
+    total_products: 300,
+    customers_per_day: 90,
+    online_orders_per_day: 40,
+    marketing_impressions_per_day: 300,
+    store_initial_inventory_min: 2,
+    store_initial_inventory_max: 12,
+  },
+});
 
 function eventsFor(day: string, allowed: Set<(typeof EVENT_TYPES)[number]> | null = null) {
   const context = buildFactContext(config);
@@ -47,7 +61,11 @@ describe('event factory', () => {
       const session = e.envelope.session_id;
       if (!session) continue;
       const list = sessions.get(session) ?? [];
-      list.push({ type: e.envelope.event_type, payload: e.envelope.payload as Payload, ...(e.envelope.correlation_id ? { correlation: e.envelope.correlation_id } : {}) });
+      list.push({
+        type: e.envelope.event_type,
+        payload: e.envelope.payload as Payload,
+        ...(e.envelope.correlation_id ? { correlation: e.envelope.correlation_id } : {}),
+      });
       sessions.set(session, list);
     }
     let visits = 0;
@@ -64,9 +82,18 @@ describe('event factory', () => {
       const ofReceipt = visit.slice(receipt).filter((e) => e.payload.receipt_id === receiptId || e.correlation === receiptId);
       const lines = ofReceipt.filter((e) => e.type === 'receipt_line_added');
       expect(lines.length, `${session}: lines`).toBeGreaterThan(0);
-      expect(ofReceipt.slice(1, 1 + lines.length).map((e) => e.type), `${session}: lines right after the receipt`).toEqual(lines.map(() => 'receipt_line_added'));
-      expect(lines.map((e) => e.payload.line_number), `${session}: line order`).toEqual(lines.map((_, k) => k + 1));
-      expect(ofReceipt.findLastIndex((e) => e.type === 'payment_processed'), `${session}: paid last`).toBe(ofReceipt.length - 1);
+      expect(
+        ofReceipt.slice(1, 1 + lines.length).map((e) => e.type),
+        `${session}: lines right after the receipt`,
+      ).toEqual(lines.map(() => 'receipt_line_added'));
+      expect(
+        lines.map((e) => e.payload.line_number),
+        `${session}: line order`,
+      ).toEqual(lines.map((_, k) => k + 1));
+      expect(
+        ofReceipt.findLastIndex((e) => e.type === 'payment_processed'),
+        `${session}: paid last`,
+      ).toBe(ofReceipt.length - 1);
     }
     expect(visits, 'visits that end in a sale').toBeGreaterThan(20);
     // Sessions start with the visit: no visit's first event is anything but its entrance.

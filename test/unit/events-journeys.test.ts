@@ -21,15 +21,26 @@ import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-da
 const config = appConfigSchema.parse({
   seed: 11,
   volume: {
-    stores: 6, dcs: 2, total_geographies: 6, total_customers: 20_000, total_products: 400, customers_per_day: 50, online_orders_per_day: 60,
-    marketing_impressions_per_day: 3000, store_initial_inventory_min: 3, store_initial_inventory_max: 15,
-    dc_initial_inventory_min: 40, dc_initial_inventory_max: 600,
+    stores: 6,
+    dcs: 2,
+    total_geographies: 6,
+    total_customers: 20_000,
+    total_products: 400,
+    customers_per_day: 50,
+    online_orders_per_day: 60,
+    marketing_impressions_per_day: 3000,
+    store_initial_inventory_min: 3,
+    store_initial_inventory_max: 15,
+    dc_initial_inventory_min: 40,
+    dc_initial_inventory_max: 600,
   },
 });
 const DAY = '2024-06-12';
 const DAY_MS = 86_400_000;
 
-interface Event extends EventEnvelope { at: number }
+interface Event extends EventEnvelope {
+  at: number;
+}
 type P = Record<string, unknown>;
 
 function streamedDay(): Event[] {
@@ -42,7 +53,9 @@ function streamedDay(): Event[] {
     const result = generateRegionDay(context, region, DAY, balances);
     collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));
   }
-  collectDayEvents(collector, { fact_marketing: generateMarketingDay(config.seed, DAY, config.volume.marketing_impressions_per_day, config.volume.total_customers).build() });
+  collectDayEvents(collector, {
+    fact_marketing: generateMarketingDay(config.seed, DAY, config.volume.marketing_impressions_per_day, config.volume.total_customers).build(),
+  });
   collectStoreHours(collector, context, DAY);
   // As a consumer receives them: JSON on the wire, in the order the outbox sends.
   return collector.sorted().map((e) => ({ ...(JSON.parse(JSON.stringify(e.envelope)) as EventEnvelope), at: e.at }));
@@ -60,9 +73,38 @@ const NULLABLE: Partial<Record<EventType, string[]>> = {
   online_order_created: ['campaign_id', 'impression_id'],
 };
 /** Types whose events belong to a session, and types that always follow from another event. */
-const IN_SESSION = new Set<EventType>(['ble_ping_detected', 'customer_zone_changed', 'receipt_created', 'receipt_line_added', 'promotion_applied', 'payment_processed', 'online_order_created', 'online_order_picked', 'online_order_shipped']);
-const NEVER_IN_SESSION = new Set<EventType>(['inventory_updated', 'stockout_detected', 'reorder_triggered', 'truck_arrived', 'truck_departed', 'store_opened', 'store_closed', 'ad_impression']);
-const HAS_PARENT = new Set<EventType>(['receipt_created', 'receipt_line_added', 'promotion_applied', 'payment_processed', 'online_order_picked', 'online_order_shipped', 'ble_ping_detected', 'customer_zone_changed', 'truck_arrived']);
+const IN_SESSION = new Set<EventType>([
+  'ble_ping_detected',
+  'customer_zone_changed',
+  'receipt_created',
+  'receipt_line_added',
+  'promotion_applied',
+  'payment_processed',
+  'online_order_created',
+  'online_order_picked',
+  'online_order_shipped',
+]);
+const NEVER_IN_SESSION = new Set<EventType>([
+  'inventory_updated',
+  'stockout_detected',
+  'reorder_triggered',
+  'truck_arrived',
+  'truck_departed',
+  'store_opened',
+  'store_closed',
+  'ad_impression',
+]);
+const HAS_PARENT = new Set<EventType>([
+  'receipt_created',
+  'receipt_line_added',
+  'promotion_applied',
+  'payment_processed',
+  'online_order_picked',
+  'online_order_shipped',
+  'ble_ping_detected',
+  'customer_zone_changed',
+  'truck_arrived',
+]);
 
 describe('a streamed day: journeys, attribution and exact money', () => {
   const events = streamedDay();
@@ -95,9 +137,11 @@ describe('a streamed day: journeys, attribution and exact money', () => {
 
   it('keeps integer cents that add up on every receipt and order, equal to the money fields and to the lines', () => {
     const lineCents = new Map<string, number>();
-    for (const e of of('receipt_line_added')) lineCents.set(String(p(e).receipt_id), (lineCents.get(String(p(e).receipt_id)) ?? 0) + Math.round(Number(p(e).extended_price) * 100));
+    for (const e of of('receipt_line_added'))
+      lineCents.set(String(p(e).receipt_id), (lineCents.get(String(p(e).receipt_id)) ?? 0) + Math.round(Number(p(e).extended_price) * 100));
     const promoCents = new Map<string, number>();
-    for (const e of of('promotion_applied')) promoCents.set(String(p(e).receipt_id), (promoCents.get(String(p(e).receipt_id)) ?? 0) + Number(p(e).discount_cents));
+    for (const e of of('promotion_applied'))
+      promoCents.set(String(p(e).receipt_id), (promoCents.get(String(p(e).receipt_id)) ?? 0) + Number(p(e).discount_cents));
     const headers = [...of('receipt_created'), ...of('online_order_created')];
     expect(headers.length).toBeGreaterThan(100);
     for (const e of headers) {
@@ -146,7 +190,14 @@ describe('a streamed day: journeys, attribution and exact money', () => {
     for (const e of orders) {
       const paid = approved.get(String(p(e).order_id)) ?? [];
       expect(paid, String(p(e).order_id)).toHaveLength(1);
-      expect(paid[0]).toMatchObject({ order_id: p(e).order_id, receipt_id: null, store_id: null, status: 'APPROVED', amount_cents: p(e).total_cents, customer_id: p(e).customer_id });
+      expect(paid[0]).toMatchObject({
+        order_id: p(e).order_id,
+        receipt_id: null,
+        store_id: null,
+        status: 'APPROVED',
+        amount_cents: p(e).total_cents,
+        customer_id: p(e).customer_id,
+      });
     }
     for (const subject of declined.keys()) expect(approved.has(subject), `${subject} declined and never paid`).toBe(true);
     const cardAttempts = payments.filter((e) => ['CREDIT_CARD', 'DEBIT_CARD'].includes(String(p(e).payment_method))).length;
@@ -171,7 +222,10 @@ describe('a streamed day: journeys, attribution and exact money', () => {
     for (const e of events) if (e.session_id !== null && !firstOf.has(e.session_id)) firstOf.set(e.session_id, e);
     expect(firstOf.size).toBeGreaterThan(100);
     for (const [session, first] of firstOf) {
-      const opener = first.event_type === 'customer_entered' || first.event_type === 'online_order_created' || (first.event_type === 'receipt_created' && p(first).receipt_type === 'RETURN');
+      const opener =
+        first.event_type === 'customer_entered' ||
+        first.event_type === 'online_order_created' ||
+        (first.event_type === 'receipt_created' && p(first).receipt_type === 'RETURN');
       expect(opener, `${session} opens with ${first.event_type}`).toBe(true);
     }
     // Children name their parent's subject: a line its receipt, a pick its order, a shipment its pick.
@@ -182,14 +236,23 @@ describe('a streamed day: journeys, attribution and exact money', () => {
       expect([pick.event_type, p(pick).order_id, p(pick).line_number]).toEqual(['online_order_picked', p(e).order_id, p(e).line_number]);
     }
     for (const e of of('truck_arrived')) expect(p(byId.get(e.parent_event_id!)!).shipment_id).toBe(p(e).shipment_id);
-    for (const e of events) if (e.session_id !== null && e.parent_event_id !== null) {
-      const parent = byId.get(e.parent_event_id)!;
-      if (parent.session_id !== null && !(e.event_type === 'receipt_created' && p(e).receipt_type === 'RETURN')) expect(parent.session_id).toBe(e.session_id);
-    }
+    for (const e of events)
+      if (e.session_id !== null && e.parent_event_id !== null) {
+        const parent = byId.get(e.parent_event_id)!;
+        if (parent.session_id !== null && !(e.event_type === 'receipt_created' && p(e).receipt_type === 'RETURN')) expect(parent.session_id).toBe(e.session_id);
+      }
   });
 
   it('keeps each visit in order on its partition: entered, pings and zone changes, receipt, lines and promotions, payments', () => {
-    const rank: Partial<Record<EventType, number>> = { customer_entered: 0, ble_ping_detected: 1, customer_zone_changed: 1, receipt_created: 2, receipt_line_added: 3, promotion_applied: 3, payment_processed: 4 };
+    const rank: Partial<Record<EventType, number>> = {
+      customer_entered: 0,
+      ble_ping_detected: 1,
+      customer_zone_changed: 1,
+      receipt_created: 2,
+      receipt_line_added: 3,
+      promotion_applied: 3,
+      payment_processed: 4,
+    };
     const partitions = new Map<string, Event[]>();
     for (const e of events) partitions.set(e.partition_key!, [...(partitions.get(e.partition_key!) ?? []), e]);
     let visits = 0;
@@ -224,7 +287,8 @@ describe('a streamed day: journeys, attribution and exact money', () => {
     expect(dcs.length).toBeGreaterThan(0);
     for (const r of reorders) {
       expect((r.store_id === null) !== (r.dc_id === null)).toBe(true);
-      const [low, high] = r.store_id !== null ? [volume.store_reorder_point_min, volume.store_reorder_point_max] : [volume.dc_reorder_point_min, volume.dc_reorder_point_max];
+      const [low, high] =
+        r.store_id !== null ? [volume.store_reorder_point_min, volume.store_reorder_point_max] : [volume.dc_reorder_point_min, volume.dc_reorder_point_max];
       expect(Number(r.reorder_point)).toBeGreaterThanOrEqual(low);
       expect(Number(r.reorder_point)).toBeLessThanOrEqual(high);
       expect(Number(r.current_quantity)).toBeLessThanOrEqual(Number(r.reorder_point));
@@ -238,7 +302,12 @@ describe('a streamed day: journeys, attribution and exact money', () => {
     const yesterday = generateMarketingDay(config.seed, addDays(DAY, -1), config.volume.marketing_impressions_per_day, config.volume.total_customers).build();
     const impressions = new Map<string, { at: number; customer: number | null; campaign: string }>();
     const column = (name: string) => yesterday.columns.find((c) => c.name === name)!.data as ArrayLike<unknown>;
-    for (let i = 0; i < yesterday.rowCount; i++) impressions.set(String(column('impression_id_ext')[i]), { at: (column('event_ts')[i] as Date).getTime(), customer: column('customer_id')[i] as number | null, campaign: String(column('campaign_id')[i]) });
+    for (let i = 0; i < yesterday.rowCount; i++)
+      impressions.set(String(column('impression_id_ext')[i]), {
+        at: (column('event_ts')[i] as Date).getTime(),
+        customer: column('customer_id')[i] as number | null,
+        campaign: String(column('campaign_id')[i]),
+      });
     for (const e of of('ad_impression')) {
       impressions.set(String(p(e).impression_id), { at: e.at, customer: p(e).customer_id as number | null, campaign: String(p(e).campaign_id) });
       expect(e.correlation_id).toBe(p(e).impression_id);

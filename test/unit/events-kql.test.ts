@@ -15,7 +15,10 @@ const script = readFileSync(path.join(root, 'docs/kql/retail_events.kql'), 'utf8
 function parseScript(text: string) {
   const tables = new Map<string, string[]>();
   for (const match of text.matchAll(/^\.create-merge table (\w+) \(([^)]*)\)/gm)) {
-    tables.set(match[1]!, match[2]!.split(',').map((c) => c.trim().split(':')[0]!.trim()));
+    tables.set(
+      match[1]!,
+      match[2]!.split(',').map((c) => c.trim().split(':')[0]!.trim()),
+    );
   }
   const mappings = new Map<string, { column: string; path: string }[]>();
   for (const match of text.matchAll(/^\.create-or-alter table (\w+) ingestion json mapping '\w+' '(\[.*\])'$/gm)) {
@@ -49,21 +52,31 @@ describe('KQL script for Fabric RTI', () => {
     expect([...tables.get('RetailEventsUnknown')!].sort()).toEqual([...ENVELOPE_FIELDS].sort());
     // The catch-all takes exactly the types without a table of their own.
     const unknown = /ExtractRetailEventsUnknown\(\) \{ RetailEventsRaw \| where event_type !in \(([^)]*)\) \}/.exec(script);
-    expect(unknown?.[1]?.split(', ').map((t) => t.replaceAll("'", '')).sort()).toEqual([...EVENT_TYPES].sort());
+    expect(
+      unknown?.[1]
+        ?.split(', ')
+        .map((t) => t.replaceAll("'", ''))
+        .sort(),
+    ).toEqual([...EVENT_TYPES].sort());
   });
 });
 
 describe('KQL dashboards', () => {
   it('creates the views and functions the dashboards read, over tables and columns that exist', () => {
     const { tables } = parseScript(script);
-    const views = [...script.matchAll(/^\.create-or-alter materialized-view with \([^)]*\) (\w+) on table (\w+) \{ (.*) \}$/gm)].map((m) => ({ name: m[1]!, source: m[2]!, query: m[3]! }));
+    const views = [...script.matchAll(/^\.create-or-alter materialized-view with \([^)]*\) (\w+) on table (\w+) \{ (.*) \}$/gm)].map((m) => ({
+      name: m[1]!,
+      source: m[2]!,
+      query: m[3]!,
+    }));
     expect(views.map((v) => v.name).sort()).toEqual(['ProductSales15m', 'SalesPerStorePerMinute', 'TenderMixPerHour']);
     for (const view of views) {
       expect(tables.has(view.source), view.name).toBe(true);
       expect(view.query.startsWith(`${view.source} |`), view.name).toBe(true);
       // Every snake_case name a view groups or sums by is a column of its table or an alias it defines.
       const aliases = new Set([...view.query.matchAll(/\b([a-z_]+) = /g)].map((m) => m[1]!));
-      for (const m of view.query.matchAll(/\b([a-z]+(?:_[a-z]+)+)\b(?!\s*\()/g)) expect(tables.get(view.source)!.includes(m[1]!) || aliases.has(m[1]!), `${view.name}: ${m[1]}`).toBe(true);
+      for (const m of view.query.matchAll(/\b([a-z]+(?:_[a-z]+)+)\b(?!\s*\()/g))
+        expect(tables.get(view.source)!.includes(m[1]!) || aliases.has(m[1]!), `${view.name}: ${m[1]}`).toBe(true);
     }
     for (const name of ['TopProductsLast15Minutes', 'OpenStockoutsPerStore', 'ZoneDwell', 'TruckDwell', 'CampaignFunnel']) {
       expect(script, name).toMatch(new RegExp(`^\\.create-or-alter function with \\([^)]*\\) ${name}\\(\\) \\{ .* \\}$`, 'm'));
@@ -93,10 +106,27 @@ describe('event schemas', () => {
   });
 
   it('cover every event type of the event contract', () => {
-    expect(EVENT_TYPES).toEqual(expect.arrayContaining([
-      'receipt_created', 'receipt_line_added', 'payment_processed', 'inventory_updated', 'stockout_detected', 'reorder_triggered',
-      'customer_entered', 'customer_zone_changed', 'ble_ping_detected', 'truck_arrived', 'truck_departed', 'store_opened', 'store_closed',
-      'ad_impression', 'promotion_applied', 'online_order_created', 'online_order_picked', 'online_order_shipped',
-    ]));
+    expect(EVENT_TYPES).toEqual(
+      expect.arrayContaining([
+        'receipt_created',
+        'receipt_line_added',
+        'payment_processed',
+        'inventory_updated',
+        'stockout_detected',
+        'reorder_triggered',
+        'customer_entered',
+        'customer_zone_changed',
+        'ble_ping_detected',
+        'truck_arrived',
+        'truck_departed',
+        'store_opened',
+        'store_closed',
+        'ad_impression',
+        'promotion_applied',
+        'online_order_created',
+        'online_order_picked',
+        'online_order_shipped',
+      ]),
+    );
   });
 });

@@ -116,7 +116,12 @@ describe('money adds up to the cent', () => {
 });
 
 describe('inventory reconciles', () => {
-  function check(table: RegionTable, locationColumn: string, opening: (location: number, product: number) => number, closing: (location: number, product: number) => number) {
+  function check(
+    table: RegionTable,
+    locationColumn: string,
+    opening: (location: number, product: number) => number,
+    closing: (location: number, product: number) => number,
+  ) {
     const rows = all(table);
     const location = col<number>(rows, locationColumn);
     const product = col<number>(rows, 'product_id');
@@ -150,7 +155,12 @@ describe('inventory reconciles', () => {
   });
 
   it('DC positions reconcile the same way', () => {
-    const types = check('fact_dc_inventory_txn', 'dc_id', (dc, product) => firstOpenings.get(dc)!.dc[product]!, (dc, product) => closings.get(dc)!.dc[product]!);
+    const types = check(
+      'fact_dc_inventory_txn',
+      'dc_id',
+      (dc, product) => firstOpenings.get(dc)!.dc[product]!,
+      (dc, product) => closings.get(dc)!.dc[product]!,
+    );
     expect(types).toContain('OUTBOUND_SHIPMENT');
   });
 
@@ -182,7 +192,10 @@ describe('inventory reconciles', () => {
 
 describe('ids and the visitor funnel', () => {
   it('ids are unique across the whole history', () => {
-    for (const [table, column] of [['fact_receipts', 'receipt_id_ext'], ['fact_online_order_headers', 'order_id_ext']] as const) {
+    for (const [table, column] of [
+      ['fact_receipts', 'receipt_id_ext'],
+      ['fact_online_order_headers', 'order_id_ext'],
+    ] as const) {
       const ids = col<string>(all(table), column);
       expect(new Set(ids).size, table).toBe(ids.length);
     }
@@ -229,7 +242,10 @@ describe('ids and the visitor funnel', () => {
 });
 
 describe('determinism', () => {
-  const digest = (tables: DayTables) => createHash('sha256').update(REGION_TABLES.map((t) => createHash('sha256').update(encodeParquet(tables[t])).digest('hex')).join()).digest('hex');
+  const digest = (tables: DayTables) =>
+    createHash('sha256')
+      .update(REGION_TABLES.map((t) => createHash('sha256').update(encodeParquet(tables[t])).digest('hex')).join())
+      .digest('hex');
 
   it('is byte-identical whether one worker makes all days or two workers split them, handing over saved positions', () => {
     const whole = output.map((o) => digest(o.tables));

@@ -8,7 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createStorageAccount } from '../../src/adapters/storage.js';
-import { CONNECTION_STRING_VARIABLE, configPatchFromEnvironment, ENVIRONMENT_ALIASES, settingVariables, type Environment } from '../../src/core/config/environment.js';
+import {
+  CONNECTION_STRING_VARIABLE,
+  configPatchFromEnvironment,
+  ENVIRONMENT_ALIASES,
+  settingVariables,
+  type Environment,
+} from '../../src/core/config/environment.js';
 import { BicepProject, literal } from '../support/bicep.js';
 import { appSettings } from '../support/bicep-checks.js';
 import { registeredTriggers } from '../support/registered-routes.js';
@@ -24,18 +30,24 @@ function environmentOf(p: BicepProject): Environment {
     const written = literal({ kind: 'node', file: site.file, node });
     const service = /__(blob|queue|table)ServiceUri$/.exec(name)?.[1];
     environment[name] =
-      typeof written === 'string' ? written
-      : service ? `https://stexample.${service}.core.usgovcloudapi.net/` // as primaryEndpoints reports them, in a sovereign cloud
-      : /clientId$|CLIENT_ID$/i.test(name) ? '11111111-2222-3333-4444-555555555555'
-      : name === 'EVENTHUB_FULLY_QUALIFIED_NAMESPACE' ? 'evhns-example.servicebus.windows.net'
-      : name === 'KEYVAULT_URL' ? 'https://kv-example.vault.azure.net/'
-      : `example-${name.toLowerCase()}`;
+      typeof written === 'string'
+        ? written
+        : service
+          ? `https://stexample.${service}.core.usgovcloudapi.net/` // as primaryEndpoints reports them, in a sovereign cloud
+          : /clientId$|CLIENT_ID$/i.test(name)
+            ? '11111111-2222-3333-4444-555555555555'
+            : name === 'EVENTHUB_FULLY_QUALIFIED_NAMESPACE'
+              ? 'evhns-example.servicebus.windows.net'
+              : name === 'KEYVAULT_URL'
+                ? 'https://kv-example.vault.azure.net/'
+                : `example-${name.toLowerCase()}`;
   }
   return environment;
 }
 
 /** Who reads which setting in Azure besides our config: the Functions host and Azure Identity. */
-const HOST_SETTINGS = /^(AzureWebJobsStorage__(blobServiceUri|queueServiceUri|tableServiceUri|credential|clientId)|APPLICATIONINSIGHTS_CONNECTION_STRING|APPLICATIONINSIGHTS_AUTHENTICATION_STRING)$/;
+const HOST_SETTINGS =
+  /^(AzureWebJobsStorage__(blobServiceUri|queueServiceUri|tableServiceUri|credential|clientId)|APPLICATIONINSIGHTS_CONNECTION_STRING|APPLICATIONINSIGHTS_AUTHENTICATION_STRING)$/;
 const IDENTITY_SETTINGS = new Set(['AZURE_CLIENT_ID']);
 
 describe('app settings of the Function App (infra/)', () => {
@@ -51,7 +63,9 @@ describe('app settings of the Function App (infra/)', () => {
     expect(environment.AzureWebJobsStorage__clientId).toBe(environment.AZURE_CLIENT_ID);
     // Without any one of the three endpoints the app cannot reach its storage.
     for (const service of ['blob', 'queue', 'table']) {
-      const without = project.withText('modules/functionapp.bicep', (t) => t.replace(new RegExp(` {8}\\{ name: 'AzureWebJobsStorage__${service}ServiceUri'[^\\n]*\\n`), ''));
+      const without = project.withText('modules/functionapp.bicep', (t) =>
+        t.replace(new RegExp(` {8}\\{ name: 'AzureWebJobsStorage__${service}ServiceUri'[^\\n]*\\n`), ''),
+      );
       expect(() => createStorageAccount(environmentOf(without)), service).toThrow(/Storage is not configured/);
     }
   });
@@ -70,7 +84,8 @@ describe('app settings of the Function App (infra/)', () => {
     expect(queueTriggers.length).toBeGreaterThan(0);
     for (const trigger of queueTriggers) {
       const connection = trigger.connection ?? 'AzureWebJobsStorage';
-      for (const suffix of ['__queueServiceUri', '__credential', '__clientId']) expect(environment, `${trigger.functionName}: ${connection}${suffix}`).toHaveProperty(`${connection}${suffix}`);
+      for (const suffix of ['__queueServiceUri', '__credential', '__clientId'])
+        expect(environment, `${trigger.functionName}: ${connection}${suffix}`).toHaveProperty(`${connection}${suffix}`);
     }
     // Timer triggers keep their schedule monitors and singleton locks in the host's blob storage.
     if (triggers.some((t) => t.type === 'timerTrigger')) expect(environment).toHaveProperty('AzureWebJobsStorage__blobServiceUri');

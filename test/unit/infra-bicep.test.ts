@@ -77,7 +77,10 @@ describe('Bicep templates (infra/)', () => {
     // The id infra/ used to carry for Storage Blob Data Owner is no role at all.
     const wrongOwner = project.withJson(ROLE_MAP_FILE, (map) => ({
       ...(map as object),
-      'Storage Blob Data Owner': { id: 'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e', checkedAgainst: 'https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-owner' },
+      'Storage Blob Data Owner': {
+        id: 'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e',
+        checkedAgainst: 'https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-owner',
+      },
     }));
     expect(roleMapViolations(wrongOwner)).toEqual([
       'roles.json: Storage Blob Data Owner has id b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e, but Microsoft publishes b7e6dc6d-f1e8-4753-8033-0f276bb0955b (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-owner)',
@@ -87,14 +90,23 @@ describe('Bicep templates (infra/)', () => {
       (map as Record<string, { id: string }>)['Storage Blob Data Contributor']!.id = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
       return map;
     });
-    expect(roleMapViolations(swapped).join('\n')).toMatch(/Storage Blob Data Contributor has id 2a2b9908-.*; 2a2b9908-6ea1-4ae2-8e65-a410df84e7d1 is Storage Blob Data Reader/);
+    expect(roleMapViolations(swapped).join('\n')).toMatch(
+      /Storage Blob Data Contributor has id 2a2b9908-.*; 2a2b9908-6ea1-4ae2-8e65-a410df84e7d1 is Storage Blob Data Reader/,
+    );
     const noSource = project.withJson(ROLE_MAP_FILE, (map) => {
       (map as Record<string, { checkedAgainst: string }>)['Key Vault Secrets User']!.checkedAgainst = 'https://example.com/roles';
       return map;
     });
-    expect(roleMapViolations(noSource)).toEqual(['roles.json: Key Vault Secrets User must say which built-in roles page it was checked against (…/built-in-roles/<category>#key-vault-secrets-user)']);
+    expect(roleMapViolations(noSource)).toEqual([
+      'roles.json: Key Vault Secrets User must say which built-in roles page it was checked against (…/built-in-roles/<category>#key-vault-secrets-user)',
+    ]);
     // A GUID written into a module bypasses the map, wherever it is.
-    const literalId = project.withText('modules/monitoring.bicep', (t) => t.replace("var roles = loadJsonContent('../roles.json')", "var roles = loadJsonContent('../roles.json')\nvar publisher = '3913510d-42f4-4e42-8a64-420c390055eb'"));
+    const literalId = project.withText('modules/monitoring.bicep', (t) =>
+      t.replace(
+        "var roles = loadJsonContent('../roles.json')",
+        "var roles = loadJsonContent('../roles.json')\nvar publisher = '3913510d-42f4-4e42-8a64-420c390055eb'",
+      ),
+    );
     expect(roleMapViolations(literalId).join('\n')).toMatch(/modules\/monitoring.bicep:\d+: GUID literal 3913510d-42f4-4e42-8a64-420c390055eb/);
   });
 
@@ -102,20 +114,34 @@ describe('Bicep templates (infra/)', () => {
     expect(roleAssignmentViolations(project)).toEqual([]);
 
     // storage.bicep as it was: the Owner role by a hard-coded id that Azure does not have.
-    const asBefore = project.withText('modules/storage.bicep', (t) => t.replaceAll("roles['Storage Blob Data Contributor'].id", "'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e'"));
+    const asBefore = project.withText('modules/storage.bicep', (t) =>
+      t.replaceAll("roles['Storage Blob Data Contributor'].id", "'b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e'"),
+    );
     expect(roleAssignmentViolations(asBefore)).toEqual([
-      "modules/storage.bicep blobRole: hard-codes the role id b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e (which is no Azure built-in role); refer to the role by name in roles.json",
+      'modules/storage.bicep blobRole: hard-codes the role id b7e6dc6d-f1e8-4753-8033-0f2b2dfd0b1e (which is no Azure built-in role); refer to the role by name in roles.json',
       'missing role assignment: Storage Blob Data Contributor on Microsoft.Storage/storageAccounts for the app identity',
       'roles.json: Storage Blob Data Contributor is assigned nowhere (remove it, or it goes stale unchecked)',
     ]);
     // The real Owner id, hard-coded, is still refused: ids come from the map only.
-    const realOwnerLiteral = project.withText('modules/storage.bicep', (t) => t.replaceAll("roles['Storage Blob Data Contributor'].id", "'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'"));
-    expect(roleAssignmentViolations(realOwnerLiteral)[0]).toBe('modules/storage.bicep blobRole: hard-codes the role id b7e6dc6d-f1e8-4753-8033-0f276bb0955b (published as Storage Blob Data Owner); refer to the role by name in roles.json');
+    const realOwnerLiteral = project.withText('modules/storage.bicep', (t) =>
+      t.replaceAll("roles['Storage Blob Data Contributor'].id", "'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'"),
+    );
+    expect(roleAssignmentViolations(realOwnerLiteral)[0]).toBe(
+      'modules/storage.bicep blobRole: hard-codes the role id b7e6dc6d-f1e8-4753-8033-0f276bb0955b (published as Storage Blob Data Owner); refer to the role by name in roles.json',
+    );
     // Owner through the map: a real role, but more than the app needs.
     const owner = project
-      .withJson(ROLE_MAP_FILE, (map) => ({ ...(map as object), 'Storage Blob Data Owner': { id: BUILT_IN_ROLES.roles['Storage Blob Data Owner']!.id, checkedAgainst: BUILT_IN_ROLES.roles['Storage Blob Data Owner']!.source } }))
+      .withJson(ROLE_MAP_FILE, (map) => ({
+        ...(map as object),
+        'Storage Blob Data Owner': {
+          id: BUILT_IN_ROLES.roles['Storage Blob Data Owner']!.id,
+          checkedAgainst: BUILT_IN_ROLES.roles['Storage Blob Data Owner']!.source,
+        },
+      }))
       .withText('modules/storage.bicep', (t) => t.replaceAll("roles['Storage Blob Data Contributor']", "roles['Storage Blob Data Owner']"));
-    expect(roleAssignmentViolations(owner)).toContain('modules/storage.bicep blobRole: grants Storage Blob Data Owner, more than the app needs (Storage Blob Data Contributor suffices)');
+    expect(roleAssignmentViolations(owner)).toContain(
+      'modules/storage.bicep blobRole: grants Storage Blob Data Owner, more than the app needs (Storage Blob Data Contributor suffices)',
+    );
     const unknownName = project.withText('modules/keyvault.bicep', (t) => t.replaceAll("roles['Key Vault Secrets User']", "roles['Key Vault Secret User']"));
     expect(roleAssignmentViolations(unknownName)).toContain('modules/keyvault.bicep secretsUserRole: roles.json has no role Key Vault Secret User');
 
@@ -131,13 +157,21 @@ describe('Bicep templates (infra/)', () => {
     const userType = project.withText('modules/storage.bicep', inResource('queueRole', "principalType: 'ServicePrincipal'", "principalType: 'User'"));
     expect(roleAssignmentViolations(userType).join('\n')).toMatch(/queueRole: principalType must be 'ServicePrincipal'/);
 
-    const otherPrincipal = project.withText('modules/monitoring.bicep', inResource('publisherRole', 'principalId: principalId', "principalId: '00000000-0000-0000-0000-000000000000'"));
+    const otherPrincipal = project.withText(
+      'modules/monitoring.bicep',
+      inResource('publisherRole', 'principalId: principalId', "principalId: '00000000-0000-0000-0000-000000000000'"),
+    );
     expect(roleAssignmentViolations(otherPrincipal).join('\n')).toMatch(/publisherRole: principal is not the app's managed identity/);
 
     const dataOwner = project
-      .withJson(ROLE_MAP_FILE, (map) => ({ ...(map as object), 'Azure Event Hubs Data Owner': { id: BUILT_IN_ROLES.roles['Azure Event Hubs Data Owner']!.id, checkedAgainst: '' } }))
+      .withJson(ROLE_MAP_FILE, (map) => ({
+        ...(map as object),
+        'Azure Event Hubs Data Owner': { id: BUILT_IN_ROLES.roles['Azure Event Hubs Data Owner']!.id, checkedAgainst: '' },
+      }))
       .withText('modules/eventhubs.bicep', (t) => t.replaceAll("roles['Azure Event Hubs Data Sender']", "roles['Azure Event Hubs Data Owner']"));
-    expect(roleAssignmentViolations(dataOwner).join('\n')).toMatch(/senderRole: grants Azure Event Hubs Data Owner, more than the app needs \(Azure Event Hubs Data Sender suffices\)/);
+    expect(roleAssignmentViolations(dataOwner).join('\n')).toMatch(
+      /senderRole: grants Azure Event Hubs Data Owner, more than the app needs \(Azure Event Hubs Data Sender suffices\)/,
+    );
 
     const unconditionalAdmin = project.withText('modules/keyvault.bicep', (t) => t.replace(' = if (!empty(adminPrincipalId)) {', ' = {'));
     expect(roleAssignmentViolations(unconditionalAdmin).join('\n')).toMatch(/secretsOfficerRole: principal is not the app's managed identity/);
@@ -150,7 +184,9 @@ describe('Bicep templates (infra/)', () => {
     const innocentName = project.withText('modules/monitoring.bicep', (t) => `${t}output telemetry string = applicationInsights.properties.ConnectionString\n`);
     expect(secretOutputViolations(innocentName).join('\n')).toMatch(/output telemetry exposes/);
     // A secret passed up through module outputs is caught at every level it surfaces.
-    const relayed = project.withText('modules/eventhubs.bicep', (t) => t.replace("output eventHubName string = hub.name", 'output eventHubName string = namespace.listKeys().primaryConnectionString'));
+    const relayed = project.withText('modules/eventhubs.bicep', (t) =>
+      t.replace('output eventHubName string = hub.name', 'output eventHubName string = namespace.listKeys().primaryConnectionString'),
+    );
     expect(secretOutputViolations(relayed).join('\n')).toMatch(/main.bicep:\d+ output EVENTHUB_NAME exposes/);
   });
 
@@ -168,8 +204,12 @@ describe('Bicep templates (infra/)', () => {
     const sharedKey = project.withText('modules/storage.bicep', (t) => t.replace('allowSharedKeyAccess: false', 'allowSharedKeyAccess: true'));
     expect(keyAccessViolations(sharedKey).join('\n')).toMatch(/storageAccount: properties.allowSharedKeyAccess must be false/);
     const parameterFile = project.withParameters({ ...project.parametersJson, eventHubsDisableLocalAuth: { value: false } });
-    expect(keyAccessViolations(parameterFile).join('\n')).toMatch(/namespace: properties.disableLocalAuth must be true .*main.parameters.json eventHubsDisableLocalAuth=false/);
-    const standaloneDefault = project.withText('modules/resources.bicep', (t) => t.replace('param eventHubsDisableLocalAuth bool = true', 'param eventHubsDisableLocalAuth bool = false'));
+    expect(keyAccessViolations(parameterFile).join('\n')).toMatch(
+      /namespace: properties.disableLocalAuth must be true .*main.parameters.json eventHubsDisableLocalAuth=false/,
+    );
+    const standaloneDefault = project.withText('modules/resources.bicep', (t) =>
+      t.replace('param eventHubsDisableLocalAuth bool = true', 'param eventHubsDisableLocalAuth bool = false'),
+    );
     expect(keyAccessViolations(standaloneDefault).join('\n')).toMatch(/properties.disableLocalAuth must be true/);
     const accessPolicies = project.withText('modules/keyvault.bicep', (t) => t.replace('enableRbacAuthorization: true', 'enableRbacAuthorization: false'));
     expect(keyAccessViolations(accessPolicies).join('\n')).toMatch(/enableRbacAuthorization must be true/);
@@ -183,9 +223,13 @@ describe('Bicep templates (infra/)', () => {
     expect(functionAppViolations(keyCredential).join('\n')).toMatch(/AzureWebJobsStorage__credential/);
     const noClientId = project.withText('modules/functionapp.bicep', (t) => t.replace("{ name: 'AZURE_CLIENT_ID', value: identityClientId }\n", ''));
     expect(functionAppViolations(noClientId)).toEqual(['app setting AZURE_CLIENT_ID is missing']);
-    const workerRuntime = project.withText('modules/functionapp.bicep', (t) => t.replace('appSettings: [', "appSettings: [\n        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'node' }"));
+    const workerRuntime = project.withText('modules/functionapp.bicep', (t) =>
+      t.replace('appSettings: [', "appSettings: [\n        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'node' }"),
+    );
     expect(functionAppViolations(workerRuntime)).toEqual(['app setting FUNCTIONS_WORKER_RUNTIME must not be set']);
-    const fixedScale = project.withText('modules/functionapp.bicep', (t) => t.replace('maximumInstanceCount: maximumInstanceCount', 'maximumInstanceCount: 100'));
+    const fixedScale = project.withText('modules/functionapp.bicep', (t) =>
+      t.replace('maximumInstanceCount: maximumInstanceCount', 'maximumInstanceCount: 100'),
+    );
     expect(functionAppViolations(fixedScale)).toEqual(['maximumInstanceCount must come from the maximumInstanceCount parameter']);
     const untagged = project.withText('modules/functionapp.bicep', (t) => t.replace("'azd-service-name': 'api'", "'azd-service-name': 'web'"));
     expect(functionAppViolations(untagged)).toEqual(["the site must be tagged azd-service-name: 'api'"]);
@@ -194,24 +238,34 @@ describe('Bicep templates (infra/)', () => {
   it('give the host and the app the storage endpoints of their account, and read the deployment package with a role that allows it', () => {
     // The account name alone: the host and the app would have to build *.core.windows.net URLs themselves.
     const accountNameOnly = project.withText('modules/functionapp.bicep', (t) =>
-      t.replace(/ {8}\{ name: 'AzureWebJobsStorage__(blob|queue|table)ServiceUri'[^\n]*\n/g, '').replace("appSettings: [", "appSettings: [\n        { name: 'AzureWebJobsStorage__accountName', value: 'st' }"),
+      t
+        .replace(/ {8}\{ name: 'AzureWebJobsStorage__(blob|queue|table)ServiceUri'[^\n]*\n/g, '')
+        .replace('appSettings: [', "appSettings: [\n        { name: 'AzureWebJobsStorage__accountName', value: 'st' }"),
     );
     expect(functionAppViolations(accountNameOnly)).toEqual([
       'app setting AzureWebJobsStorage__blobServiceUri is missing',
       'app setting AzureWebJobsStorage__queueServiceUri is missing',
       'app setting AzureWebJobsStorage__tableServiceUri is missing',
     ]);
-    const crossed = project.withText('modules/resources.bicep', (t) => t.replace('queueServiceUri: storage.outputs.queueServiceUri', 'queueServiceUri: storage.outputs.tableServiceUri'));
+    const crossed = project.withText('modules/resources.bicep', (t) =>
+      t.replace('queueServiceUri: storage.outputs.queueServiceUri', 'queueServiceUri: storage.outputs.tableServiceUri'),
+    );
     expect(functionAppViolations(crossed)).toEqual(['app setting AzureWebJobsStorage__queueServiceUri = queueServiceUri does not come from where it should']);
-    const oldRuntime = project.withText('modules/functionapp.bicep', (t) => t.replace("runtime: { name: 'node', version: '22' }", "runtime: { name: 'node', version: '20' }"));
+    const oldRuntime = project.withText('modules/functionapp.bicep', (t) =>
+      t.replace("runtime: { name: 'node', version: '22' }", "runtime: { name: 'node', version: '20' }"),
+    );
     expect(functionAppViolations(oldRuntime)).toEqual([`runtime must be node ${SUPPORTED_NODE}`]);
-    const readerOnly = project.withText('modules/storage.bicep', (t) => t.replaceAll("roles['Storage Blob Data Contributor']", "roles['Storage Blob Data Reader']"));
+    const readerOnly = project.withText('modules/storage.bicep', (t) =>
+      t.replaceAll("roles['Storage Blob Data Contributor']", "roles['Storage Blob Data Reader']"),
+    );
     expect(functionAppViolations(readerOnly)).toEqual(['the app identity must hold Storage Blob Data Contributor on the account of the deployment container']);
   });
 
   it('give Event Hubs readers a consumer group of their own and at most a listen-only key', () => {
     expect(eventHubViolations(project)).toEqual([]);
-    expect(eventHubViolations(project.withText('modules/eventhubs.bicep', removeResource('consumerGroup')))).toEqual(['no consumer group for Fabric / Eventhouse readers']);
+    expect(eventHubViolations(project.withText('modules/eventhubs.bicep', removeResource('consumerGroup')))).toEqual([
+      'no consumer group for Fabric / Eventhouse readers',
+    ]);
     const defaultGroup = project.withParameters({ ...project.parametersJson, eventHubConsumerGroupName: { value: '$Default' } });
     expect(eventHubViolations(defaultGroup)).toEqual(['modules/eventhubs.bicep consumerGroup: a reader needs a group of its own, not $Default']);
     const sendRights = project.withText('modules/eventhubs.bicep', inResource('listenRule', "rights: ['Listen']", "rights: ['Listen', 'Send']"));
@@ -224,9 +278,15 @@ describe('Bicep templates (infra/)', () => {
 
   it('allow CORS only from the origins in the corsAllowedOrigins parameter, never *, without credentials', () => {
     const noCors = project.withText('modules/functionapp.bicep', (t) => t.replace(/ {6}cors: \{[\s\S]*?\n {6}\}\n/, ''));
-    expect(functionAppViolations(noCors)).toEqual(['CORS allowedOrigins must come from the corsAllowedOrigins parameter', 'CORS supportCredentials must be false']);
+    expect(functionAppViolations(noCors)).toEqual([
+      'CORS allowedOrigins must come from the corsAllowedOrigins parameter',
+      'CORS supportCredentials must be false',
+    ]);
     const wildcard = project.withText('modules/functionapp.bicep', (t) => t.replace('allowedOrigins: corsAllowedOrigins', "allowedOrigins: ['*']"));
-    expect(functionAppViolations(wildcard)).toEqual(['CORS allowedOrigins must come from the corsAllowedOrigins parameter', "CORS allowedOrigins must not contain '*'"]);
+    expect(functionAppViolations(wildcard)).toEqual([
+      'CORS allowedOrigins must come from the corsAllowedOrigins parameter',
+      "CORS allowedOrigins must not contain '*'",
+    ]);
     const wildcardParameter = project.withParameters({ ...project.parametersJson, corsAllowedOrigins: { value: ['https://ok.example', '*'] } });
     expect(functionAppViolations(wildcardParameter)).toEqual(["CORS allowedOrigins must not contain '*'"]);
     const credentials = project.withText('modules/functionapp.bicep', (t) => t.replace('supportCredentials: false', 'supportCredentials: true'));
@@ -235,8 +295,12 @@ describe('Bicep templates (infra/)', () => {
 
   it('name resources <abbreviation><resourceToken> and tag them with the azd environment', () => {
     expect(namingViolations(project)).toEqual([]);
-    const token = project.withText('modules/resources.bicep', (t) => t.replace('uniqueString(subscription().id, resourceGroup().id, environmentName, location)', 'uniqueString(subscription().id, environmentName, location)'));
-    expect(namingViolations(token).join('\n')).toMatch(/resourceToken must be uniqueString\(subscription\(\).id, resourceGroup\(\).id, environmentName, location\)/);
+    const token = project.withText('modules/resources.bicep', (t) =>
+      t.replace('uniqueString(subscription().id, resourceGroup().id, environmentName, location)', 'uniqueString(subscription().id, environmentName, location)'),
+    );
+    expect(namingViolations(token).join('\n')).toMatch(
+      /resourceToken must be uniqueString\(subscription\(\).id, resourceGroup\(\).id, environmentName, location\)/,
+    );
     const fixedName = project.withText('modules/resources.bicep', (t) => t.replace("name: '${abbreviations.keyVault}${resourceToken}'", "name: 'kv-retail'"));
     expect(namingViolations(fixedName)).toEqual(['modules/keyvault.bicep vault: name must be <abbreviation><resourceToken>']);
     const untagged = project.withText('modules/eventhubs.bicep', (t) => t.replace('  tags: tags\n  sku:', '  sku:'));

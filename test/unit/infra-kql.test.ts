@@ -15,11 +15,24 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const script = readFileSync(path.join(root, 'docs/kql/retail_events.kql'), 'utf8');
 
 const ENVELOPE_KQL: Record<string, string> = {
-  event_id: 'string', event_type: 'string', payload: 'dynamic', trace_id: 'string', ingest_timestamp: 'datetime',
-  schema_version: 'string', source: 'string', session_id: 'string', correlation_id: 'string', parent_event_id: 'string', partition_key: 'string',
+  event_id: 'string',
+  event_type: 'string',
+  payload: 'dynamic',
+  trace_id: 'string',
+  ingest_timestamp: 'datetime',
+  schema_version: 'string',
+  source: 'string',
+  session_id: 'string',
+  correlation_id: 'string',
+  parent_event_id: 'string',
+  partition_key: 'string',
 };
 
-const tableName = (eventType: string) => eventType.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+const tableName = (eventType: string) =>
+  eventType
+    .split('_')
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
 const columnName = (field: string) => ((ENVELOPE_FIELDS as readonly string[]).includes(field) ? `payload_${field}` : field);
 
 /** The KQL type a field's JSON Schema implies (an independent reading of the zod schema). */
@@ -34,19 +47,35 @@ function kqlTypeOf(jsonSchema: Record<string, unknown>): string {
   return 'string';
 }
 
-interface Column { name: string; type: string }
-interface MappingEntry { column: string; path: string; datatype: string }
-interface Expected { table: string; eventType: string | null; columns: (Column & { path: string })[] }
+interface Column {
+  name: string;
+  type: string;
+}
+interface MappingEntry {
+  column: string;
+  path: string;
+  datatype: string;
+}
+interface Expected {
+  table: string;
+  eventType: string | null;
+  columns: (Column & { path: string })[];
+}
 
 function expectedTables(): Expected[] {
   const envelope = ENVELOPE_FIELDS.filter((f) => f !== 'payload').map((f) => ({ name: f, type: ENVELOPE_KQL[f]!, path: `$.${f}` }));
-  const raw: Expected = { table: 'RetailEventsRaw', eventType: null, columns: ENVELOPE_FIELDS.map((f) => ({ name: f, type: ENVELOPE_KQL[f]!, path: `$.${f}` })) };
+  const raw: Expected = {
+    table: 'RetailEventsRaw',
+    eventType: null,
+    columns: ENVELOPE_FIELDS.map((f) => ({ name: f, type: ENVELOPE_KQL[f]!, path: `$.${f}` })),
+  };
   const catchAll: Expected = { ...raw, table: 'RetailEventsUnknown' };
   return [
     raw,
     catchAll,
     ...EVENT_TYPES.map((eventType: EventType) => {
-      const properties = (z.toJSONSchema(eventPayloadSchemas[eventType], { io: 'input' }) as { properties: Record<string, Record<string, unknown>> }).properties;
+      const properties = (z.toJSONSchema(eventPayloadSchemas[eventType], { io: 'input' }) as { properties: Record<string, Record<string, unknown>> })
+        .properties;
       const payload = Object.entries(properties).map(([field, schema]) => ({ name: columnName(field), type: kqlTypeOf(schema), path: `$.payload.${field}` }));
       return { table: tableName(eventType), eventType, columns: [...envelope, ...payload] };
     }),
@@ -56,10 +85,13 @@ function expectedTables(): Expected[] {
 function parseScript(text: string) {
   const tables = new Map<string, Column[]>();
   for (const m of text.matchAll(/^\.create-merge table (\w+) \(([^)]*)\)$/gm)) {
-    tables.set(m[1]!, m[2]!.split(',').map((c) => {
-      const [name, type] = c.split(':').map((s) => s.trim());
-      return { name: name!, type: type! };
-    }));
+    tables.set(
+      m[1]!,
+      m[2]!.split(',').map((c) => {
+        const [name, type] = c.split(':').map((s) => s.trim());
+        return { name: name!, type: type! };
+      }),
+    );
   }
   const mappings = new Map<string, { name: string; entries: MappingEntry[] }>();
   for (const m of text.matchAll(/^\.create-or-alter table (\w+) ingestion json mapping '(\w+)' '(\[.*\])'$/gm)) {
@@ -108,9 +140,14 @@ function scriptViolations(text: string): string[] {
       const policy = policies.get(table);
       if (!query || !policy) violations.push(`${table} is not filled from RetailEventsRaw (function or update policy missing)`);
       else {
-        if (!query.startsWith(`RetailEventsRaw | where event_type == '${eventType}' | project `)) violations.push(`Extract${table} does not select ${eventType} from RetailEventsRaw`);
-        const projected = query.slice(query.indexOf('| project ') + '| project '.length).split(', ').map((p) => p.split(' = ')[0]!.trim());
-        if (projected.join(',') !== actual.map((c) => c.name).join(',')) violations.push(`Extract${table} projects ${projected.join(',')}, not the table's columns in order`);
+        if (!query.startsWith(`RetailEventsRaw | where event_type == '${eventType}' | project `))
+          violations.push(`Extract${table} does not select ${eventType} from RetailEventsRaw`);
+        const projected = query
+          .slice(query.indexOf('| project ') + '| project '.length)
+          .split(', ')
+          .map((p) => p.split(' = ')[0]!.trim());
+        if (projected.join(',') !== actual.map((c) => c.name).join(','))
+          violations.push(`Extract${table} projects ${projected.join(',')}, not the table's columns in order`);
         if (policy.length !== 1 || !policy[0]!.IsEnabled || policy[0]!.Source !== 'RetailEventsRaw' || policy[0]!.Query !== `Extract${table}()`) {
           violations.push(`${table}'s update policy does not run Extract${table}() on RetailEventsRaw`);
         }
@@ -129,8 +166,16 @@ function scriptViolations(text: string): string[] {
 function exampleViolations(text: string): string[] {
   const { tables } = parseScript(text);
   const violations: string[] = [];
-  const examples = text.slice(text.indexOf('.execute database script')).split('\n\n').slice(1)
-    .map((block) => block.split('\n').filter((l) => !l.startsWith('//')).join('\n'))
+  const examples = text
+    .slice(text.indexOf('.execute database script'))
+    .split('\n\n')
+    .slice(1)
+    .map((block) =>
+      block
+        .split('\n')
+        .filter((l) => !l.startsWith('//'))
+        .join('\n'),
+    )
     .filter(Boolean);
   if (examples.length < 5) violations.push(`only ${examples.length} example queries`);
   for (const query of examples) {
@@ -140,7 +185,8 @@ function exampleViolations(text: string): string[] {
     if (known.length === 0) violations.push(`example reads no table: ${query.slice(0, 60)}`);
     const columns = new Set(known.flatMap((t) => tables.get(t)!.map((c) => c.name)));
     const aliases = new Set([...query.matchAll(/\b([a-z_]+)\s*=[^=]/g)].map((m) => m[1]!));
-    for (const m of query.matchAll(/\b([a-z]+(?:_[a-z]+)+)\b(?!\s*\()/g)) { // snake_case names that are not function calls
+    for (const m of query.matchAll(/\b([a-z]+(?:_[a-z]+)+)\b(?!\s*\()/g)) {
+      // snake_case names that are not function calls
       if (!columns.has(m[1]!) && !aliases.has(m[1]!)) violations.push(`example uses ${m[1]}, a column of none of ${known.join(', ')}`);
     }
   }
@@ -163,13 +209,24 @@ describe('KQL script for Fabric Real-Time Intelligence (docs/kql/retail_events.k
       'OnlineOrderShipped lacks column tracking_number: string',
       expect.stringMatching(/^ExtractOnlineOrderShipped projects .*, not the table's columns in order$/),
     ]);
-    expect(without(/,\{"column":"rssi","path":"\$\.payload\.rssi","datatype":"long"\}/, '')).toEqual(['BlePingDetected mapping lacks rssi <- $.payload.rssi (long)']);
+    expect(without(/,\{"column":"rssi","path":"\$\.payload\.rssi","datatype":"long"\}/, '')).toEqual([
+      'BlePingDetected mapping lacks rssi <- $.payload.rssi (long)',
+    ]);
     expect(without(/detection_time: datetime\)/, 'detection_time: string)')).toEqual(
-      expect.arrayContaining(['StockoutDetected lacks column detection_time: datetime', 'StockoutDetected has column detection_time: string, which no field gives']),
+      expect.arrayContaining([
+        'StockoutDetected lacks column detection_time: datetime',
+        'StockoutDetected has column detection_time: string, which no field gives',
+      ]),
     );
-    expect(without(/^\/\/ ---- receipt_created -> ReceiptCreated$/m, '.create-merge table ReturnsProcessed (event_id: string)')).toEqual(['table ReturnsProcessed matches no event type']);
-    expect(without(/^(\/\/ ---- Example queries)/m, ".alter table ReceiptCreated policy retention softdelete = 30d\n\n$1")).toEqual(['a setup command lies outside the .execute database script block']);
-    expect(without(/"Query": "ExtractAdImpression\(\)"/, '"Query": "ExtractPromotionApplied()"')).toEqual(["AdImpression's update policy does not run ExtractAdImpression() on RetailEventsRaw"]);
+    expect(without(/^\/\/ ---- receipt_created -> ReceiptCreated$/m, '.create-merge table ReturnsProcessed (event_id: string)')).toEqual([
+      'table ReturnsProcessed matches no event type',
+    ]);
+    expect(without(/^(\/\/ ---- Example queries)/m, '.alter table ReceiptCreated policy retention softdelete = 30d\n\n$1')).toEqual([
+      'a setup command lies outside the .execute database script block',
+    ]);
+    expect(without(/"Query": "ExtractAdImpression\(\)"/, '"Query": "ExtractPromotionApplied()"')).toEqual([
+      "AdImpression's update policy does not run ExtractAdImpression() on RetailEventsRaw",
+    ]);
   });
 
   it('notices a field the schemas have and the script lacks (the other direction)', () => {
@@ -182,7 +239,11 @@ describe('KQL script for Fabric Real-Time Intelligence (docs/kql/retail_events.k
     for (const needed of ['ReceiptCreated', 'ReceiptLineAdded', 'StockoutDetected', 'CustomerEntered', 'BlePingDetected', 'AdImpression']) {
       expect(script.slice(script.indexOf('// ---- Example queries'))).toContain(needed);
     }
-    expect(exampleViolations(script.replace('sum(extended_price)', 'sum(line_total)'))).toEqual(['example uses line_total, a column of none of ReceiptLineAdded, ReceiptLineAdded']);
-    expect(exampleViolations(script.replace('\nAdImpression\n', '\nAdImpressions\n'))).toEqual(expect.arrayContaining(['example reads unknown table AdImpressions']));
+    expect(exampleViolations(script.replace('sum(extended_price)', 'sum(line_total)'))).toEqual([
+      'example uses line_total, a column of none of ReceiptLineAdded, ReceiptLineAdded',
+    ]);
+    expect(exampleViolations(script.replace('\nAdImpression\n', '\nAdImpressions\n'))).toEqual(
+      expect.arrayContaining(['example reads unknown table AdImpressions']),
+    );
   });
 });

@@ -25,7 +25,8 @@ describe('local CORS', () => {
 
   it('answers a preflight for a method the path serves, with the requested headers', () => {
     const origins = ['https://a.example'];
-    const preflight = (headers: Record<string, string>, methods = ['GET', 'PUT']) => preflightHeaders(origins, request('OPTIONS', { origin: 'https://a.example', ...headers }), methods);
+    const preflight = (headers: Record<string, string>, methods = ['GET', 'PUT']) =>
+      preflightHeaders(origins, request('OPTIONS', { origin: 'https://a.example', ...headers }), methods);
     expect(preflight({ 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-functions-key, content-type' })).toMatchObject({
       'access-control-allow-origin': 'https://a.example',
       'access-control-allow-methods': 'GET, PUT',

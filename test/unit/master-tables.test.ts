@@ -46,20 +46,45 @@ describe('schema', () => {
     expect(columns).toEqual({
       dim_geographies: ['ID:INT32', 'City:STRING', 'State:STRING', 'ZipCode:STRING', 'District:STRING', 'Region:STRING'],
       dim_stores: [
-        'ID:INT32', 'StoreNumber:STRING', 'Address:STRING', 'GeographyID:INT32', 'tax_rate:DOUBLE',
-        'volume_class:STRING', 'store_format:STRING', 'operating_hours:STRING', 'daily_traffic_multiplier:DOUBLE',
+        'ID:INT32',
+        'StoreNumber:STRING',
+        'Address:STRING',
+        'GeographyID:INT32',
+        'tax_rate:DOUBLE',
+        'volume_class:STRING',
+        'store_format:STRING',
+        'operating_hours:STRING',
+        'daily_traffic_multiplier:DOUBLE',
       ],
       dim_distribution_centers: ['ID:INT32', 'DCNumber:STRING', 'Address:STRING', 'GeographyID:INT32'],
       // FleetType is ours (dc / pool / supplier); the predecessor's four columns come first.
       dim_trucks: ['ID:INT32', 'LicensePlate:STRING', 'Refrigeration:BOOLEAN', 'DCID:INT32', 'FleetType:STRING'],
       dim_customers: [
-        'ID:INT32', 'FirstName:STRING', 'LastName:STRING', 'Address:STRING', 'GeographyID:INT32',
-        'LoyaltyCard:STRING', 'Phone:STRING', 'BLEId:STRING', 'AdId:STRING',
+        'ID:INT32',
+        'FirstName:STRING',
+        'LastName:STRING',
+        'Address:STRING',
+        'GeographyID:INT32',
+        'LoyaltyCard:STRING',
+        'Phone:STRING',
+        'BLEId:STRING',
+        'AdId:STRING',
       ],
       dim_products: [
-        'ID:INT32', 'ProductName:STRING', 'Brand:STRING', 'Company:STRING', 'Department:STRING', 'Category:STRING',
-        'Subcategory:STRING', 'Cost:DOUBLE', 'MSRP:DOUBLE', 'SalePrice:DOUBLE', 'RequiresRefrigeration:BOOLEAN',
-        'LaunchDate:TIMESTAMP', 'taxability:STRING', 'Tags:STRING',
+        'ID:INT32',
+        'ProductName:STRING',
+        'Brand:STRING',
+        'Company:STRING',
+        'Department:STRING',
+        'Category:STRING',
+        'Subcategory:STRING',
+        'Cost:DOUBLE',
+        'MSRP:DOUBLE',
+        'SalePrice:DOUBLE',
+        'RequiresRefrigeration:BOOLEAN',
+        'LaunchDate:TIMESTAMP',
+        'taxability:STRING',
+        'Tags:STRING',
       ],
     });
     for (const table of shipped.values()) {
@@ -72,7 +97,11 @@ describe('places', () => {
   const geographyOf = new Map(
     ints(shipped, 'dim_geographies', 'ID').map((id, i) => [
       id,
-      { city: strings(shipped, 'dim_geographies', 'City')[i]!, state: strings(shipped, 'dim_geographies', 'State')[i]!, zip: strings(shipped, 'dim_geographies', 'ZipCode')[i]! },
+      {
+        city: strings(shipped, 'dim_geographies', 'City')[i]!,
+        state: strings(shipped, 'dim_geographies', 'State')[i]!,
+        zip: strings(shipped, 'dim_geographies', 'ZipCode')[i]!,
+      },
     ]),
   );
   const addressIn = (address: string, geographyId: number) => {
@@ -120,7 +149,9 @@ describe('places', () => {
 
 describe('store profiles', () => {
   // Many stores over every geography and several seeds, so shares are measured, not anecdotes.
-  const stores = [1, 2, 3].map((seed) => generate(configFor({ stores: 3_000, dcs: 60, total_geographies: 10_000, total_customers: 10, total_products: 20 }, seed)).get('dim_stores')!);
+  const stores = [1, 2, 3].map((seed) =>
+    generate(configFor({ stores: 3_000, dcs: 60, total_geographies: 10_000, total_customers: 10, total_products: 20 }, seed)).get('dim_stores')!,
+  );
   const classes = stores.flatMap((t) => columnOf(t, 'volume_class') as string[]);
   const formats = stores.flatMap((t) => columnOf(t, 'store_format') as string[]);
   const hours = stores.flatMap((t) => columnOf(t, 'operating_hours') as string[]);
@@ -199,7 +230,11 @@ describe('trucks', () => {
 
   it('draws each plate from its truck id only, so fleet changes do not reshuffle plates', () => {
     const small = strings(shipped, 'dim_trucks', 'LicensePlate');
-    const bigger = strings(generate(configFor({ total_customers: 10, total_products: 20, supplier_non_refrigerated_trucks: 40 })), 'dim_trucks', 'LicensePlate');
+    const bigger = strings(
+      generate(configFor({ total_customers: 10, total_products: 20, supplier_non_refrigerated_trucks: 40 })),
+      'dim_trucks',
+      'LicensePlate',
+    );
     expect(bigger.slice(0, small.length)).toEqual(small);
     expect(small.every((p) => /^[A-Z]{3}\d{4}$/.test(p))).toBe(true);
   });
@@ -214,7 +249,9 @@ describe('customers', () => {
     const phones = strings(shipped, 'dim_customers', 'Phone');
     const ble = strings(shipped, 'dim_customers', 'BLEId');
     const ad = strings(shipped, 'dim_customers', 'AdId');
-    const wrong = ids.filter((id, i) => !loyalty[i]!.startsWith(`LC${String(id).padStart(6, '0')}`) || ble[i] !== `BLE${base36(id)}` || ad[i] !== `AD${base36(id)}`);
+    const wrong = ids.filter(
+      (id, i) => !loyalty[i]!.startsWith(`LC${String(id).padStart(6, '0')}`) || ble[i] !== `BLE${base36(id)}` || ad[i] !== `AD${base36(id)}`,
+    );
     expect(wrong).toEqual([]);
     expect(loyalty.every((l) => /^LC\d{9}$/.test(l))).toBe(true);
     expect(phones.every((p) => /^\((555|800|888|877|866)\) [2-9]\d{2}-[1-9]\d{3}$/.test(p))).toBe(true);

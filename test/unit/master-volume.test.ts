@@ -50,11 +50,15 @@ describe('volumeConfigSchema', () => {
   it('bounds stores x products, the per-(store, product) balances facts keep in memory', () => {
     expect(issues({ stores: 2_000, total_products: 10_000 })).toEqual([]);
     expect(MAX_STORE_PRODUCT_CELLS).toBe(2_000 * 10_000);
-    expect(issues({ stores: 2_001, total_products: 10_000 })).toEqual([expect.stringMatching(/^total_products: stores x total_products must be at most 20,000,000/)]);
+    expect(issues({ stores: 2_001, total_products: 10_000 })).toEqual([
+      expect.stringMatching(/^total_products: stores x total_products must be at most 20,000,000/),
+    ]);
   });
 
   it('rejects inverted min/max ranges on the max field', () => {
-    expect(issues({ dc_initial_inventory_min: 600, dc_initial_inventory_max: 500 })).toEqual(['dc_initial_inventory_max: must be at least dc_initial_inventory_min (600)']);
+    expect(issues({ dc_initial_inventory_min: 600, dc_initial_inventory_max: 500 })).toEqual([
+      'dc_initial_inventory_max: must be at least dc_initial_inventory_min (600)',
+    ]);
     expect(issues({ store_reorder_point_min: 51 })).toEqual(['store_reorder_point_max: must be at least store_reorder_point_min (51)']);
     expect(issues({ store_initial_inventory_min: 7, store_initial_inventory_max: 7 })).toEqual([]);
   });

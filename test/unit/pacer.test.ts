@@ -1,6 +1,18 @@
 /** The stream's schedule: bursts at the anchor and every interval after, catch-up after gaps, live re-pacing. */
 import { describe, expect, it } from 'vitest';
-import { CATCH_UP_BURSTS, dueEvents, eventsToSend, forgiveOwed, haltPace, newPace, nextBurstAt, owedEvents, recordTick, repace, resumePace } from '../../src/core/streaming/pacer.js';
+import {
+  CATCH_UP_BURSTS,
+  dueEvents,
+  eventsToSend,
+  forgiveOwed,
+  haltPace,
+  newPace,
+  nextBurstAt,
+  owedEvents,
+  recordTick,
+  repace,
+  resumePace,
+} from '../../src/core/streaming/pacer.js';
 
 /** Drives the schedule like a drain on a virtual clock: wakes every `stepMs`, sends what it is told to. */
 function simulate(intervalMs: number, burst: number, durationMs: number, stepMs: number, gaps: [number, number][] = []): number {
@@ -27,10 +39,17 @@ describe('pacer', () => {
   });
 
   it('achieves burst / interval for intervals from 10 ms to 60 s, whatever the wake-ups', () => {
-    for (const [interval, burst] of [[10, 5], [100, 500], [500, 100], [1_000, 10], [2_000, 50], [60_000, 1_000]] as const) {
+    for (const [interval, burst] of [
+      [10, 5],
+      [100, 500],
+      [500, 100],
+      [1_000, 10],
+      [2_000, 50],
+      [60_000, 1_000],
+    ] as const) {
       const minutes = 10;
       const sent = simulate(interval, burst, minutes * 60_000, 37);
-      const expected = (minutes * 60_000 / interval) * burst;
+      const expected = ((minutes * 60_000) / interval) * burst;
       expect(Math.abs(sent - expected) / expected, `${burst} every ${interval} ms`).toBeLessThan(0.05);
     }
   });

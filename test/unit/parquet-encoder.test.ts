@@ -39,7 +39,7 @@ function libraryBytes(table: ParquetTable, rowGroupSize: number, createdBy = 'te
 
 /** A column of `rows` values drawn from a small or large pool, with a share of nulls. */
 function columnArbitrary(rows: number, index: number): fc.Arbitrary<ParquetColumn> {
-  const withNulls = <T,>(value: fc.Arbitrary<T>, nullable: boolean) => (nullable ? fc.option(value, { nil: null, freq: 4 }) : value);
+  const withNulls = <T>(value: fc.Arbitrary<T>, nullable: boolean) => (nullable ? fc.option(value, { nil: null, freq: 4 }) : value);
   return fc
     .record({
       type: fc.constantFrom('INT32', 'INT64', 'DOUBLE', 'BOOLEAN', 'STRING', 'TIMESTAMP', 'DATE'),
@@ -52,33 +52,77 @@ function columnArbitrary(rows: number, index: number): fc.Arbitrary<ParquetColum
       const pick = fc.integer({ min: 0, max: pool - 1 });
       switch (type) {
         case 'INT32':
-          return fc.array(withNulls(pick.map((v) => v * 7919 - 50_000), nullable), { minLength: rows, maxLength: rows }).map((data) => ({ name, type, nullable, data }));
+          return fc
+            .array(
+              withNulls(
+                pick.map((v) => v * 7919 - 50_000),
+                nullable,
+              ),
+              { minLength: rows, maxLength: rows },
+            )
+            .map((data) => ({ name, type, nullable, data }));
         case 'INT64':
-          return fc.array(withNulls(pick.map((v) => BigInt(v) * 92_233_720_368_547n - 3n), nullable), { minLength: rows, maxLength: rows }).map((data) => ({ name, type, nullable, data }));
+          return fc
+            .array(
+              withNulls(
+                pick.map((v) => BigInt(v) * 92_233_720_368_547n - 3n),
+                nullable,
+              ),
+              { minLength: rows, maxLength: rows },
+            )
+            .map((data) => ({ name, type, nullable, data }));
         case 'DOUBLE': {
           const specials = [0, -0, Number.NaN, 1.5, -2.25, 1e300];
-          const value = fc.oneof(pick.map((v) => v / 8 - 3), fc.constantFrom(...specials));
+          const value = fc.oneof(
+            pick.map((v) => v / 8 - 3),
+            fc.constantFrom(...specials),
+          );
           return fc.array(withNulls(value, nullable), { minLength: rows, maxLength: rows }).map((data) => ({ name, type, nullable, data }));
         }
         case 'BOOLEAN':
           return fc.array(withNulls(fc.boolean(), nullable), { minLength: rows, maxLength: rows }).map((data) => ({ name, type, nullable, data }));
         case 'STRING': {
           const words = ['', 'a', 'Zoë', '東京 🚚', 'STOCKOUT', 'ÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿÿ', 'z'.repeat(20)];
-          const value = fc.oneof(fc.constantFrom(...words), pick.map((v) => `${long ? 'x'.repeat(400) : ''}value-${v}-${'é'.repeat(v % 5)}`));
+          const value = fc.oneof(
+            fc.constantFrom(...words),
+            pick.map((v) => `${long ? 'x'.repeat(400) : ''}value-${v}-${'é'.repeat(v % 5)}`),
+          );
           return fc.array(withNulls(value, nullable), { minLength: rows, maxLength: rows }).map((data) => ({ name, type, nullable, data }));
         }
         case 'TIMESTAMP':
-          return fc.array(withNulls(pick.map((v) => new Date(Date.UTC(2024, 0, 1) + v * 60_000 - 5e12)), nullable), { minLength: rows, maxLength: rows }).map((data) => ({ name, type, nullable, data }));
+          return fc
+            .array(
+              withNulls(
+                pick.map((v) => new Date(Date.UTC(2024, 0, 1) + v * 60_000 - 5e12)),
+                nullable,
+              ),
+              { minLength: rows, maxLength: rows },
+            )
+            .map((data) => ({ name, type, nullable, data }));
         default:
-          return fc.array(withNulls(pick.map((v) => new Date((v - 20) * 86_400_000)), nullable), { minLength: rows, maxLength: rows }).map((data) => ({ name, type, nullable, data }));
+          return fc
+            .array(
+              withNulls(
+                pick.map((v) => new Date((v - 20) * 86_400_000)),
+                nullable,
+              ),
+              { minLength: rows, maxLength: rows },
+            )
+            .map((data) => ({ name, type, nullable, data }));
       }
     });
 }
 
 const tableArbitrary = fc
-  .record({ rows: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 2_000, max: 6_000 })), columns: fc.integer({ min: 1, max: 4 }), rowGroupSize: fc.constantFrom(100_000, 1_500) })
+  .record({
+    rows: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 2_000, max: 6_000 })),
+    columns: fc.integer({ min: 1, max: 4 }),
+    rowGroupSize: fc.constantFrom(100_000, 1_500),
+  })
   .chain(({ rows, columns, rowGroupSize }) =>
-    fc.tuple(...Array.from({ length: columns }, (_, i) => columnArbitrary(rows, i))).map((cols) => ({ rowGroupSize, table: { rowCount: rows, columns: cols } as ParquetTable })),
+    fc
+      .tuple(...Array.from({ length: columns }, (_, i) => columnArbitrary(rows, i)))
+      .map((cols) => ({ rowGroupSize, table: { rowCount: rows, columns: cols } as ParquetTable })),
   );
 
 describe('the typed Parquet encoder', () => {
@@ -92,7 +136,16 @@ describe('the typed Parquet encoder', () => {
     const midInts = Array.from({ length: 60_000 }, () => draw());
     const midText = Array.from({ length: 60_000 }, () => `sku-${draw()}`);
     const samples = [
-      { rowGroupSize: 100_000, table: { rowCount: 60_000, columns: [{ name: 'ints', type: 'INT32', data: midInts }, { name: 'text', type: 'STRING', data: midText }] } as ParquetTable },
+      {
+        rowGroupSize: 100_000,
+        table: {
+          rowCount: 60_000,
+          columns: [
+            { name: 'ints', type: 'INT32', data: midInts },
+            { name: 'text', type: 'STRING', data: midText },
+          ],
+        } as ParquetTable,
+      },
       ...fc.sample(tableArbitrary, { numRuns: 60, seed: 20 }),
       { rowGroupSize: 100_000, table: { rowCount: 5000, columns: [{ name: 'long', type: 'STRING', data: longText }] } as ParquetTable },
     ];
@@ -114,8 +167,13 @@ describe('the typed Parquet encoder', () => {
       for (const column of table.columns) {
         // A dictionary keys numbers as a Map does (-0 is 0), in the library too, so zeros compare unsigned.
         const zero = (v: unknown) => (v === 0 ? 0 : v);
-        const expected = Array.from(column.data as ArrayLike<unknown>, (v) => zero(v instanceof Date && column.type === 'DATE' ? new Date(Math.floor(v.getTime() / 86_400_000) * 86_400_000) : v));
-        expect(rows.map((r) => zero(r[column.name])), column.name).toEqual(expected);
+        const expected = Array.from(column.data as ArrayLike<unknown>, (v) =>
+          zero(v instanceof Date && column.type === 'DATE' ? new Date(Math.floor(v.getTime() / 86_400_000) * 86_400_000) : v),
+        );
+        expect(
+          rows.map((r) => zero(r[column.name])),
+          column.name,
+        ).toEqual(expected);
       }
     }
     // The samples reached the library's less common paths, so the equality above covered them.
@@ -124,7 +182,10 @@ describe('the typed Parquet encoder', () => {
   }, 120_000);
 
   it('writes every fact table from the builders’ typed columns as the library writes their plain rows', () => {
-    const config = appConfigSchema.parse({ seed: 11, volume: { stores: 6, dcs: 2, total_geographies: 4, total_customers: 3000, total_products: 400, customers_per_day: 300 } });
+    const config = appConfigSchema.parse({
+      seed: 11,
+      volume: { stores: 6, dcs: 2, total_geographies: 4, total_customers: 3000, total_products: 400, customers_per_day: 300 },
+    });
     const context = buildFactContext(config);
     let files = 0;
     for (const region of context.regions) {

@@ -79,7 +79,10 @@ describe('encodeParquet', () => {
     expect((await readRows(oddBytes)).map((r) => r.text)).toEqual(['a\uFFFD', 'a\uFFFD', null, 'a\uFFFD', 'b']);
     // The library handed UTF-8 bytes (as this app did before its own encoder) keys values by bytes too.
     const library = parquetWriteBuffer({
-      schema: [{ name: 'root', num_children: 1 }, { name: 'text', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' }],
+      schema: [
+        { name: 'root', num_children: 1 },
+        { name: 'text', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      ],
       columnData: [{ name: 'text', data: odd.map((v) => (v === null ? null : new TextEncoder().encode(v))) }],
       codec: 'SNAPPY',
       createdBy: 'retail-datagen',
@@ -95,9 +98,13 @@ describe('encodeParquet', () => {
   });
 
   it('rejects a column whose length differs from the row count, a null in a required column, numbers as text', () => {
-    expect(() => encodeParquet({ rowCount: 3, columns: [{ name: 'a', type: 'INT32', data: Int32Array.from([1, 2]) }] })).toThrow(/column a has 2 values for 3 rows/);
+    expect(() => encodeParquet({ rowCount: 3, columns: [{ name: 'a', type: 'INT32', data: Int32Array.from([1, 2]) }] })).toThrow(
+      /column a has 2 values for 3 rows/,
+    );
     expect(() => encodeParquet({ rowCount: 2, columns: [{ name: 'a', type: 'STRING', data: ['x', null], nullable: false }] })).toThrow();
-    expect(() => encodeParquet({ rowCount: 1, columns: [{ name: 's', type: 'STRING', data: Int32Array.from([1]) }] })).toThrow(/s is STRING but not an array of strings/);
+    expect(() => encodeParquet({ rowCount: 1, columns: [{ name: 's', type: 'STRING', data: Int32Array.from([1]) }] })).toThrow(
+      /s is STRING but not an array of strings/,
+    );
   });
 });
 
@@ -149,7 +156,9 @@ describe('determinism and compatibility', () => {
       'at:TIMESTAMP',
       'launch:DATE',
     ]);
-    const values = await connection.runAndReadAll(`select city, strftime("at", '%Y-%m-%d %H:%M:%S.%g'), strftime(launch, '%Y-%m-%d'), big from '${file}' order by id`);
+    const values = await connection.runAndReadAll(
+      `select city, strftime("at", '%Y-%m-%d %H:%M:%S.%g'), strftime(launch, '%Y-%m-%d'), big from '${file}' order by id`,
+    );
     expect(values.getRows().map((row) => row.map((v) => (v === null ? null : String(v))))).toEqual([
       ['Zoë', '2024-03-05 13:45:10.250', '2024-03-05', '1'],
       ['東京 🚚', null, '1970-01-01', '-2'],

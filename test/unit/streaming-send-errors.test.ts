@@ -42,7 +42,9 @@ describe('classifySendError', () => {
   it('looks through wrappers and aggregated network errors', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5671'), { code: 'ECONNREFUSED', syscall: 'connect' });
     expect(classifySendError(new AggregateError([refused], ''))).toBe('connection_failure');
-    expect(classifySendError(new PartialSendError(messagingError('UnauthorizedError', 'denied'), new Set([1]), { bytes: 10, batches: 1 }))).toBe('authentication');
+    expect(classifySendError(new PartialSendError(messagingError('UnauthorizedError', 'denied'), new Set([1]), { bytes: 10, batches: 1 }))).toBe(
+      'authentication',
+    );
     expect(classifySendError(new Error('outer', { cause: Object.assign(new Error('slow'), { code: 'ETIMEDOUT' }) }))).toBe('connection_timeout');
     expect(classifySendError(Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }))).toBe('connection_timeout');
   });

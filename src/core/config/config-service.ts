@@ -4,16 +4,7 @@
  */
 import { ConcurrentUpdateError, ConflictError, ServiceUnavailableError, ValidationError, validationErrorFromZod } from '../errors.js';
 import { CONNECTION_STRING_VARIABLE, configPatchFromEnvironment, type Environment } from './environment.js';
-import {
-  appConfigSchema,
-  applyPatch,
-  configPatchSchema,
-  defaultConfig,
-  mergePatches,
-  nestFlatFields,
-  type AppConfig,
-  type ConfigPatch,
-} from './schema.js';
+import { appConfigSchema, applyPatch, configPatchSchema, defaultConfig, mergePatches, nestFlatFields, type AppConfig, type ConfigPatch } from './schema.js';
 import { maskConnectionString, parseEventHubsConnectionString } from './secrets.js';
 
 export interface StoredOverrides {
@@ -56,7 +47,9 @@ export function resolveConnection(config: AppConfig, environment: Environment, k
   const fromConfig = config.realtime.azure_connection_string;
   if (fromConfig) return { source: 'runtime_config', connectionString: fromConfig, hub: hubFrom(fromConfig) };
   if (usesKeyVault(config)) {
-    return keyVaultSecret ? { source: 'keyvault', connectionString: keyVaultSecret, hub: hubFrom(keyVaultSecret) } : { source: 'keyvault', hub: config.stream.hub };
+    return keyVaultSecret
+      ? { source: 'keyvault', connectionString: keyVaultSecret, hub: hubFrom(keyVaultSecret) }
+      : { source: 'keyvault', hub: config.stream.hub };
   }
   if (config.stream.fully_qualified_namespace) {
     return { source: 'managed_identity', fullyQualifiedNamespace: config.stream.fully_qualified_namespace, hub: config.stream.hub };
@@ -203,7 +196,9 @@ export class ConfigService {
     const patch = parsed.data as ConfigPatch;
     const frozen = liveLockedFields(patch);
     if (frozen.length > 0 && (await this.isStreaming())) {
-      throw new ConflictError(`${frozen.join(', ')}: cannot change while streaming; stop the stream first (pacing, retry and breaker settings can change live)`);
+      throw new ConflictError(
+        `${frozen.join(', ')}: cannot change while streaming; stop the stream first (pacing, retry and breaker settings can change live)`,
+      );
     }
     const connectionString = patch.realtime?.azure_connection_string;
     for (let attempt = 0; ; attempt++) {
@@ -211,7 +206,9 @@ export class ConfigService {
       const currentConfig = this.compose(current.patch);
       if (typeof connectionString === 'string') {
         // A client that echoes back the masked value it was given means "unchanged", not "set it to ***".
-        const echoed = [currentConfig.realtime.azure_connection_string, resolveConnection(currentConfig, this.environment).connectionString].map(maskConnectionString);
+        const echoed = [currentConfig.realtime.azure_connection_string, resolveConnection(currentConfig, this.environment).connectionString].map(
+          maskConnectionString,
+        );
         if (echoed.includes(connectionString)) {
           delete patch.realtime!.azure_connection_string;
         } else {

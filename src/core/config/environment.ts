@@ -42,9 +42,7 @@ function leafKind(schema: z.ZodType): SettingVariable['kind'] {
 
 /** Every variable the config reads, in schema order (documented in local.settings.example.json and the README). */
 export function settingVariables(): SettingVariable[] {
-  const variables: SettingVariable[] = [
-    { variable: 'RETAIL_SEED', path: 'seed', kind: leafKind(appConfigSchema.shape.seed) },
-  ];
+  const variables: SettingVariable[] = [{ variable: 'RETAIL_SEED', path: 'seed', kind: leafKind(appConfigSchema.shape.seed) }];
   for (const section of CONFIG_SECTIONS) {
     const sectionSchema = configPatchSchema.shape[section].unwrap();
     for (const [field, fieldSchema] of Object.entries(sectionSchema.shape)) {

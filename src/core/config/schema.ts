@@ -11,13 +11,14 @@ import { volumeConfigSchema } from './volume.js';
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'not a real calendar date');
+  .refine(
+    (value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+    'not a real calendar date',
+  );
 
 export const historicalConfigSchema = z
   .object({
-    start_date: isoDate
-      .optional()
-      .describe('First day of history on the first run (YYYY-MM-DD). Unset: the last `initial_days` days up to yesterday.'),
+    start_date: isoDate.optional().describe('First day of history on the first run (YYYY-MM-DD). Unset: the last `initial_days` days up to yesterday.'),
     initial_days: z.number().int().min(1).max(3660).default(7).describe('Days generated on a first run without a start date.'),
     max_span_days: z.number().int().min(1).max(3660).default(366).describe('Largest date range one historical job may cover.'),
   })
@@ -38,13 +39,12 @@ export const realtimeConfigSchema = z
     monitoring_interval: z.number().int().min(1).max(3600).default(30).describe('Seconds between statistics snapshots.'),
     max_buffer_size: z.number().int().min(1).max(10_000_000).default(10_000).describe('Most events held in the outbox or dead-letter queue.'),
     enable_dead_letter_queue: z.boolean().default(true).describe('Keep events that could not be sent for inspection and retry.'),
-    azure_connection_string: z
-      .string()
-      .max(4096)
-      .optional()
-      .describe('Event Hubs or Fabric Eventstream connection string (secret; returned masked).'),
+    azure_connection_string: z.string().max(4096).optional().describe('Event Hubs or Fabric Eventstream connection string (secret; returned masked).'),
     use_keyvault: z.boolean().default(false).describe('Read the connection string from Azure Key Vault.'),
-    keyvault_url: z.url({ protocol: /^https?$/ }).optional().describe('Key Vault URL, e.g. https://my-vault.vault.azure.net/.'),
+    keyvault_url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Key Vault URL, e.g. https://my-vault.vault.azure.net/.'),
     keyvault_secret_name: z
       .string()
       .regex(/^[0-9a-zA-Z-]{1,127}$/, 'Key Vault secret names are 1-127 letters, digits and dashes')
@@ -65,10 +65,7 @@ export const streamConfigSchema = z
       .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'expected a host name such as my-ns.servicebus.windows.net')
       .optional()
       .describe('Event Hubs namespace host for managed identity (no secret), e.g. my-ns.servicebus.windows.net.'),
-    sink: z
-      .enum(['auto', 'eventhubs', 'blob'])
-      .default('auto')
-      .describe('Where events go: auto = Event Hubs when one is configured, else the Blob sink.'),
+    sink: z.enum(['auto', 'eventhubs', 'blob']).default('auto').describe('Where events go: auto = Event Hubs when one is configured, else the Blob sink.'),
   })
   .strict();
 

@@ -59,11 +59,7 @@ export function parseEventHubsConnectionString(connectionString: string, field =
   const endpoint = byKey.get('endpoint');
   const keyName = byKey.get('sharedaccesskeyname');
   const key = byKey.get('sharedaccesskey');
-  const missing = [
-    endpoint ? undefined : 'Endpoint',
-    keyName ? undefined : 'SharedAccessKeyName',
-    key ? undefined : 'SharedAccessKey',
-  ].filter(Boolean);
+  const missing = [endpoint ? undefined : 'Endpoint', keyName ? undefined : 'SharedAccessKeyName', key ? undefined : 'SharedAccessKey'].filter(Boolean);
   if (missing.length > 0) throw fail(`missing ${missing.join(', ')}`);
   const match = /^sb:\/\/([^/;]+)\/?$/i.exec(endpoint!);
   if (!match) throw fail('Endpoint must look like sb://<namespace>.servicebus.windows.net/');

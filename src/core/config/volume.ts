@@ -31,9 +31,7 @@ export const volumeConfigSchema = z
   .object({
     stores: positive(10_000).default(86).describe('Number of stores (1..10,000).'),
     dcs: positive(500).default(20).describe('Number of distribution centers (1..500); at most one per selected geography.'),
-    total_geographies: positive(10_000)
-      .default(20)
-      .describe('Geographies sampled from the dictionary (1..10,000; capped at the dictionary size).'),
+    total_geographies: positive(10_000).default(20).describe('Geographies sampled from the dictionary (1..10,000; capped at the dictionary size).'),
     total_customers: positive(MAX_CUSTOMERS).default(403_000).describe('Customers in dim_customers (1..1,000,000).'),
     total_products: positive(MAX_PRODUCTS).default(10_000).describe('Products in dim_products (1..500,000).'),
     refrigerated_trucks: count(10_000).default(8).describe('Refrigerated DC-to-store trucks.'),
@@ -46,10 +44,7 @@ export const volumeConfigSchema = z
       .max(1)
       .default(0.85)
       .describe('Share (0..1] of the DC fleet assigned to DCs round-robin; the rest is an unassigned pool.'),
-    trucks_per_dc: positive(1000)
-      .nullable()
-      .default(null)
-      .describe('Trucks per DC; when set it overrides truck_dc_assignment_rate.'),
+    trucks_per_dc: positive(1000).nullable().default(null).describe('Trucks per DC; when set it overrides truck_dc_assignment_rate.'),
     customers_per_day: positive(100_000).default(427).describe('Base customer visits per store per day.'),
     items_per_ticket_mean: z.number().gt(0).max(100).default(8.2).describe('Mean items per receipt.'),
     online_orders_per_day: count(1_000_000).default(653).describe('Online orders per day, network-wide.'),

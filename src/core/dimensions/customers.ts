@@ -26,7 +26,10 @@ export function base36Id(id: number): string {
 export function customersTable(seed: number, volume: VolumeConfig, geographies: SelectedGeography[]): ColumnarTable {
   const random = deriveStream(seed, 'dim_customers');
   const total = volume.total_customers;
-  const counts = apportion(total, geographies.map((g) => g.weight));
+  const counts = apportion(
+    total,
+    geographies.map((g) => g.weight),
+  );
   const ids = new Int32Array(total);
   const geographyIds = new Int32Array(total);
   const firstNames = new Array<string>(total);

@@ -32,12 +32,36 @@ export function geographiesTable(geographies: SelectedGeography[]): ColumnarTabl
     name: 'dim_geographies',
     rowCount: geographies.length,
     columns: [
-      column('ID', 'INT32', Int32Array.from(geographies, (g) => g.id)),
-      column('City', 'STRING', geographies.map((g) => g.city)),
-      column('State', 'STRING', geographies.map((g) => g.state)),
-      column('ZipCode', 'STRING', geographies.map((g) => g.zip)),
-      column('District', 'STRING', geographies.map((g) => g.district)),
-      column('Region', 'STRING', geographies.map((g) => g.region)),
+      column(
+        'ID',
+        'INT32',
+        Int32Array.from(geographies, (g) => g.id),
+      ),
+      column(
+        'City',
+        'STRING',
+        geographies.map((g) => g.city),
+      ),
+      column(
+        'State',
+        'STRING',
+        geographies.map((g) => g.state),
+      ),
+      column(
+        'ZipCode',
+        'STRING',
+        geographies.map((g) => g.zip),
+      ),
+      column(
+        'District',
+        'STRING',
+        geographies.map((g) => g.district),
+      ),
+      column(
+        'Region',
+        'STRING',
+        geographies.map((g) => g.region),
+      ),
     ],
   };
 }
@@ -63,7 +87,11 @@ export interface DistributionCenter {
   state: string;
 }
 
-export function distributionCenters(seed: number, volume: VolumeConfig, geographies: SelectedGeography[]): { rows: DistributionCenter[]; table: ColumnarTable } {
+export function distributionCenters(
+  seed: number,
+  volume: VolumeConfig,
+  geographies: SelectedGeography[],
+): { rows: DistributionCenter[]; table: ColumnarTable } {
   const random = deriveStream(seed, 'dim_distribution_centers');
   const strategic = [...geographies].sort((a, b) => b.weight - a.weight || a.id - b.id).slice(0, Math.min(volume.dcs, geographies.length));
   const rows = strategic.map((g, i) => ({ id: i + 1, geographyId: g.id, state: g.state }));
@@ -73,10 +101,26 @@ export function distributionCenters(seed: number, volume: VolumeConfig, geograph
       name: 'dim_distribution_centers',
       rowCount: rows.length,
       columns: [
-        column('ID', 'INT32', Int32Array.from(rows, (r) => r.id)),
-        column('DCNumber', 'STRING', rows.map((r) => `DC${String(r.id).padStart(3, '0')}`)),
-        column('Address', 'STRING', strategic.map((g) => syntheticAddress(random, 'industrial', g))),
-        column('GeographyID', 'INT32', Int32Array.from(rows, (r) => r.geographyId)),
+        column(
+          'ID',
+          'INT32',
+          Int32Array.from(rows, (r) => r.id),
+        ),
+        column(
+          'DCNumber',
+          'STRING',
+          rows.map((r) => `DC${String(r.id).padStart(3, '0')}`),
+        ),
+        column(
+          'Address',
+          'STRING',
+          strategic.map((g) => syntheticAddress(random, 'industrial', g)),
+        ),
+        column(
+          'GeographyID',
+          'INT32',
+          Int32Array.from(rows, (r) => r.geographyId),
+        ),
       ],
     },
   };
@@ -118,7 +162,8 @@ function formatFor(random: RandomStream, volumeClass: VolumeClass, urban: boolea
 }
 
 function hoursFor(random: RandomStream, format: StoreFormat, urban: boolean): string {
-  if (format === 'express') return urban ? weighted(random, { '24/7': 0.3, '6am-midnight': 0.7 }) : weighted(random, { '6am-midnight': 0.4, '8am-10pm': 0.4, '9am-9pm': 0.2 });
+  if (format === 'express')
+    return urban ? weighted(random, { '24/7': 0.3, '6am-midnight': 0.7 }) : weighted(random, { '6am-midnight': 0.4, '8am-10pm': 0.4, '9am-9pm': 0.2 });
   if (format === 'hypermarket' || format === 'superstore') {
     return urban ? weighted(random, { '6am-midnight': 0.6, '8am-10pm': 0.4 }) : weighted(random, { '6am-midnight': 0.3, '8am-10pm': 0.5, '9am-9pm': 0.2 });
   }
@@ -136,7 +181,12 @@ export interface StoreRow {
   trafficMultiplier: number;
 }
 
-export function stores(seed: number, volume: VolumeConfig, geographies: SelectedGeography[], dcs: DistributionCenter[]): { rows: StoreRow[]; table: ColumnarTable } {
+export function stores(
+  seed: number,
+  volume: VolumeConfig,
+  geographies: SelectedGeography[],
+  dcs: DistributionCenter[],
+): { rows: StoreRow[]; table: ColumnarTable } {
   const random = deriveStream(seed, 'dim_stores');
   const dcStates = new Set(dcs.map((dc) => dc.state));
   // Stores open only where a DC can supply them.
@@ -144,11 +194,19 @@ export function stores(seed: number, volume: VolumeConfig, geographies: Selected
   const perGeography = new Array<number>(eligible.length).fill(0);
   const seeded = Math.min(volume.stores, eligible.length);
   for (let i = 0; i < seeded; i++) perGeography[i] = 1;
-  apportion(volume.stores - seeded, eligible.map((g) => g.weight)).forEach((count, i) => (perGeography[i]! += count));
+  apportion(
+    volume.stores - seeded,
+    eligible.map((g) => g.weight),
+  ).forEach((count, i) => (perGeography[i]! += count));
 
   const urbanity = new Map<number, boolean>();
   for (const g of eligible) {
-    const share = g.region === 'Northeast' || g.region === 'West' ? URBAN_SHARE.dense! : g.region === 'Midwest' || g.region === 'Southeast' ? URBAN_SHARE.mixed! : URBAN_SHARE.sparse!;
+    const share =
+      g.region === 'Northeast' || g.region === 'West'
+        ? URBAN_SHARE.dense!
+        : g.region === 'Midwest' || g.region === 'Southeast'
+          ? URBAN_SHARE.mixed!
+          : URBAN_SHARE.sparse!;
     urbanity.set(g.id, weighted(random, share) === 'urban');
   }
   const rows: StoreRow[] = [];
@@ -178,15 +236,47 @@ export function stores(seed: number, volume: VolumeConfig, geographies: Selected
       name: 'dim_stores',
       rowCount: rows.length,
       columns: [
-        column('ID', 'INT32', Int32Array.from(rows, (r) => r.id)),
-        column('StoreNumber', 'STRING', rows.map((r) => `S${String(r.id).padStart(6, '0')}`)),
+        column(
+          'ID',
+          'INT32',
+          Int32Array.from(rows, (r) => r.id),
+        ),
+        column(
+          'StoreNumber',
+          'STRING',
+          rows.map((r) => `S${String(r.id).padStart(6, '0')}`),
+        ),
         column('Address', 'STRING', addresses),
-        column('GeographyID', 'INT32', Int32Array.from(rows, (r) => r.geographyId)),
-        column('tax_rate', 'DOUBLE', Float64Array.from(rows, (r) => r.taxRate)),
-        column('volume_class', 'STRING', rows.map((r) => r.volumeClass)),
-        column('store_format', 'STRING', rows.map((r) => r.format)),
-        column('operating_hours', 'STRING', rows.map((r) => r.hours)),
-        column('daily_traffic_multiplier', 'DOUBLE', Float64Array.from(rows, (r) => r.trafficMultiplier)),
+        column(
+          'GeographyID',
+          'INT32',
+          Int32Array.from(rows, (r) => r.geographyId),
+        ),
+        column(
+          'tax_rate',
+          'DOUBLE',
+          Float64Array.from(rows, (r) => r.taxRate),
+        ),
+        column(
+          'volume_class',
+          'STRING',
+          rows.map((r) => r.volumeClass),
+        ),
+        column(
+          'store_format',
+          'STRING',
+          rows.map((r) => r.format),
+        ),
+        column(
+          'operating_hours',
+          'STRING',
+          rows.map((r) => r.hours),
+        ),
+        column(
+          'daily_traffic_multiplier',
+          'DOUBLE',
+          Float64Array.from(rows, (r) => r.trafficMultiplier),
+        ),
       ],
     },
   };

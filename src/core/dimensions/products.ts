@@ -11,7 +11,18 @@ import { column, roundCents, type ColumnarTable } from '../columnar-table.js';
 
 export const DEPARTMENTS = Object.keys(DEPARTMENT_WEIGHTS);
 
-const NON_FOOD_DEPARTMENTS = ['Electronics', 'Clothing', 'Health & Beauty', 'Baby & Kids', 'Home & Garden', 'Pet Supplies', 'Automotive', 'Office Supplies', 'Seasonal', 'Sports & Recreation'];
+const NON_FOOD_DEPARTMENTS = [
+  'Electronics',
+  'Clothing',
+  'Health & Beauty',
+  'Baby & Kids',
+  'Home & Garden',
+  'Pet Supplies',
+  'Automotive',
+  'Office Supplies',
+  'Seasonal',
+  'Sports & Recreation',
+];
 const FOOD_WORDS = /food|grocery|fresh|frozen|meat|dairy|produce|beverage|snack|bakery|pantry|organic/i;
 const CLOTHING_WORDS = /apparel|clothing|fashion|wear|shoe|footwear/i;
 
@@ -64,7 +75,10 @@ export function productsTable(seed: number, volume: VolumeConfig, launchReferenc
     list.push(product);
     byDepartment.set(product.department, list);
   }
-  const departmentTable = new WeightedTable(DEPARTMENTS, DEPARTMENTS.map((d) => DEPARTMENT_WEIGHTS[d]!));
+  const departmentTable = new WeightedTable(
+    DEPARTMENTS,
+    DEPARTMENTS.map((d) => DEPARTMENT_WEIGHTS[d]!),
+  );
   const reference = Date.parse(`${launchReference}T00:00:00Z`);
 
   const columns = {

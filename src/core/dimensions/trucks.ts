@@ -62,11 +62,31 @@ export function trucksTable(seed: number, rows: TruckRow[]): ColumnarTable {
     name: 'dim_trucks',
     rowCount: rows.length,
     columns: [
-      column('ID', 'INT32', Int32Array.from(rows, (r) => r.id)),
-      column('LicensePlate', 'STRING', rows.map((r) => licensePlate(seed, r.id))),
-      column('Refrigeration', 'BOOLEAN', rows.map((r) => r.refrigerated)),
-      column('DCID', 'INT32', rows.map((r) => r.dcId)),
-      column('FleetType', 'STRING', rows.map((r) => (r.supplier ? 'supplier' : r.dcId === null ? 'pool' : 'dc'))),
+      column(
+        'ID',
+        'INT32',
+        Int32Array.from(rows, (r) => r.id),
+      ),
+      column(
+        'LicensePlate',
+        'STRING',
+        rows.map((r) => licensePlate(seed, r.id)),
+      ),
+      column(
+        'Refrigeration',
+        'BOOLEAN',
+        rows.map((r) => r.refrigerated),
+      ),
+      column(
+        'DCID',
+        'INT32',
+        rows.map((r) => r.dcId),
+      ),
+      column(
+        'FleetType',
+        'STRING',
+        rows.map((r) => (r.supplier ? 'supplier' : r.dcId === null ? 'pool' : 'dc')),
+      ),
     ],
   };
 }

@@ -150,8 +150,13 @@ export function announcementEvents(disruption: Disruption, at: number, reorder: 
     return [
       event('stockout_detected', key, { store_id: disruption.target_id, dc_id: null, product_id: product, last_known_quantity: 0, detection_time: time }),
       event('reorder_triggered', key, {
-        store_id: disruption.target_id, dc_id: null, product_id: product, current_quantity: 0, reorder_quantity: quantity,
-        reorder_point: point, priority: shortagePriority(disruption.severity),
+        store_id: disruption.target_id,
+        dc_id: null,
+        product_id: product,
+        current_quantity: 0,
+        reorder_quantity: quantity,
+        reorder_point: point,
+        priority: shortagePriority(disruption.severity),
       }),
     ];
   });

@@ -35,8 +35,15 @@ function defaultShortageProducts(id: string, severity: number, productCount: num
   return [...chosen].sort((a, b) => a - b);
 }
 
-export async function createDisruption(deps: DisruptionDeps, config: AppConfig, request: CreateDisruptionRequest, now = new Date(), id: string = randomUUID()): Promise<Disruption> {
-  if (!(await deps.generation.read()).master) throw ValidationError.single('target_id', 'Master data must be generated first: targets are its DCs, stores and trucks');
+export async function createDisruption(
+  deps: DisruptionDeps,
+  config: AppConfig,
+  request: CreateDisruptionRequest,
+  now = new Date(),
+  id: string = randomUUID(),
+): Promise<Disruption> {
+  if (!(await deps.generation.read()).master)
+    throw ValidationError.single('target_id', 'Master data must be generated first: targets are its DCs, stores and trucks');
   const context = buildFactContext(config);
   const kind = DISRUPTION_TARGETS[request.disruption_type];
   if (!targetsOf(context, kind).has(request.target_id)) {
@@ -45,7 +52,12 @@ export async function createDisruption(deps: DisruptionDeps, config: AppConfig, 
   const productCount = context.products.length;
   const unknown = (request.product_ids ?? []).filter((p) => p > productCount);
   if (unknown.length > 0) throw new NotFoundError(`product_ids: no such products: ${unknown.slice(0, 10).join(', ')} (ids are 1..${productCount})`);
-  const products = request.disruption_type !== 'inventory_shortage' ? [] : request.product_ids ? [...new Set(request.product_ids)].sort((a, b) => a - b) : defaultShortageProducts(id, request.severity, productCount);
+  const products =
+    request.disruption_type !== 'inventory_shortage'
+      ? []
+      : request.product_ids
+        ? [...new Set(request.product_ids)].sort((a, b) => a - b)
+        : defaultShortageProducts(id, request.severity, productCount);
   const disruption: Disruption = {
     id,
     disruption_type: request.disruption_type,

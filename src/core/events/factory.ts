@@ -72,7 +72,10 @@ export class EventCollector {
 
   /** Stable order: simulated time, then the order the facts produced them (entered → pings → receipt → lines → payment). */
   sorted(): TimedEvent[] {
-    return this.events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map(({ e }) => e);
+    return this.events
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => a.e.at - b.e.at || a.i - b.i)
+      .map(({ e }) => e);
   }
 }
 
@@ -98,7 +101,13 @@ const CARD_DECLINE_SHARE = 0.025;
 const OTHER_TENDER_DECLINE_SHARE = 0.01;
 /** A declined card is retried as it is this often; otherwise the customer pays with something else. */
 const RETRY_SAME_CARD_SHARE = 0.6;
-const DECLINE_REASONS: [string, number][] = [['INSUFFICIENT_FUNDS', 0.45], ['DO_NOT_HONOR', 0.2], ['CARD_EXPIRED', 0.15], ['INCORRECT_PIN', 0.1], ['NETWORK_TIMEOUT', 0.1]];
+const DECLINE_REASONS: [string, number][] = [
+  ['INSUFFICIENT_FUNDS', 0.45],
+  ['DO_NOT_HONOR', 0.2],
+  ['CARD_EXPIRED', 0.15],
+  ['INCORRECT_PIN', 0.1],
+  ['NETWORK_TIMEOUT', 0.1],
+];
 
 function declineReason(u: number): string {
   let left = u;
@@ -125,32 +134,70 @@ interface Payment {
 
 /** One payment: the approved (or refunded) charge, after a declined card attempt now and then. */
 function addPayment(collector: EventCollector, p: Payment): void {
-  const ids = { receipt_id: p.kind === 'receipt' ? p.subject : null, order_id: p.kind === 'order' ? p.subject : null, store_id: p.storeId, customer_id: p.customerId };
+  const ids = {
+    receipt_id: p.kind === 'receipt' ? p.subject : null,
+    order_id: p.kind === 'order' ? p.subject : null,
+    store_id: p.storeId,
+    customer_id: p.customerId,
+  };
   const amount = { amount: money(p.cents), amount_cents: p.cents };
   const card = CARDS.has(p.tender);
   let elapsed = 0;
   if (!p.refund && unit(p.subject, 0) < (card ? CARD_DECLINE_SHARE : OTHER_TENDER_DECLINE_SHARE)) {
     // The declined attempt was on a card: the same one retried, the other card, or a card before cash.
-    const tried = card && unit(p.subject, 1) >= RETRY_SAME_CARD_SHARE ? (p.tender === 'CREDIT_CARD' ? 'DEBIT_CARD' : 'CREDIT_CARD') : card ? p.tender : 'CREDIT_CARD';
+    const tried =
+      card && unit(p.subject, 1) >= RETRY_SAME_CARD_SHARE ? (p.tender === 'CREDIT_CARD' ? 'DEBIT_CARD' : 'CREDIT_CARD') : card ? p.tender : 'CREDIT_CARD';
     const ms = 400 + Math.floor(unit(p.subject, 2) * 2600);
     elapsed = ms + 20_000;
-    collector.add('payment_processed', p.at, `${p.subject}|payment|declined`, p.partition, {
-      ...ids, payment_method: tried, ...amount, transaction_id: `TXN${p.subject.slice(3)}D`, processing_time: new Date(p.at + ms).toISOString(), processing_time_ms: ms,
-      status: 'DECLINED', decline_reason: declineReason(unit(p.subject, 3)),
-    }, p.links);
+    collector.add(
+      'payment_processed',
+      p.at,
+      `${p.subject}|payment|declined`,
+      p.partition,
+      {
+        ...ids,
+        payment_method: tried,
+        ...amount,
+        transaction_id: `TXN${p.subject.slice(3)}D`,
+        processing_time: new Date(p.at + ms).toISOString(),
+        processing_time_ms: ms,
+        status: 'DECLINED',
+        decline_reason: declineReason(unit(p.subject, 3)),
+      },
+      p.links,
+    );
   }
   const ms = 150 + (Number.parseInt(eventId('payment_processed', p.subject).slice(0, 4), 16) % 1800);
-  collector.add('payment_processed', p.at, `${p.subject}|payment`, p.partition, {
-    ...ids, payment_method: p.tender, ...amount, transaction_id: `TXN${p.subject.slice(3)}`, processing_time: new Date(p.at + elapsed + ms).toISOString(), processing_time_ms: ms,
-    status: p.refund ? 'REFUNDED' : 'APPROVED', decline_reason: null,
-  }, p.links);
+  collector.add(
+    'payment_processed',
+    p.at,
+    `${p.subject}|payment`,
+    p.partition,
+    {
+      ...ids,
+      payment_method: p.tender,
+      ...amount,
+      transaction_id: `TXN${p.subject.slice(3)}`,
+      processing_time: new Date(p.at + elapsed + ms).toISOString(),
+      processing_time_ms: ms,
+      status: p.refund ? 'REFUNDED' : 'APPROVED',
+      decline_reason: null,
+    },
+    p.links,
+  );
 }
 
 /** Integer cents of a receipt or order header, with the net subtotal the identities need. */
 function centsOf(r: Row) {
   const gross = Number(r.subtotal_cents);
   const discount = Number(r.discount_cents);
-  return { gross_subtotal_cents: gross, discount_cents: discount, subtotal_cents: gross - discount, tax_cents: Number(r.tax_cents), total_cents: Number(r.total_cents) };
+  return {
+    gross_subtotal_cents: gross,
+    discount_cents: discount,
+    subtotal_cents: gross - discount,
+    tax_cents: Number(r.tax_cents),
+    total_cents: Number(r.total_cents),
+  };
 }
 
 function priorityOf(current: number, point: number): 'NORMAL' | 'HIGH' | 'URGENT' {
@@ -180,21 +227,53 @@ function collectVisits(collector: EventCollector, tables: Partial<Record<string,
     tracked.set(hourKey, (tracked.get(hourKey) ?? 0) + 1);
     const links = { session, correlation: journeyOf.get(session) ?? session };
     const entered = eventId('customer_entered', enteredKey(session));
-    collector.add('customer_entered', enteredAt, enteredKey(session), partition, {
-      store_id: storeId, sensor_id: `SENSOR_${String(storeId).padStart(3, '0')}_ENTRANCE_MAIN`, zone: 'ENTRANCE_MAIN', customer_count: 1,
-      dwell_time: Math.round((time(pings.at(-1)!.event_ts) - enteredAt) / 1000),
-    }, links);
+    collector.add(
+      'customer_entered',
+      enteredAt,
+      enteredKey(session),
+      partition,
+      {
+        store_id: storeId,
+        sensor_id: `SENSOR_${String(storeId).padStart(3, '0')}_ENTRANCE_MAIN`,
+        zone: 'ENTRANCE_MAIN',
+        customer_count: 1,
+        dwell_time: Math.round((time(pings.at(-1)!.event_ts) - enteredAt) / 1000),
+      },
+      links,
+    );
     let previous: string | null = null;
     pings.forEach((r, k) => {
       const at = time(r.event_ts);
       const ping = `${session}|${k}`;
-      collector.add('ble_ping_detected', at, ping, partition, {
-        store_id: r.store_id, beacon_id: r.beacon_id, customer_ble_id: r.customer_ble_id, rssi: r.rssi, zone: r.zone,
-      }, { ...links, parent: entered });
+      collector.add(
+        'ble_ping_detected',
+        at,
+        ping,
+        partition,
+        {
+          store_id: r.store_id,
+          beacon_id: r.beacon_id,
+          customer_ble_id: r.customer_ble_id,
+          rssi: r.rssi,
+          zone: r.zone,
+        },
+        { ...links, parent: entered },
+      );
       if (previous !== null && previous !== r.zone) {
-        collector.add('customer_zone_changed', at, `${ping}|zone`, partition, {
-          store_id: r.store_id, customer_ble_id: r.customer_ble_id, from_zone: previous, to_zone: r.zone, timestamp: new Date(at).toISOString(),
-        }, { ...links, parent: eventId('ble_ping_detected', ping) });
+        collector.add(
+          'customer_zone_changed',
+          at,
+          `${ping}|zone`,
+          partition,
+          {
+            store_id: r.store_id,
+            customer_ble_id: r.customer_ble_id,
+            from_zone: previous,
+            to_zone: r.zone,
+            timestamp: new Date(at).toISOString(),
+          },
+          { ...links, parent: eventId('ble_ping_detected', ping) },
+        );
       }
       previous = String(r.zone);
     });
@@ -206,7 +285,11 @@ function collectVisits(collector: EventCollector, tables: Partial<Record<string,
     const rest = Number(r.count) - individually;
     if (rest <= 0) continue;
     collector.add('customer_entered', at, `${r.sensor_id}|${iso(r.event_ts)}`, `store-${r.store_id}`, {
-      store_id: r.store_id, sensor_id: r.sensor_id, zone: r.zone, customer_count: rest, dwell_time: r.dwell_seconds,
+      store_id: r.store_id,
+      sensor_id: r.sensor_id,
+      zone: r.zone,
+      customer_count: rest,
+      dwell_time: r.dwell_seconds,
     });
   }
 }
@@ -235,20 +318,48 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
     const receiptEvent = eventId('receipt_created', receiptId);
     // A sale follows from the visit's entry; a return from the sale it refunds.
     const parent = sale ? eventId('customer_entered', enteredKey(session)) : eventId('receipt_created', String(r.return_for_receipt_id_ext));
-    collector.add('receipt_created', at, receiptId, partition, {
-      store_id: r.store_id, customer_id: r.customer_id, receipt_id: receiptId, receipt_type: r.receipt_type,
-      subtotal: money(Number(r.subtotal_cents)), discount: money(Number(r.discount_cents)), tax: money(Number(r.tax_cents)),
-      total: money(Number(r.total_cents)), tender_type: r.payment_method, item_count: r.item_count,
-      campaign_id: r.campaign_id ?? null, impression_id: r.impression_id ?? null, ...centsOf(r),
-    }, { ...links, parent });
+    collector.add(
+      'receipt_created',
+      at,
+      receiptId,
+      partition,
+      {
+        store_id: r.store_id,
+        customer_id: r.customer_id,
+        receipt_id: receiptId,
+        receipt_type: r.receipt_type,
+        subtotal: money(Number(r.subtotal_cents)),
+        discount: money(Number(r.discount_cents)),
+        tax: money(Number(r.tax_cents)),
+        total: money(Number(r.total_cents)),
+        tender_type: r.payment_method,
+        item_count: r.item_count,
+        campaign_id: r.campaign_id ?? null,
+        impression_id: r.impression_id ?? null,
+        ...centsOf(r),
+      },
+      { ...links, parent },
+    );
     const child = { ...links, parent: receiptEvent };
     const lines = linesByReceipt.get(receiptId) ?? [];
     const promos = new Map<string, { cents: number; products: number[] }>();
     for (const line of lines) {
-      collector.add('receipt_line_added', at, `${receiptId}|${line.line_num}`, partition, {
-        receipt_id: receiptId, line_number: line.line_num, product_id: line.product_id, quantity: line.quantity,
-        unit_price: money(Number(line.unit_cents)), extended_price: money(Number(line.ext_cents)), promo_code: line.promo_code ?? null,
-      }, child);
+      collector.add(
+        'receipt_line_added',
+        at,
+        `${receiptId}|${line.line_num}`,
+        partition,
+        {
+          receipt_id: receiptId,
+          line_number: line.line_num,
+          product_id: line.product_id,
+          quantity: line.quantity,
+          unit_price: money(Number(line.unit_cents)),
+          extended_price: money(Number(line.ext_cents)),
+          promo_code: line.promo_code ?? null,
+        },
+        child,
+      );
       if (line.promo_code && line.promo_code !== 'RETURN' && sale) {
         const promo = promos.get(String(line.promo_code)) ?? { cents: 0, products: [] };
         promo.cents += Number(line.discount_cents);
@@ -257,14 +368,36 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
       }
     }
     for (const [code, promo] of promos) {
-      collector.add('promotion_applied', at, `${receiptId}|${code}`, partition, {
-        receipt_id: receiptId, promo_code: code, discount_amount: money(promo.cents), discount_type: code === 'BOGO50' ? 'BOGO' : 'PERCENT', product_ids: promo.products,
-        discount_cents: promo.cents, product_count: promo.products.length, store_id: r.store_id, customer_id: r.customer_id,
-      }, child);
+      collector.add(
+        'promotion_applied',
+        at,
+        `${receiptId}|${code}`,
+        partition,
+        {
+          receipt_id: receiptId,
+          promo_code: code,
+          discount_amount: money(promo.cents),
+          discount_type: code === 'BOGO50' ? 'BOGO' : 'PERCENT',
+          product_ids: promo.products,
+          discount_cents: promo.cents,
+          product_count: promo.products.length,
+          store_id: r.store_id,
+          customer_id: r.customer_id,
+        },
+        child,
+      );
     }
     addPayment(collector, {
-      subject: receiptId, kind: 'receipt', storeId: Number(r.store_id), customerId: Number(r.customer_id), tender: String(r.payment_method),
-      cents: Math.abs(Number(r.total_cents)), refund: !sale, at, partition, links: child,
+      subject: receiptId,
+      kind: 'receipt',
+      storeId: Number(r.store_id),
+      customerId: Number(r.customer_id),
+      tender: String(r.payment_method),
+      cents: Math.abs(Number(r.total_cents)),
+      refund: !sale,
+      at,
+      partition,
+      links: child,
     });
   }
 
@@ -278,14 +411,38 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
       // Stock that moves because of a shipment or a supplier delivery belongs to that shipment's story.
       const correlation = source && (source.startsWith('SHIP') || source.startsWith('SUP')) ? source : null;
       if (r.txn_type === 'STOCKOUT') {
-        collector.add('stockout_detected', at, key, partition, { ...place, product_id: r.product_id, last_known_quantity: r.balance, detection_time: new Date(at).toISOString() });
+        collector.add('stockout_detected', at, key, partition, {
+          ...place,
+          product_id: r.product_id,
+          last_known_quantity: r.balance,
+          detection_time: new Date(at).toISOString(),
+        });
       } else if (r.txn_type === 'REORDER') {
         const point = Number(r.reorder_point);
-        collector.add('reorder_triggered', at, `reorder|${key}`, partition, {
-          ...place, product_id: r.product_id, current_quantity: r.balance, reorder_quantity: r.reorder_quantity, reorder_point: point, priority: priorityOf(Number(r.balance), point),
-        }, { correlation });
+        collector.add(
+          'reorder_triggered',
+          at,
+          `reorder|${key}`,
+          partition,
+          {
+            ...place,
+            product_id: r.product_id,
+            current_quantity: r.balance,
+            reorder_quantity: r.reorder_quantity,
+            reorder_point: point,
+            priority: priorityOf(Number(r.balance), point),
+          },
+          { correlation },
+        );
       } else {
-        collector.add('inventory_updated', at, key, partition, { ...place, product_id: r.product_id, quantity_delta: r.quantity, balance: r.balance, reason: r.txn_type, source }, { correlation });
+        collector.add(
+          'inventory_updated',
+          at,
+          key,
+          partition,
+          { ...place, product_id: r.product_id, quantity_delta: r.quantity, balance: r.balance, reason: r.txn_type, source },
+          { correlation },
+        );
       }
     });
   };
@@ -298,11 +455,32 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
     const base = { truck_id: String(r.truck_id), dc_id: r.dc_id, store_id: r.store_id, shipment_id: shipment };
     const partition = `store-${r.store_id}`;
     if (r.status === 'ARRIVED') {
-      collector.add('truck_arrived', at, `${shipment}|arrived`, partition, { ...base, arrival_time: new Date(at).toISOString(), estimated_unload_duration: Math.round((time(r.etd) - time(r.eta)) / 60_000) }, { correlation: shipment, parent: eventId('truck_departed', `${shipment}|departed-dc`) });
+      collector.add(
+        'truck_arrived',
+        at,
+        `${shipment}|arrived`,
+        partition,
+        { ...base, arrival_time: new Date(at).toISOString(), estimated_unload_duration: Math.round((time(r.etd) - time(r.eta)) / 60_000) },
+        { correlation: shipment, parent: eventId('truck_departed', `${shipment}|departed-dc`) },
+      );
     } else if (r.status === 'IN_TRANSIT') {
-      collector.add('truck_departed', at, `${shipment}|departed-dc`, `dc-${r.dc_id}`, { ...base, departure_time: new Date(at).toISOString(), actual_unload_duration: 0 }, { correlation: shipment });
+      collector.add(
+        'truck_departed',
+        at,
+        `${shipment}|departed-dc`,
+        `dc-${r.dc_id}`,
+        { ...base, departure_time: new Date(at).toISOString(), actual_unload_duration: 0 },
+        { correlation: shipment },
+      );
     } else if (r.status === 'COMPLETED') {
-      collector.add('truck_departed', at, `${shipment}|departed-store`, partition, { ...base, departure_time: new Date(at).toISOString(), actual_unload_duration: Math.round((at - time(r.eta)) / 60_000) }, { correlation: shipment, parent: eventId('truck_arrived', `${shipment}|arrived`) });
+      collector.add(
+        'truck_departed',
+        at,
+        `${shipment}|departed-store`,
+        partition,
+        { ...base, departure_time: new Date(at).toISOString(), actual_unload_duration: Math.round((at - time(r.eta)) / 60_000) },
+        { correlation: shipment, parent: eventId('truck_arrived', `${shipment}|arrived`) },
+      );
     }
   }
 
@@ -314,17 +492,44 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
     const links = { session, correlation: r.impression_id ? String(r.impression_id) : session };
     orderLinks.set(orderId, links);
     const partition = `customer-${r.customer_id}`;
-    collector.add('online_order_created', at, orderId, partition, {
-      order_id: orderId, customer_id: r.customer_id, item_count: r.item_count, subtotal: money(Number(r.subtotal_cents)),
-      discount: money(Number(r.discount_cents)), tax: money(Number(r.tax_cents)), total: money(Number(r.total_cents)), payment_method: r.payment_method, status: r.status,
-      tender_type: r.payment_method, fulfillment_mode: r.fulfillment_mode, node_type: r.node_type, node_id: r.node_id,
-      campaign_id: r.campaign_id ?? null, impression_id: r.impression_id ?? null, ...centsOf(r),
-    }, links);
+    collector.add(
+      'online_order_created',
+      at,
+      orderId,
+      partition,
+      {
+        order_id: orderId,
+        customer_id: r.customer_id,
+        item_count: r.item_count,
+        subtotal: money(Number(r.subtotal_cents)),
+        discount: money(Number(r.discount_cents)),
+        tax: money(Number(r.tax_cents)),
+        total: money(Number(r.total_cents)),
+        payment_method: r.payment_method,
+        status: r.status,
+        tender_type: r.payment_method,
+        fulfillment_mode: r.fulfillment_mode,
+        node_type: r.node_type,
+        node_id: r.node_id,
+        campaign_id: r.campaign_id ?? null,
+        impression_id: r.impression_id ?? null,
+        ...centsOf(r),
+      },
+      links,
+    );
     // A cancelled order charges nothing; every other order is paid when it is placed.
     if (r.status !== 'CANCELLED') {
       addPayment(collector, {
-        subject: orderId, kind: 'order', storeId: null, customerId: Number(r.customer_id), tender: String(r.payment_method),
-        cents: Number(r.total_cents), refund: false, at, partition, links: { ...links, parent: eventId('online_order_created', orderId) },
+        subject: orderId,
+        kind: 'order',
+        storeId: null,
+        customerId: Number(r.customer_id),
+        tender: String(r.payment_method),
+        cents: Number(r.total_cents),
+        refund: false,
+        at,
+        partition,
+        links: { ...links, parent: eventId('online_order_created', orderId) },
       });
     }
   }
@@ -334,26 +539,66 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
     const links = orderLinks.get(orderId) ?? { session: null, correlation: null };
     const picked = `${orderId}|${r.line_num}|picked`;
     if (r.picked_ts) {
-      collector.add('online_order_picked', time(r.picked_ts), picked, partition, {
-        order_id: orderId, line_number: r.line_num, product_id: r.product_id, quantity: r.quantity, fulfillment_mode: r.fulfillment_mode,
-        node_type: r.node_type, node_id: r.node_id, picked_time: iso(r.picked_ts),
-      }, { ...links, parent: eventId('online_order_created', orderId) });
+      collector.add(
+        'online_order_picked',
+        time(r.picked_ts),
+        picked,
+        partition,
+        {
+          order_id: orderId,
+          line_number: r.line_num,
+          product_id: r.product_id,
+          quantity: r.quantity,
+          fulfillment_mode: r.fulfillment_mode,
+          node_type: r.node_type,
+          node_id: r.node_id,
+          picked_time: iso(r.picked_ts),
+        },
+        { ...links, parent: eventId('online_order_created', orderId) },
+      );
     }
     if (r.shipped_ts) {
-      collector.add('online_order_shipped', time(r.shipped_ts), `${orderId}|${r.line_num}|shipped`, partition, {
-        order_id: orderId, line_number: r.line_num, product_id: r.product_id, quantity: r.quantity, fulfillment_mode: r.fulfillment_mode,
-        node_type: r.node_type, node_id: r.node_id, ...parcel(orderId, partition),
-        shipped_time: iso(r.shipped_ts), estimated_delivery: iso(r.delivered_ts ?? r.shipped_ts),
-      }, { ...links, parent: eventId('online_order_picked', picked) });
+      collector.add(
+        'online_order_shipped',
+        time(r.shipped_ts),
+        `${orderId}|${r.line_num}|shipped`,
+        partition,
+        {
+          order_id: orderId,
+          line_number: r.line_num,
+          product_id: r.product_id,
+          quantity: r.quantity,
+          fulfillment_mode: r.fulfillment_mode,
+          node_type: r.node_type,
+          node_id: r.node_id,
+          ...parcel(orderId, partition),
+          shipped_time: iso(r.shipped_ts),
+          estimated_delivery: iso(r.delivered_ts ?? r.shipped_ts),
+        },
+        { ...links, parent: eventId('online_order_picked', picked) },
+      );
     }
   }
 
   for (const r of rows(tables.fact_marketing)) {
     const impression = String(r.impression_id_ext);
-    collector.add('ad_impression', time(r.event_ts), impression, `campaign-${r.campaign_id}`, {
-      channel: r.channel, campaign_id: r.campaign_id, creative_id: r.creative_id, customer_ad_id: r.customer_ad_id,
-      impression_id: impression, cost: r.cost, device_type: r.device, customer_id: r.customer_id ?? null,
-    }, { correlation: impression });
+    collector.add(
+      'ad_impression',
+      time(r.event_ts),
+      impression,
+      `campaign-${r.campaign_id}`,
+      {
+        channel: r.channel,
+        campaign_id: r.campaign_id,
+        creative_id: r.creative_id,
+        customer_ad_id: r.customer_ad_id,
+        impression_id: impression,
+        cost: r.cost,
+        device_type: r.device,
+        customer_id: r.customer_id ?? null,
+      },
+      { correlation: impression },
+    );
   }
 }
 
@@ -364,7 +609,15 @@ export function collectStoreHours(collector: EventCollector, context: FactContex
     const [open, close] = openingHours(store.hours);
     if (open === 0 && close === 24) continue; // 24/7 stores never open or close
     const partition = `store-${store.id}`;
-    collector.add('store_opened', dayStart + open * 3_600_000, `${store.id}|${day}|open`, partition, { store_id: store.id, operation_time: new Date(dayStart + open * 3_600_000).toISOString(), operation_type: 'OPEN' });
-    collector.add('store_closed', dayStart + close * 3_600_000, `${store.id}|${day}|close`, partition, { store_id: store.id, operation_time: new Date(dayStart + close * 3_600_000).toISOString(), operation_type: 'CLOSE' });
+    collector.add('store_opened', dayStart + open * 3_600_000, `${store.id}|${day}|open`, partition, {
+      store_id: store.id,
+      operation_time: new Date(dayStart + open * 3_600_000).toISOString(),
+      operation_type: 'OPEN',
+    });
+    collector.add('store_closed', dayStart + close * 3_600_000, `${store.id}|${day}|close`, partition, {
+      store_id: store.id,
+      operation_time: new Date(dayStart + close * 3_600_000).toISOString(),
+      operation_type: 'CLOSE',
+    });
   }
 }

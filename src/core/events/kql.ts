@@ -133,11 +133,7 @@ export const KQL_EXAMPLES: { title: string; query: string[] }[] = [
   },
   {
     title: 'Duplicates: delivery is at-least-once and event_id is deterministic, so keep one row per event_id',
-    query: [
-      'ReceiptCreated',
-      '| summarize arg_max(ingest_timestamp, *) by event_id',
-      '| summarize receipts = count(), sales = sum(total) by store_id',
-    ],
+    query: ['ReceiptCreated', '| summarize arg_max(ingest_timestamp, *) by event_id', '| summarize receipts = count(), sales = sum(total) by store_id'],
   },
 ];
 
@@ -150,39 +146,56 @@ export const KQL_CATCH_ALL_TABLE = 'RetailEventsUnknown';
  */
 export const KQL_VIEWS: { name: string; source: string; doc: string; query: string }[] = [
   {
-    name: 'SalesPerStorePerMinute', source: 'ReceiptCreated', doc: 'Sales in integer cents and receipts per store and minute',
-    query: "ReceiptCreated | where receipt_type == 'SALE' | summarize sales_cents = sum(total_cents), receipts = count(), items = sum(item_count) by store_id, minute = bin(ingest_timestamp, 1m)",
+    name: 'SalesPerStorePerMinute',
+    source: 'ReceiptCreated',
+    doc: 'Sales in integer cents and receipts per store and minute',
+    query:
+      "ReceiptCreated | where receipt_type == 'SALE' | summarize sales_cents = sum(total_cents), receipts = count(), items = sum(item_count) by store_id, minute = bin(ingest_timestamp, 1m)",
   },
   {
-    name: 'TenderMixPerHour', source: 'PaymentProcessed', doc: 'Payments per tender and status per hour, declines included',
+    name: 'TenderMixPerHour',
+    source: 'PaymentProcessed',
+    doc: 'Payments per tender and status per hour, declines included',
     query: 'PaymentProcessed | summarize payments = count(), amount_cents = sum(amount_cents) by payment_method, status, hour = bin(ingest_timestamp, 1h)',
   },
   {
-    name: 'ProductSales15m', source: 'ReceiptLineAdded', doc: 'Units and revenue per product per 15 minutes, for top products',
-    query: 'ReceiptLineAdded | where quantity > 0 | summarize units = sum(quantity), revenue = sum(unit_price * quantity) by product_id, window = bin(ingest_timestamp, 15m)',
+    name: 'ProductSales15m',
+    source: 'ReceiptLineAdded',
+    doc: 'Units and revenue per product per 15 minutes, for top products',
+    query:
+      'ReceiptLineAdded | where quantity > 0 | summarize units = sum(quantity), revenue = sum(unit_price * quantity) by product_id, window = bin(ingest_timestamp, 15m)',
   },
 ];
 
 export const KQL_FUNCTIONS: { name: string; doc: string; query: string }[] = [
   {
-    name: 'TopProductsLast15Minutes', doc: 'The 20 best-selling products in the newest 15 simulated minutes',
+    name: 'TopProductsLast15Minutes',
+    doc: 'The 20 best-selling products in the newest 15 simulated minutes',
     query: 'let newest = toscalar(ProductSales15m | summarize max(window)); ProductSales15m | where window == newest | top 20 by revenue',
   },
   {
-    name: 'OpenStockoutsPerStore', doc: 'Store products whose last stockout has not been followed by stock arriving',
-    query: "let restocked = InventoryUpdated | where isnotnull(store_id) and quantity_delta > 0 | summarize restocked_at = max(ingest_timestamp) by store_id, product_id; StockoutDetected | where isnotnull(store_id) | summarize detected_at = max(detection_time) by store_id, product_id | join kind=leftouter restocked on store_id, product_id | where isnull(restocked_at) or restocked_at < detected_at | summarize open_stockouts = count(), products = make_set(product_id, 50) by store_id",
+    name: 'OpenStockoutsPerStore',
+    doc: 'Store products whose last stockout has not been followed by stock arriving',
+    query:
+      'let restocked = InventoryUpdated | where isnotnull(store_id) and quantity_delta > 0 | summarize restocked_at = max(ingest_timestamp) by store_id, product_id; StockoutDetected | where isnotnull(store_id) | summarize detected_at = max(detection_time) by store_id, product_id | join kind=leftouter restocked on store_id, product_id | where isnull(restocked_at) or restocked_at < detected_at | summarize open_stockouts = count(), products = make_set(product_id, 50) by store_id',
   },
   {
-    name: 'ZoneDwell', doc: 'Seconds shoppers spend per zone and store: first to last ping of a visit in the zone',
-    query: 'BlePingDetected | summarize first_seen = min(ingest_timestamp), last_seen = max(ingest_timestamp) by store_id, zone, session_id | extend dwell_seconds = datetime_diff(\'second\', last_seen, first_seen) | summarize visits = count(), avg_dwell_seconds = avg(dwell_seconds), p90_dwell_seconds = percentile(dwell_seconds, 90) by store_id, zone',
+    name: 'ZoneDwell',
+    doc: 'Seconds shoppers spend per zone and store: first to last ping of a visit in the zone',
+    query:
+      "BlePingDetected | summarize first_seen = min(ingest_timestamp), last_seen = max(ingest_timestamp) by store_id, zone, session_id | extend dwell_seconds = datetime_diff('second', last_seen, first_seen) | summarize visits = count(), avg_dwell_seconds = avg(dwell_seconds), p90_dwell_seconds = percentile(dwell_seconds, 90) by store_id, zone",
   },
   {
-    name: 'TruckDwell', doc: 'Minutes each truck stood at the store: arrival to departure after unloading',
-    query: 'TruckArrived | join kind=inner (TruckDeparted | where actual_unload_duration > 0) on shipment_id | project shipment_id, truck_id, dc_id, store_id, arrival_time, departure_time, dwell_minutes = datetime_diff(\'minute\', departure_time, arrival_time), estimated_unload_duration, actual_unload_duration',
+    name: 'TruckDwell',
+    doc: 'Minutes each truck stood at the store: arrival to departure after unloading',
+    query:
+      "TruckArrived | join kind=inner (TruckDeparted | where actual_unload_duration > 0) on shipment_id | project shipment_id, truck_id, dc_id, store_id, arrival_time, departure_time, dwell_minutes = datetime_diff('minute', departure_time, arrival_time), estimated_unload_duration, actual_unload_duration",
   },
   {
-    name: 'CampaignFunnel', doc: 'Per campaign and channel: impressions, customers reached, visits and orders credited to them, revenue',
-    query: "let credited = union (ReceiptCreated | where receipt_type == 'SALE' | project impression_id, total_cents, kind = 'visit'), (OnlineOrderCreated | where status != 'CANCELLED' | project impression_id, total_cents, kind = 'order') | where isnotempty(impression_id); AdImpression | join kind=leftouter credited on impression_id | summarize impressions = dcount(impression_id), reached = dcount(customer_id), visits = countif(kind == 'visit'), orders = countif(kind == 'order'), revenue_cents = sum(total_cents), spend = sum(cost) by campaign_id, channel | extend conversion = round(todouble(visits + orders) / impressions, 4)",
+    name: 'CampaignFunnel',
+    doc: 'Per campaign and channel: impressions, customers reached, visits and orders credited to them, revenue',
+    query:
+      "let credited = union (ReceiptCreated | where receipt_type == 'SALE' | project impression_id, total_cents, kind = 'visit'), (OnlineOrderCreated | where status != 'CANCELLED' | project impression_id, total_cents, kind = 'order') | where isnotempty(impression_id); AdImpression | join kind=leftouter credited on impression_id | summarize impressions = dcount(impression_id), reached = dcount(customer_id), visits = countif(kind == 'visit'), orders = countif(kind == 'order'), revenue_cents = sum(total_cents), spend = sum(cost) by campaign_id, channel | extend conversion = round(todouble(visits + orders) / impressions, 4)",
   },
 ];
 
@@ -203,7 +216,7 @@ export function renderKql(): string {
     '// Two ways to land events:',
     '//  1. One Eventstream destination into RetailEventsRaw (mapping RetailEventsRaw_mapping); update policies',
     '//     fan each event out to the typed table of its event_type. Recommended: one route for every type.',
-    '//  2. One Eventstream destination per event type (filter event_type == \'<type>\'), straight into its typed',
+    "//  2. One Eventstream destination per event type (filter event_type == '<type>'), straight into its typed",
     '//     table with the JSON mapping <Table>_mapping. Then leave RetailEventsRaw empty (or drop the policies).',
     '//',
     '// A payload field named like an envelope field gets a payload_ prefix (InventoryUpdated.payload_source).',
@@ -240,7 +253,9 @@ export function renderKql(): string {
     `.create-or-alter function with (folder = 'retail-datagen', docstring = 'RetailEventsRaw rows of types without a table of their own') Extract${KQL_CATCH_ALL_TABLE}() { RetailEventsRaw | where event_type !in (${EVENT_TYPES.map((t) => `'${t}'`).join(', ')}) }`,
     `.alter table ${KQL_CATCH_ALL_TABLE} policy update @'[{"IsEnabled": true, "Source": "RetailEventsRaw", "Query": "Extract${KQL_CATCH_ALL_TABLE}()", "IsTransactional": false}]'`,
     '// ---- dashboards: materialized views over one table, functions over several',
-    ...KQL_VIEWS.map((v) => `.create-or-alter materialized-view with (folder = 'retail-datagen', docString = '${v.doc}') ${v.name} on table ${v.source} { ${v.query} }`),
+    ...KQL_VIEWS.map(
+      (v) => `.create-or-alter materialized-view with (folder = 'retail-datagen', docString = '${v.doc}') ${v.name} on table ${v.source} { ${v.query} }`,
+    ),
     ...KQL_FUNCTIONS.map((f) => `.create-or-alter function with (folder = 'retail-datagen', docstring = '${f.doc}') ${f.name}() { ${f.query} }`),
   );
   const examples = KQL_EXAMPLES.flatMap((example) => ['', `// ${example.title}`, ...example.query]);

@@ -71,7 +71,10 @@ const centsIdentity = {
 };
 const centsAddUp = (v: { gross_subtotal_cents: number; discount_cents: number; subtotal_cents: number; tax_cents: number; total_cents: number }) =>
   v.gross_subtotal_cents - v.discount_cents === v.subtotal_cents && v.subtotal_cents + v.tax_cents === v.total_cents;
-const centsMessage = { message: 'gross_subtotal_cents - discount_cents must equal subtotal_cents, and subtotal_cents + tax_cents total_cents', path: ['total_cents'] };
+const centsMessage = {
+  message: 'gross_subtotal_cents - discount_cents must equal subtotal_cents, and subtotal_cents + tax_cents total_cents',
+  path: ['total_cents'],
+};
 const truckId = () => z.string().min(1).describe('Truck id as the fleet names it (dim_trucks.ID, as text)');
 
 /** Inventory events happen at a store or at a DC: exactly one of the two ids is set, the other is null. */
@@ -83,21 +86,23 @@ const exactlyOneLocation = (value: { store_id?: number | null; dc_id?: number | 
 const oneLocationMessage = { message: 'Exactly one of store_id and dc_id must be set', path: ['store_id'] };
 
 export const eventPayloadSchemas = {
-  receipt_created: z.strictObject({
-    store_id: storeId(),
-    customer_id: customerId(),
-    receipt_id: receiptId(),
-    receipt_type: z.enum(['SALE', 'RETURN']).describe('SALE, or RETURN for a refund (amounts negative)'),
-    subtotal: money('Sum of the lines before discounts'),
-    discount: money('Promotion discounts on the receipt'),
-    tax: money('Sales tax'),
-    total: money('subtotal - discount + tax'),
-    tender_type: z.string().min(1).describe('How the customer paid (CASH, CREDIT_CARD, DEBIT_CARD, MOBILE_PAY, ...)'),
-    item_count: z.number().int().describe('Units on the receipt (negative for a return)'),
-    campaign_id: campaignRef(),
-    impression_id: impressionRef(),
-    ...centsIdentity,
-  }).refine(centsAddUp, centsMessage),
+  receipt_created: z
+    .strictObject({
+      store_id: storeId(),
+      customer_id: customerId(),
+      receipt_id: receiptId(),
+      receipt_type: z.enum(['SALE', 'RETURN']).describe('SALE, or RETURN for a refund (amounts negative)'),
+      subtotal: money('Sum of the lines before discounts'),
+      discount: money('Promotion discounts on the receipt'),
+      tax: money('Sales tax'),
+      total: money('subtotal - discount + tax'),
+      tender_type: z.string().min(1).describe('How the customer paid (CASH, CREDIT_CARD, DEBIT_CARD, MOBILE_PAY, ...)'),
+      item_count: z.number().int().describe('Units on the receipt (negative for a return)'),
+      campaign_id: campaignRef(),
+      impression_id: impressionRef(),
+      ...centsIdentity,
+    })
+    .refine(centsAddUp, centsMessage),
   receipt_line_added: z.strictObject({
     receipt_id: receiptId(),
     line_number: z.number().int().positive().describe('1-based line number within the receipt'),
@@ -126,7 +131,10 @@ export const eventPayloadSchemas = {
         .describe('Why the card was declined; null unless status is DECLINED'),
     })
     .refine((v) => (v.receipt_id == null) !== (v.order_id == null), { message: 'Exactly one of receipt_id and order_id must be set', path: ['receipt_id'] })
-    .refine((v) => (v.status === 'DECLINED') === (v.decline_reason != null), { message: 'decline_reason is set exactly when status is DECLINED', path: ['decline_reason'] }),
+    .refine((v) => (v.status === 'DECLINED') === (v.decline_reason != null), {
+      message: 'decline_reason is set exactly when status is DECLINED',
+      path: ['decline_reason'],
+    }),
   inventory_updated: z
     .strictObject({
       ...location,
@@ -223,24 +231,26 @@ export const eventPayloadSchemas = {
     store_id: storeId(),
     customer_id: customerId(),
   }),
-  online_order_created: z.strictObject({
-    order_id: orderId(),
-    customer_id: customerId(),
-    item_count: count('Units ordered'),
-    subtotal: money('Sum of the lines before discounts'),
-    discount: money('Promotion discounts'),
-    tax: money('Sales tax'),
-    total: money('subtotal - discount + tax'),
-    payment_method: z.string().min(1).describe('Tender used'),
-    status: z.string().min(1).describe('Order status when created (OPEN, COMPLETE or CANCELLED as the day ends)'),
-    tender_type: z.string().min(1).describe('Tender used (same as payment_method, named as on receipts)'),
-    fulfillment_mode: z.enum(['SHIP_FROM_DC', 'SHIP_FROM_STORE', 'BOPIS']).describe('How the order is fulfilled (BOPIS: buy online, pick up in store)'),
-    node_type: z.enum(['STORE', 'DC']).describe('Kind of location that fulfils the order'),
-    node_id: z.number().int().positive().describe('Store or DC id that fulfils the order'),
-    campaign_id: campaignRef(),
-    impression_id: impressionRef(),
-    ...centsIdentity,
-  }).refine(centsAddUp, centsMessage),
+  online_order_created: z
+    .strictObject({
+      order_id: orderId(),
+      customer_id: customerId(),
+      item_count: count('Units ordered'),
+      subtotal: money('Sum of the lines before discounts'),
+      discount: money('Promotion discounts'),
+      tax: money('Sales tax'),
+      total: money('subtotal - discount + tax'),
+      payment_method: z.string().min(1).describe('Tender used'),
+      status: z.string().min(1).describe('Order status when created (OPEN, COMPLETE or CANCELLED as the day ends)'),
+      tender_type: z.string().min(1).describe('Tender used (same as payment_method, named as on receipts)'),
+      fulfillment_mode: z.enum(['SHIP_FROM_DC', 'SHIP_FROM_STORE', 'BOPIS']).describe('How the order is fulfilled (BOPIS: buy online, pick up in store)'),
+      node_type: z.enum(['STORE', 'DC']).describe('Kind of location that fulfils the order'),
+      node_id: z.number().int().positive().describe('Store or DC id that fulfils the order'),
+      campaign_id: campaignRef(),
+      impression_id: impressionRef(),
+      ...centsIdentity,
+    })
+    .refine(centsAddUp, centsMessage),
   online_order_picked: z.strictObject({
     order_id: orderId(),
     line_number: z.number().int().positive().describe('1-based line number within the order'),
@@ -304,7 +314,17 @@ export const ADDITIONAL_PAYLOAD_FIELDS: Partial<Record<EventType, Record<string,
 };
 
 export const ENVELOPE_FIELDS = [
-  'event_id', 'event_type', 'payload', 'trace_id', 'ingest_timestamp', 'schema_version', 'source', 'session_id', 'correlation_id', 'parent_event_id', 'partition_key',
+  'event_id',
+  'event_type',
+  'payload',
+  'trace_id',
+  'ingest_timestamp',
+  'schema_version',
+  'source',
+  'session_id',
+  'correlation_id',
+  'parent_event_id',
+  'partition_key',
 ] as const;
 
 /** The envelope around a payload schema. The three links are always present, null where there is none. */
@@ -321,12 +341,16 @@ export function eventEnvelopeSchema<P extends z.ZodType>(payload: P) {
       .string()
       .min(1)
       .nullable()
-      .describe('One store visit (entered, zone changes and pings, receipt, lines, promotions, payments) or one online session (order, payments, picks, shipments); null outside a session'),
+      .describe(
+        'One store visit (entered, zone changes and pings, receipt, lines, promotions, payments) or one online session (order, payments, picks, shipments); null outside a session',
+      ),
     correlation_id: z
       .string()
       .min(1)
       .nullable()
-      .describe('The customer journey across channels: an ad impression and the visit or order it led to share it (the impression id); otherwise the session, shipment or disruption the event belongs to; null when none'),
+      .describe(
+        'The customer journey across channels: an ad impression and the visit or order it led to share it (the impression id); otherwise the session, shipment or disruption the event belongs to; null when none',
+      ),
     parent_event_id: z
       .string()
       .min(1)
@@ -344,7 +368,8 @@ export type EventEnvelope = z.infer<typeof anyEventEnvelopeSchema>;
  * What the outbox carries: any envelope, the links optional so that envelopes from before they existed (a
  * dead-lettered event, say) still travel. Every event we produce has them (parseEvent requires them).
  */
-export type OutboxEnvelope = Omit<EventEnvelope, 'session_id' | 'correlation_id' | 'parent_event_id'> & Partial<Pick<EventEnvelope, 'session_id' | 'correlation_id' | 'parent_event_id'>>;
+export type OutboxEnvelope = Omit<EventEnvelope, 'session_id' | 'correlation_id' | 'parent_event_id'> &
+  Partial<Pick<EventEnvelope, 'session_id' | 'correlation_id' | 'parent_event_id'>>;
 
 /** An envelope whose payload has been validated for its event type. */
 export type TypedEventEnvelope<T extends EventType> = Omit<EventEnvelope, 'event_type' | 'payload'> & { event_type: T; payload: EventPayload<T> };

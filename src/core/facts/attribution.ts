@@ -22,7 +22,15 @@ export const ATTRIBUTION_WINDOW_MS = 24 * 3_600_000;
  * who already intend to shop, display and video mostly build awareness.
  */
 export const CONVERSION_RATE: Record<string, number> = {
-  EMAIL: 0.12, SEARCH: 0.14, GOOGLE: 0.13, SOCIAL: 0.07, FACEBOOK: 0.08, INSTAGRAM: 0.06, DISPLAY: 0.04, YOUTUBE: 0.05, VIDEO: 0.05,
+  EMAIL: 0.12,
+  SEARCH: 0.14,
+  GOOGLE: 0.13,
+  SOCIAL: 0.07,
+  FACEBOOK: 0.08,
+  INSTAGRAM: 0.06,
+  DISPLAY: 0.04,
+  YOUTUBE: 0.05,
+  VIDEO: 0.05,
 };
 /** Mean time from impression to visit or order. */
 const MEAN_DELAY_SECONDS = 4 * 3600;

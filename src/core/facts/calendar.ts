@@ -104,8 +104,37 @@ export function isWeekend(date: Date): boolean {
   return day === 0 || day === 6;
 }
 
-const WEEKDAY_HOURS: Record<number, number> = { 8: 0.3, 9: 0.4, 10: 0.5, 11: 0.8, 12: 1.146, 13: 1.146, 14: 0.7, 15: 0.7, 16: 0.7, 17: 1.2, 18: 1.46, 19: 1.46, 20: 0.9, 21: 0.7 };
-const WEEKEND_HOURS: Record<number, number> = { 9: 0.4, 10: 0.6, 11: 0.8, 12: 1.0, 13: 1.176, 14: 1.285, 15: 1.285, 16: 1.176, 17: 1.1, 18: 1.0, 19: 0.9, 20: 0.8, 21: 0.6 };
+const WEEKDAY_HOURS: Record<number, number> = {
+  8: 0.3,
+  9: 0.4,
+  10: 0.5,
+  11: 0.8,
+  12: 1.146,
+  13: 1.146,
+  14: 0.7,
+  15: 0.7,
+  16: 0.7,
+  17: 1.2,
+  18: 1.46,
+  19: 1.46,
+  20: 0.9,
+  21: 0.7,
+};
+const WEEKEND_HOURS: Record<number, number> = {
+  9: 0.4,
+  10: 0.6,
+  11: 0.8,
+  12: 1.0,
+  13: 1.176,
+  14: 1.285,
+  15: 1.285,
+  16: 1.176,
+  17: 1.1,
+  18: 1.0,
+  19: 0.9,
+  20: 0.8,
+  21: 0.6,
+};
 /** Late and early hours for stores that open longer than 8–22 (24/7, 6am-midnight). */
 const EDGE_HOUR = 0.12;
 

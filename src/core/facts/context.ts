@@ -51,7 +51,7 @@ export interface FactContext {
 
 function basketCategoryOf(department: string, category: string, name: string): BasketCategory {
   if (/beverage|coffee|tea|juice|soda|water/i.test(`${category} ${name}`)) return 'beverages';
-  if (department === 'Grocery' || department === 'Baby & Kids' && category === 'Baby Food') return 'food';
+  if (department === 'Grocery' || (department === 'Baby & Kids' && category === 'Baby Food')) return 'food';
   if (department === 'Health & Beauty' || department === 'Baby & Kids') return 'personal_care';
   if (department === 'Electronics') return 'electronics';
   if (department === 'Clothing') return 'clothing';
@@ -91,7 +91,10 @@ export function buildFactContext(config: AppConfig): FactContext {
   }));
 
   // Customers occupy contiguous id blocks per geography, in geography order (as dim_customers does).
-  const counts = apportion(volume.total_customers, geographies.map((g) => g.weight));
+  const counts = apportion(
+    volume.total_customers,
+    geographies.map((g) => g.weight),
+  );
   const customersByGeography = new Map<number, { first: number; count: number }>();
   let next = 1;
   geographies.forEach((g, i) => {

@@ -19,8 +19,15 @@ const CAMPAIGNS: Record<CampaignType, { channels: string[]; days: number; daily:
 };
 /** USD per impression by channel (the predecessor's marketing_cost defaults). */
 const COST: Record<string, [number, number]> = {
-  EMAIL: [0.1, 0.25], DISPLAY: [0.5, 2.0], SOCIAL: [0.75, 3.0], SEARCH: [1.0, 5.0], VIDEO: [1.5, 5.25],
-  FACEBOOK: [0.25, 3.0], GOOGLE: [1.0, 5.0], INSTAGRAM: [0.2, 3.0], YOUTUBE: [1.5, 5.25],
+  EMAIL: [0.1, 0.25],
+  DISPLAY: [0.5, 2.0],
+  SOCIAL: [0.75, 3.0],
+  SEARCH: [1.0, 5.0],
+  VIDEO: [1.5, 5.25],
+  FACEBOOK: [0.25, 3.0],
+  GOOGLE: [1.0, 5.0],
+  INSTAGRAM: [0.2, 3.0],
+  YOUTUBE: [1.5, 5.25],
 };
 const DEVICE_FACTOR: Record<string, number> = { MOBILE: 1.0, TABLET: 1.2, DESKTOP: 1.5 };
 const LONGEST_CAMPAIGN_DAYS = 30;
@@ -36,7 +43,11 @@ function campaignStartedOn(seed: number, day: string): Campaign | null {
   if (!random.chance(0.9)) return null;
   const month = parseDay(day).getUTCMonth() + 1;
   const weights: Record<CampaignType, number> =
-    month >= 11 ? { seasonal_sale: 3, product_launch: 1, loyalty_program: 2, flash_sale: 4 } : month === 8 || month === 9 ? { seasonal_sale: 2, product_launch: 3, loyalty_program: 1, flash_sale: 2 } : { seasonal_sale: 1, product_launch: 1, loyalty_program: 1, flash_sale: 1 };
+    month >= 11
+      ? { seasonal_sale: 3, product_launch: 1, loyalty_program: 2, flash_sale: 4 }
+      : month === 8 || month === 9
+        ? { seasonal_sale: 2, product_launch: 3, loyalty_program: 1, flash_sale: 2 }
+        : { seasonal_sale: 1, product_launch: 1, loyalty_program: 1, flash_sale: 1 };
   return { id: `CAMP${day.replaceAll('-', '')}0001`, type: weighted(random, weights), start: day };
 }
 
@@ -61,7 +72,18 @@ export interface ImpressionDay {
 }
 
 function drawImpressions(seed: number, day: string, impressionsPerDay: number, customerCount: number): ImpressionDay {
-  const empty: ImpressionDay = { count: 0, at: new Float64Array(0), customerId: new Int32Array(0), channel: [], campaignId: [], creativeId: [], adId: [], impressionId: [], cost: new Float64Array(0), device: [] };
+  const empty: ImpressionDay = {
+    count: 0,
+    at: new Float64Array(0),
+    customerId: new Int32Array(0),
+    channel: [],
+    campaignId: [],
+    creativeId: [],
+    adId: [],
+    impressionId: [],
+    cost: new Float64Array(0),
+    device: [],
+  };
   if (customerCount <= 0 || impressionsPerDay <= 0) return empty;
   const random = deriveStream(seed, 'marketing', day);
   const multiplier = marketingMultiplier(parseDay(day));
@@ -128,7 +150,18 @@ export function generateMarketingDay(seed: number, day: string, impressionsPerDa
   const m = impressionsOfDay(seed, day, impressionsPerDay, customerCount);
   for (let i = 0; i < m.count; i++) {
     const cost = m.cost[i]!;
-    out.add(m.at[i]!, m.channel[i]!, m.campaignId[i]!, m.creativeId[i]!, m.adId[i]!, m.impressionId[i]!, cost, Math.round(cost * 100), m.customerId[i]! || null, m.device[i]!);
+    out.add(
+      m.at[i]!,
+      m.channel[i]!,
+      m.campaignId[i]!,
+      m.creativeId[i]!,
+      m.adId[i]!,
+      m.impressionId[i]!,
+      cost,
+      Math.round(cost * 100),
+      m.customerId[i]! || null,
+      m.device[i]!,
+    );
   }
   return out;
 }

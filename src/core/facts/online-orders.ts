@@ -148,14 +148,53 @@ export function writeOnlineOrderRows(state: RegionDayState): void {
         status = 'DELIVERED';
         latestDelivery = Math.max(latestDelivery, deliveredTs);
       }
-      out.fact_online_order_lines.add(createdTs, order.id, line.product.id, i + 1, line.quantity, cents(unit), cents(ext), unit, ext, lineDiscount, lineTax, line.promo, pickedTs, shippedTs, deliveredTs, status, line.mode, line.nodeStore ? 'STORE' : 'DC', line.nodeStore ? line.nodeStore.id : dcId);
+      out.fact_online_order_lines.add(
+        createdTs,
+        order.id,
+        line.product.id,
+        i + 1,
+        line.quantity,
+        cents(unit),
+        cents(ext),
+        unit,
+        ext,
+        lineDiscount,
+        lineTax,
+        line.promo,
+        pickedTs,
+        shippedTs,
+        deliveredTs,
+        status,
+        line.mode,
+        line.nodeStore ? 'STORE' : 'DC',
+        line.nodeStore ? line.nodeStore.id : dcId,
+      );
     });
     const total = subtotal - discount + tax;
     const status = order.cancelled ? 'CANCELLED' : allDelivered ? 'COMPLETE' : 'OPEN';
     const first = order.lines[0]!;
     out.fact_online_order_headers.add(
-      createdTs, order.id, order.customerId, cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, order.tender, items, status,
-      allDelivered && latestDelivery ? latestDelivery : null, order.sessionId, order.campaignId, order.impressionId, first.mode, first.nodeStore ? 'STORE' : 'DC', first.nodeStore ? first.nodeStore.id : dcId,
+      createdTs,
+      order.id,
+      order.customerId,
+      cents(subtotal),
+      cents(discount),
+      cents(tax),
+      cents(total),
+      subtotal,
+      discount,
+      tax,
+      total,
+      order.tender,
+      items,
+      status,
+      allDelivered && latestDelivery ? latestDelivery : null,
+      order.sessionId,
+      order.campaignId,
+      order.impressionId,
+      first.mode,
+      first.nodeStore ? 'STORE' : 'DC',
+      first.nodeStore ? first.nodeStore.id : dcId,
     );
   }
 }

@@ -36,7 +36,8 @@ function holidayBoost(date: Date): (product: ProductInfo) => number {
   }
   if (time === thanksgiving + day) return (p) => (p.department === 'Electronics' ? 5 : p.department === 'Baby & Kids' ? 3 : 1);
   const christmas = Date.UTC(year, 11, 25);
-  if (time >= christmas - 14 * day && time < christmas) return (p) => (/lights|wreath|wrapping|candy|cookie|chocolate/i.test(p.name) || p.department === 'Electronics' ? 1.6 : 1);
+  if (time >= christmas - 14 * day && time < christmas)
+    return (p) => (/lights|wreath|wrapping|candy|cookie|chocolate/i.test(p.name) || p.department === 'Electronics' ? 1.6 : 1);
   return () => 1;
 }
 
@@ -95,7 +96,9 @@ function planDc(state: RegionDayState): void {
     for (let d = 0; d < deliveries; d++) {
       const at = dayStart + dcRandom.int(1, 4) * HOUR_MS + dcRandom.int(0, 59) * MINUTE_MS;
       const source = `SUP${dateCode}${dcLabel}${pad(d + 1, 2)}`;
-      const share = lowAtDc.filter((_, i) => i % deliveries === d).map((product) => ({ product, quantity: dcRandom.int(volume.dc_initial_inventory_min, volume.dc_initial_inventory_max), source }));
+      const share = lowAtDc
+        .filter((_, i) => i % deliveries === d)
+        .map((product) => ({ product, quantity: dcRandom.int(volume.dc_initial_inventory_min, volume.dc_initial_inventory_max), source }));
       reorders.push(...share);
       dcTimeline.add(at, () => {
         for (const { product, quantity } of share) state.dcMove(at, product.id, quantity, 'INBOUND_SHIPMENT', source);
@@ -103,7 +106,17 @@ function planDc(state: RegionDayState): void {
     }
     reorders.sort((a, b) => a.product.id - b.product.id);
     for (const { product, quantity, source } of reorders) {
-      out.fact_dc_inventory_txn.add(dayStart, dcId, product.id, 0, 'REORDER', source, dcBalance[product.id]!, dcReorderPoint(seed, volume, dcId, product.id), quantity);
+      out.fact_dc_inventory_txn.add(
+        dayStart,
+        dcId,
+        product.id,
+        0,
+        'REORDER',
+        source,
+        dcBalance[product.id]!,
+        dcReorderPoint(seed, volume, dcId, product.id),
+        quantity,
+      );
     }
   }
 
@@ -114,7 +127,12 @@ function planDc(state: RegionDayState): void {
     const target = volume.store_initial_inventory_max;
     const needs = assortment.all.filter((p) => storeBalance[p.id]! <= storeReorderPoint(seed, volume, store.id, p.id) && storeBalance[p.id]! < target);
     if (needs.length === 0) return;
-    const reorders = needs.map((p) => ({ productId: p.id, current: storeBalance[p.id]!, point: storeReorderPoint(seed, volume, store.id, p.id), quantity: Math.max(0, target - storeBalance[p.id]!) }));
+    const reorders = needs.map((p) => ({
+      productId: p.id,
+      current: storeBalance[p.id]!,
+      point: storeReorderPoint(seed, volume, store.id, p.id),
+      quantity: Math.max(0, target - storeBalance[p.id]!),
+    }));
     const travelHours = dcRandom.int(1, 5);
     const loadedAt = dayStart + (4 * 60 + index * 10) * MINUTE_MS;
     const departAt = dayStart + 6 * HOUR_MS;

@@ -60,7 +60,13 @@ function quantityFor(random: RandomStream, category: BasketCategory): number {
 }
 
 /** What a customer intends to buy; stock is checked later, in time order. */
-export function basket(random: RandomStream, segment: Segment, format: StoreFormat, assortment: { byCategory: Assortment; all: ProductInfo[] }, boost: (p: ProductInfo) => number): WantedLine[] {
+export function basket(
+  random: RandomStream,
+  segment: Segment,
+  format: StoreFormat,
+  assortment: { byCategory: Assortment; all: ProductInfo[] },
+  boost: (p: ProductInfo) => number,
+): WantedLine[] {
   const visit = format === 'express' ? 'QUICK_TRIP' : weighted(random, VISIT_WEIGHTS[segment]);
   const [low, high] = LINE_RANGE[visit];
   const factor = FORMAT_FACTOR[format];
@@ -73,7 +79,8 @@ export function basket(random: RandomStream, segment: Segment, format: StoreForm
     const count = Math.min(remaining, Math.max(1, Math.floor(target * share)));
     // Budget shoppers stay in the cheaper 60% of a category, quality seekers in the dearer 40%.
     const cut = Math.floor(list.length * 0.6);
-    const [from, to] = segment === 'BUDGET_CONSCIOUS' ? [0, Math.max(1, cut)] : segment === 'QUALITY_SEEKER' ? [Math.min(cut, list.length - 1), list.length] : [0, list.length];
+    const [from, to] =
+      segment === 'BUDGET_CONSCIOUS' ? [0, Math.max(1, cut)] : segment === 'QUALITY_SEEKER' ? [Math.min(cut, list.length - 1), list.length] : [0, list.length];
     for (let n = 0; n < count; n++) {
       const product = list[from + Math.floor(random.next() * (to - from))]!;
       const existing = lines.get(product.id);
@@ -126,7 +133,16 @@ const PROMOTIONS: Promotion[] = [
 ];
 const SEGMENT_RATE: Record<Segment, number> = { BUDGET_CONSCIOUS: 0.3, CONVENIENCE_FOCUSED: 0.08, QUALITY_SEEKER: 0.1, BRAND_LOYAL: 0.15 };
 const MONTH_RATE = [1.3, 1.2, 0.9, 1.0, 1.0, 1.1, 1.3, 1.4, 1.1, 1.0, 2.0, 1.6];
-const CATEGORY_RATE: Record<BasketCategory, number> = { food: 0.6, beverages: 0.7, household: 0.8, personal_care: 0.9, electronics: 1.2, clothing: 1.8, home_garden: 1.1, other: 1.0 };
+const CATEGORY_RATE: Record<BasketCategory, number> = {
+  food: 0.6,
+  beverages: 0.7,
+  household: 0.8,
+  personal_care: 0.9,
+  electronics: 1.2,
+  clothing: 1.8,
+  home_garden: 1.1,
+  other: 1.0,
+};
 
 export interface LineDiscount {
   code: string | null;
@@ -137,14 +153,22 @@ export interface LineDiscount {
  * Chooses at most one promotion for a basket and returns each line's discount (applied once: on the line,
  * summed into the header, never again on the total).
  */
-export function promotionsFor(random: RandomStream, segment: Segment, month: number, lines: { product: ProductInfo; quantity: number; unitCents: number }[]): LineDiscount[] {
+export function promotionsFor(
+  random: RandomStream,
+  segment: Segment,
+  month: number,
+  lines: { product: ProductInfo; quantity: number; unitCents: number }[],
+): LineDiscount[] {
   const none = lines.map(() => ({ code: null, discountCents: 0 }));
   if (lines.length === 0) return none;
   const categoryRate = lines.reduce((sum, l) => sum + CATEGORY_RATE[l.product.basketCategory], 0) / lines.length;
   if (!random.chance(Math.min(0.6, SEGMENT_RATE[segment] * MONTH_RATE[month - 1]! * categoryRate))) return none;
   const subtotal = lines.reduce((sum, l) => sum + l.unitCents * l.quantity, 0);
   const eligible = PROMOTIONS.filter(
-    (p) => (!p.months || p.months.includes(month)) && subtotal >= p.minimumCents && (!p.categories || lines.some((l) => p.categories!.includes(l.product.basketCategory))),
+    (p) =>
+      (!p.months || p.months.includes(month)) &&
+      subtotal >= p.minimumCents &&
+      (!p.categories || lines.some((l) => p.categories!.includes(l.product.basketCategory))),
   );
   if (eligible.length === 0) return none;
   let target = random.next() * eligible.reduce((sum, p) => sum + p.percent, 0);

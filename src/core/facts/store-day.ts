@@ -43,7 +43,8 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
     if (shipment.store.id !== store.id) continue;
     // The store's own reorders, raised overnight before anything sells: a REORDER row (no stock moves).
     timeline.add(dayStart, () => {
-      for (const r of shipment.reorders) out.fact_store_inventory_txn.add(dayStart, store.id, r.productId, 0, 'REORDER', shipment.id, balance[r.productId]!, r.point, r.quantity);
+      for (const r of shipment.reorders)
+        out.fact_store_inventory_txn.add(dayStart, store.id, r.productId, 0, 'REORDER', shipment.id, balance[r.productId]!, r.point, r.quantity);
     });
     if (shipment.lines.length === 0) continue;
     timeline.add(shipment.unloadedAt, () => {
@@ -69,7 +70,16 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
   const zoneShares = ZONES_BY_FORMAT[store.format];
   const bleFactor = BLE_FORMAT[store.format] * Math.min(1.8, Math.max(0.6, store.trafficMultiplier));
 
-  const checkout = (at: number, receiptId: string, visit: Visit, segment: Segment, wanted: WantedLine[], tender: string, promoRandom: RandomStream, returnDraw: number) => {
+  const checkout = (
+    at: number,
+    receiptId: string,
+    visit: Visit,
+    segment: Segment,
+    wanted: WantedLine[],
+    tender: string,
+    promoRandom: RandomStream,
+    returnDraw: number,
+  ) => {
     const { customerId } = visit;
     const lines: { product: ProductInfo; quantity: number; unitCents: number }[] = [];
     for (const line of wanted) {
@@ -101,10 +111,44 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
     });
     const total = subtotal - discount + tax;
     const eventTs = at;
-    out.fact_receipts.add(eventTs, store.id, customerId, receiptId, 'SALE', cents(subtotal), cents(discount), cents(tax), cents(total), subtotal, discount, tax, total, tender, items, null, `TRC${receiptId.slice(3)}`, visit.sessionId, visit.campaignId, visit.impressionId);
+    out.fact_receipts.add(
+      eventTs,
+      store.id,
+      customerId,
+      receiptId,
+      'SALE',
+      cents(subtotal),
+      cents(discount),
+      cents(tax),
+      cents(total),
+      subtotal,
+      discount,
+      tax,
+      total,
+      tender,
+      items,
+      null,
+      `TRC${receiptId.slice(3)}`,
+      visit.sessionId,
+      visit.campaignId,
+      visit.impressionId,
+    );
     lines.forEach((line, i) => {
       const ext = line.unitCents * line.quantity;
-      out.fact_receipt_lines.add(eventTs, receiptId, i + 1, line.product.id, line.quantity, cents(line.unitCents), cents(ext), line.unitCents, ext, discounts[i]!.discountCents, taxes[i]!, discounts[i]!.code);
+      out.fact_receipt_lines.add(
+        eventTs,
+        receiptId,
+        i + 1,
+        line.product.id,
+        line.quantity,
+        cents(line.unitCents),
+        cents(ext),
+        line.unitCents,
+        ext,
+        discounts[i]!.discountCents,
+        taxes[i]!,
+        discounts[i]!.code,
+      );
       storeMove(at, line.product.id, -line.quantity, 'SALE', receiptId);
     });
     // About 1% of purchases come back later the same day (6% around Boxing Day).
@@ -116,10 +160,44 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
         const ts = returnAt;
         const negative = (value: number) => (value === 0 ? 0 : -value);
         // A return is a visit of its own (to the service desk), credited to no campaign.
-        out.fact_receipts.add(ts, store.id, customerId, returnId, 'RETURN', cents(negative(subtotal)), cents(negative(discount)), cents(negative(tax)), cents(negative(total)), negative(subtotal), negative(discount), negative(tax), negative(total), tender, items, receiptId, `TRC${returnId.slice(3)}`, `VRT${returnId.slice(3)}`, null, null);
+        out.fact_receipts.add(
+          ts,
+          store.id,
+          customerId,
+          returnId,
+          'RETURN',
+          cents(negative(subtotal)),
+          cents(negative(discount)),
+          cents(negative(tax)),
+          cents(negative(total)),
+          negative(subtotal),
+          negative(discount),
+          negative(tax),
+          negative(total),
+          tender,
+          items,
+          receiptId,
+          `TRC${returnId.slice(3)}`,
+          `VRT${returnId.slice(3)}`,
+          null,
+          null,
+        );
         lines.forEach((line, i) => {
           const ext = line.unitCents * line.quantity;
-          out.fact_receipt_lines.add(ts, returnId, i + 1, line.product.id, -line.quantity, cents(line.unitCents), cents(negative(ext)), line.unitCents, negative(ext), negative(discounts[i]!.discountCents), negative(taxes[i]!), discounts[i]!.code ?? 'RETURN');
+          out.fact_receipt_lines.add(
+            ts,
+            returnId,
+            i + 1,
+            line.product.id,
+            -line.quantity,
+            cents(line.unitCents),
+            cents(negative(ext)),
+            line.unitCents,
+            negative(ext),
+            negative(discounts[i]!.discountCents),
+            negative(taxes[i]!),
+            discounts[i]!.code ?? 'RETURN',
+          );
           storeMove(returnAt, line.product.id, line.quantity, 'RETURN', returnId);
           // Food is never resold; other goods are restocked, sent back to the vendor or written off.
           const disposition = line.product.food ? 'DAMAGED' : weighted(promoRandom, { RESTOCK: 0.6, RTV: 0.3, DAMAGED: 0.1 });
@@ -153,7 +231,14 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
     zoneShares.forEach((share, z) => {
       const base = Math.floor(total * share);
       const [low, high] = DWELL[z]!;
-      out.fact_foot_traffic.add(hourStart, store.id, `SENSOR_${pad(store.id, 3)}_${FOOT_ZONES[z]}`, FOOT_ZONES[z]!, random.int(low, high), z === 0 ? Math.max(base, visits) : base);
+      out.fact_foot_traffic.add(
+        hourStart,
+        store.id,
+        `SENSOR_${pad(store.id, 3)}_${FOOT_ZONES[z]}`,
+        FOOT_ZONES[z]!,
+        random.int(low, high),
+        z === 0 ? Math.max(base, visits) : base,
+      );
     });
     for (let v = 0; v < visits; v++) {
       const conversion = v >= ordinary ? brought[v - ordinary]! : null;
@@ -165,11 +250,25 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
       const wanted = basket(random, segment, store.format, assortment, boost);
       const sequence = pad(++receiptSequence, 6);
       const receiptId = `RCP${dateCode}${storeLabel}${sequence}`;
-      const visit: Visit = { customerId, sessionId: `VIS${dateCode}${storeLabel}${sequence}`, campaignId: conversion?.campaignId ?? null, impressionId: conversion?.impressionId ?? null };
+      const visit: Visit = {
+        customerId,
+        sessionId: `VIS${dateCode}${storeLabel}${sequence}`,
+        campaignId: conversion?.campaignId ?? null,
+        impressionId: conversion?.impressionId ?? null,
+      };
       const known = random.chance(0.3);
       const bleId = known ? bleIdOf(customerId) : `ANON-${store.id}-${random.int(100000, 999999)}`;
       const beacon = (z: number, at: number) =>
-        out.fact_ble_pings.add(at, store.id, `BEACON_${pad(store.id, 3)}_${BLE_ZONES[z]}`, bleId, random.int(-80, -30), BLE_ZONES[z]!, known ? customerId : null, visit.sessionId);
+        out.fact_ble_pings.add(
+          at,
+          store.id,
+          `BEACON_${pad(store.id, 3)}_${BLE_ZONES[z]}`,
+          bleId,
+          random.int(-80, -30),
+          BLE_ZONES[z]!,
+          known ? customerId : null,
+          visit.sessionId,
+        );
       // The entrance beacon sees the shopper walk in; then 1–3 more zones, a few pings each, until checkout.
       beacon(0, enteredAt);
       const zones = random.shuffle([1, 2, 3, 4]).slice(0, random.int(1, 3));
@@ -188,7 +287,10 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
   if (random.chance(0.1) && assortment.all.length > 0) {
     const at = dayStart + 86_399_000;
     const count = random.int(1, 3);
-    const corrections = Array.from({ length: count }, () => ({ product: random.pick(assortment.all), delta: random.chance(0.5) ? random.int(1, 5) : -random.int(1, 5) }));
+    const corrections = Array.from({ length: count }, () => ({
+      product: random.pick(assortment.all),
+      delta: random.chance(0.5) ? random.int(1, 5) : -random.int(1, 5),
+    }));
     timeline.add(at, () => {
       for (const { product, delta } of corrections) {
         const applied = Math.max(delta, -balance[product.id]!);

@@ -13,7 +13,13 @@ export const ZONES_BY_FORMAT: Record<StoreFormat, number[]> = {
   express: [0.45, 0.15, 0.1, 0.05, 0.25],
 };
 export const FOOT_ZONES = ['ENTRANCE_MAIN', 'ENTRANCE_SIDE', 'AISLES_A', 'AISLES_B', 'CHECKOUT'];
-export const DWELL: [number, number][] = [[45, 90], [30, 75], [180, 420], [120, 300], [90, 240]];
+export const DWELL: [number, number][] = [
+  [45, 90],
+  [30, 75],
+  [180, 420],
+  [120, 300],
+  [90, 240],
+];
 export const BLE_ZONES = ['ENTRANCE', 'ELECTRONICS', 'GROCERY', 'CLOTHING', 'CHECKOUT'];
 export const BLE_FORMAT: Record<StoreFormat, number> = { hypermarket: 1.6, superstore: 1.3, standard: 1.0, neighborhood: 0.85, express: 0.65 };
 

@@ -57,7 +57,13 @@ export const DELETE_CONFIRMATION = 'DELETE-ALL-DATA';
 
 export async function deleteAllData(
   confirmation: string | undefined,
-  deps: { state: GenerationStateStore; files: DatasetFiles; jobs: GenerationJobs; disruptions?: DocumentStore<Disruption>; resetStreaming?: () => Promise<void> },
+  deps: {
+    state: GenerationStateStore;
+    files: DatasetFiles;
+    jobs: GenerationJobs;
+    disruptions?: DocumentStore<Disruption>;
+    resetStreaming?: () => Promise<void>;
+  },
 ): Promise<{ deleted_files: number }> {
   if (confirmation !== DELETE_CONFIRMATION) {
     throw ValidationError.single('confirm', `must be "${DELETE_CONFIRMATION}" to delete all generated data and state`);

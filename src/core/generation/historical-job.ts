@@ -60,18 +60,26 @@ export function resolveHistoricalRange(
   if (end > yesterday) throw ValidationError.single('end_date', `cannot be after yesterday (${yesterday}): days are generated whole`);
   assertOrderedRange(requested);
   if (facts && start <= facts.end_date) {
-    throw new ConflictError(`History already covers ${facts.start_date} to ${facts.end_date}; the next run starts at ${addDays(facts.end_date, 1)} (or delete the data first)`);
+    throw new ConflictError(
+      `History already covers ${facts.start_date} to ${facts.end_date}; the next run starts at ${addDays(facts.end_date, 1)} (or delete the data first)`,
+    );
   }
   if (start > end) {
     if (!requested.start_date && !requested.end_date && facts) throw new ConflictError(`History is already up to date through ${facts.end_date}`);
     throw ValidationError.single('start_date', `must not be after end_date (${start} > ${end})`);
   }
   if (facts && start !== addDays(facts.end_date, 1)) {
-    throw ValidationError.single('start_date', `must be ${addDays(facts.end_date, 1)}, the day after the last generated day, so inventory carries over without a gap`);
+    throw ValidationError.single(
+      'start_date',
+      `must be ${addDays(facts.end_date, 1)}, the day after the last generated day, so inventory carries over without a gap`,
+    );
   }
   const span = daysBetween(start, end) + 1;
   if (span > config.historical.max_span_days) {
-    throw ValidationError.single('end_date', `the range is ${span} days; the most one job may cover is ${config.historical.max_span_days} (historical.max_span_days)`);
+    throw ValidationError.single(
+      'end_date',
+      `the range is ${span} days; the most one job may cover is ${config.historical.max_span_days} (historical.max_span_days)`,
+    );
   }
   return { start, end };
 }
@@ -160,7 +168,11 @@ export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, r
   return counts;
 }
 
-export async function runHistoricalUnit(deps: HistoricalJobDeps, config: AppConfig, message: { operation_id: string; region: number; day: string }): Promise<Job> {
+export async function runHistoricalUnit(
+  deps: HistoricalJobDeps,
+  config: AppConfig,
+  message: { operation_id: string; region: number; day: string },
+): Promise<Job> {
   const { operation_id: operationId, region, day } = message;
   let job = await deps.jobs.get(operationId);
   if (isTerminal(job.status)) return job;
@@ -192,7 +204,12 @@ export async function runHistoricalUnit(deps: HistoricalJobDeps, config: AppConf
       j.progress = Math.min(1, j.units_done / j.units_total);
       for (const [table, count] of Object.entries(counts) as [FactTable, { rows: number; bytes: number; files: number }][]) {
         const current = j.tables[table] ?? { rows: 0, progress: 0 };
-        j.tables[table] = { rows: current.rows + count.rows, progress: j.progress, files: (current.files ?? 0) + count.files, bytes: (current.bytes ?? 0) + count.bytes };
+        j.tables[table] = {
+          rows: current.rows + count.rows,
+          progress: j.progress,
+          files: (current.files ?? 0) + count.files,
+          bytes: (current.bytes ?? 0) + count.bytes,
+        };
       }
       for (const table of Object.keys(j.tables)) j.tables[table]!.progress = j.progress;
       if (!j.current_day || day > j.current_day) j.current_day = day;

@@ -43,7 +43,10 @@ export interface GenerationMessage {
 
 /** Identifies the settings master data depends on, so facts can tell when it went stale. */
 export function masterFingerprint(config: AppConfig): string {
-  return createHash('sha256').update(JSON.stringify({ seed: config.seed, volume: config.volume })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ seed: config.seed, volume: config.volume }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export async function startMasterGeneration(deps: MasterJobDeps, force: boolean): Promise<Job> {
@@ -80,7 +83,13 @@ export async function runMasterJob(deps: MasterJobDeps, operationId: string, con
     const path = masterFilePath(encoded.table);
     await deps.files.write(path, encoded.parquet, PARQUET_CONTENT_TYPE);
     done++;
-    written[encoded.table] = { rows: encoded.rows, files: 1, bytes: encoded.parquet.byteLength, columns: encoded.columns, updated_at: new Date().toISOString() };
+    written[encoded.table] = {
+      rows: encoded.rows,
+      files: 1,
+      bytes: encoded.parquet.byteLength,
+      columns: encoded.columns,
+      updated_at: new Date().toISOString(),
+    };
     const next = DIMENSION_TABLES[done];
     const current = await deps.jobs.update(operationId, (j) => {
       j.tables[encoded.table] = { rows: encoded.rows, progress: 1, files: 1, bytes: encoded.parquet.byteLength };

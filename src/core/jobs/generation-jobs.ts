@@ -139,7 +139,8 @@ export class GenerationJobs {
    */
   async cancel(operationId: string): Promise<Job> {
     const job = await this.get(operationId);
-    if (isTerminal(job.status)) throw new ConflictError(`operation_id: job ${operationId} has already ${job.status === 'completed' ? 'completed' : `ended (${job.status})`}`);
+    if (isTerminal(job.status))
+      throw new ConflictError(`operation_id: job ${operationId} has already ${job.status === 'completed' ? 'completed' : `ended (${job.status})`}`);
     if (job.status === 'pending') return this.finish(operationId, 'cancelled');
     return this.update(operationId, (current) => {
       current.cancel_requested = true;

@@ -19,7 +19,17 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeIndexes } from 'hyparquet-writer/src/indexes.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { Bytes, writeRleHybrid } from './bytes.js';
-import { columnLength, distinctCodes, type BigIntColumn, type BooleanColumn, type Float64Column, type Int32Column, type StringColumn, type TypedColumn, type TypedTable } from './columns.js';
+import {
+  columnLength,
+  distinctCodes,
+  type BigIntColumn,
+  type BooleanColumn,
+  type Float64Column,
+  type Int32Column,
+  type StringColumn,
+  type TypedColumn,
+  type TypedTable,
+} from './columns.js';
 import { snappyCompress } from './snappy.js';
 
 export interface TypedEncodeOptions {
@@ -255,7 +265,15 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
   const rows = end - start;
   // A column built without interning is de-duplicated only where the library's sample asks for a dictionary.
   const given = column.codes;
-  const codes = column.distinct || !sampleAllowsDictionary(rows, (row) => textKey(utf8, given[start + row]!), (row) => textSampleSize(utf8, given[start + row]!)) ? given : chunkDistinct(column, start, end);
+  const codes =
+    column.distinct ||
+    !sampleAllowsDictionary(
+      rows,
+      (row) => textKey(utf8, given[start + row]!),
+      (row) => textSampleSize(utf8, given[start + row]!),
+    )
+      ? given
+      : chunkDistinct(column, start, end);
   const indexes = new Int32Array(rows);
   const order: number[] = [];
   let nulls = 0;
@@ -308,7 +326,15 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
   if (sampleAllowsDictionary(rows, keyAt, sampleSize) && dictionaryWins(order.length, nonNull, valueBytes, dictionaryBytes, 4)) {
     const dictionary = new Bytes(dictionaryBytes + order.length * 4 + 16);
     for (const code of order) writeValue(dictionary, code);
-    return { indexes, dictionaryPlain: dictionary.view8(), dictionaryCount: order.length, sizeOf, writePlain: () => {}, statistics, encoding: 'RLE_DICTIONARY' };
+    return {
+      indexes,
+      dictionaryPlain: dictionary.view8(),
+      dictionaryCount: order.length,
+      sizeOf,
+      writePlain: () => {},
+      statistics,
+      encoding: 'RLE_DICTIONARY',
+    };
   }
   const writePlain = (out: Bytes, from: number, to: number) => {
     for (let r = from; r < to; r++) {
@@ -537,7 +563,7 @@ function planBooleans(column: BooleanColumn, start: number, end: number): ChunkP
     }
     let current = 0;
     for (let i = 0; i < bits.length; i++) {
-      if (bits[i]) current |= 1 << i % 8;
+      if (bits[i]) current |= 1 << (i % 8);
       if (i % 8 === 7) {
         out.byte(current);
         current = 0;
@@ -576,7 +602,15 @@ function compress(codec: CompressionCodec, bytes: Uint8Array): Uint8Array {
   return codec === 'SNAPPY' ? snappyCompress(bytes) : bytes.slice();
 }
 
-function writeChunk(writer: ByteWriter, column: TypedColumn, element: SchemaElement, plan: ChunkPlan, start: number, end: number, codec: CompressionCodec): { chunk: ColumnChunk; offsetIndex?: OffsetIndex } {
+function writeChunk(
+  writer: ByteWriter,
+  column: TypedColumn,
+  element: SchemaElement,
+  plan: ChunkPlan,
+  start: number,
+  end: number,
+  codec: CompressionCodec,
+): { chunk: ColumnChunk; offsetIndex?: OffsetIndex } {
   const rows = end - start;
   const offsetStart = writer.offset;
   let uncompressed = 0;

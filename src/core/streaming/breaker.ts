@@ -115,8 +115,18 @@ export class CircuitBreaker {
 }
 
 /** The breaker's settings as configured (`realtime.*`), for every place that builds one. */
-export function breakerSettings(realtime: { circuit_breaker_enabled: boolean; failure_threshold: number; timeout_seconds: number; half_open_max_calls: number }): BreakerSettings {
-  return { enabled: realtime.circuit_breaker_enabled, failureThreshold: realtime.failure_threshold, timeoutSeconds: realtime.timeout_seconds, halfOpenMaxCalls: realtime.half_open_max_calls };
+export function breakerSettings(realtime: {
+  circuit_breaker_enabled: boolean;
+  failure_threshold: number;
+  timeout_seconds: number;
+  half_open_max_calls: number;
+}): BreakerSettings {
+  return {
+    enabled: realtime.circuit_breaker_enabled,
+    failureThreshold: realtime.failure_threshold,
+    timeoutSeconds: realtime.timeout_seconds,
+    halfOpenMaxCalls: realtime.half_open_max_calls,
+  };
 }
 
 /** Closes the breaker and forgets its failures (a stop and a new start reset it: a new stream never begins with an open breaker). */

@@ -11,7 +11,11 @@ export async function updateStreamConfig(service: ConfigService, deps: Streaming
   const updated = await service.update(body ?? {});
   const patch = (nestFlatFields(body ?? {}) as { realtime?: { emit_interval_ms?: unknown; burst?: unknown } }).realtime;
   if (patch && (patch.emit_interval_ms !== undefined || patch.burst !== undefined)) {
-    await applyLivePacing(deps, patch.emit_interval_ms !== undefined ? updated.realtime.emit_interval_ms : undefined, patch.burst !== undefined ? updated.realtime.burst : undefined);
+    await applyLivePacing(
+      deps,
+      patch.emit_interval_ms !== undefined ? updated.realtime.emit_interval_ms : undefined,
+      patch.burst !== undefined ? updated.realtime.burst : undefined,
+    );
   }
   return updated;
 }

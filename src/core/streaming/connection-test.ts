@@ -29,18 +29,29 @@ const PROPERTIES_TIMEOUT_MS = 10_000;
 function failureText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.message) return error.message;
-  const causes = error instanceof AggregateError ? error.errors.map((cause: unknown) => (cause instanceof Error ? cause.message : String(cause))).filter(Boolean) : [];
+  const causes =
+    error instanceof AggregateError ? error.errors.map((cause: unknown) => (cause instanceof Error ? cause.message : String(cause))).filter(Boolean) : [];
   return causes.length > 0 ? [...new Set(causes)].join('; ') : error.name;
 }
 
-export async function testConnection(probe: ConnectionProbe, config: AppConfig, environment: Environment, clock: () => number = () => performance.now()): Promise<ConnectionTestResult> {
+export async function testConnection(
+  probe: ConnectionProbe,
+  config: AppConfig,
+  environment: Environment,
+  clock: () => number = () => performance.now(),
+): Promise<ConnectionTestResult> {
   const started = clock();
   const view = toConfigView(config, environment);
   const elapsed = () => Math.round((clock() - started) * 10) / 10;
   try {
     if (view.connection.sink === 'blob') {
       await (await probe.sink(config)).send([]);
-      return { success: true, message: 'Connection test successful (Blob sink)', response_time_ms: elapsed(), details: { sink: 'blob', hub: view.connection.hub } };
+      return {
+        success: true,
+        message: 'Connection test successful (Blob sink)',
+        response_time_ms: elapsed(),
+        details: { sink: 'blob', hub: view.connection.hub },
+      };
     }
     const connection = resolveConnection(config, environment);
     if (connection.connectionString) parseEventHubsConnectionString(connection.connectionString);

@@ -23,14 +23,27 @@ import type { DrainLease } from './lease.js';
 import { haltPace, newPace, owedEvents, resumePace } from './pacer.js';
 import { closedBreaker, resetBreaker } from './breaker.js';
 import { masterFingerprint } from '../generation/master-job.js';
-import { emptyStatistics, eventsPerSecond, RECENT_EVENTS_PATH, stoppedState, streamStateStatusSchema, type Outbox, type StreamState, type StreamStatistics } from './types.js';
+import {
+  emptyStatistics,
+  eventsPerSecond,
+  RECENT_EVENTS_PATH,
+  stoppedState,
+  streamStateStatusSchema,
+  type Outbox,
+  type StreamState,
+  type StreamStatistics,
+} from './types.js';
 
 export const startStreamSchema = z
   .object({
     emit_interval_ms: z.number().int().min(10).max(3_600_000).optional().describe('Overrides realtime.emit_interval_ms for this run'),
     burst: z.number().int().min(1).max(100_000).optional().describe('Overrides realtime.burst for this run'),
     duration_minutes: z.number().int().min(1).max(10_080).optional().describe('Stop by itself after this long'),
-    event_types: z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]])).min(1).optional().describe('Only these event types'),
+    event_types: z
+      .array(z.enum(EVENT_TYPES as [EventType, ...EventType[]]))
+      .min(1)
+      .optional()
+      .describe('Only these event types'),
     restart_day: z
       .boolean()
       .optional()
@@ -72,22 +85,31 @@ export async function updateStatistics(deps: StreamingDeps, mutate: (stats: Stre
   });
 }
 
-
 /**
  * Generates one simulated day into the outbox, continuing inventory from history (the first streamed day) or
  * from the previous streamed day, whose closing positions are kept apart so history itself never changes.
  */
-export async function fillDay(deps: StreamingDeps, config: AppConfig, day: string, eventTypes: string[] | null, context: FactContext = buildFactContext(config)): Promise<number> {
+export async function fillDay(
+  deps: StreamingDeps,
+  config: AppConfig,
+  day: string,
+  eventTypes: string[] | null,
+  context: FactContext = buildFactContext(config),
+): Promise<number> {
   const collector = new EventCollector(eventTypes ? new Set(eventTypes as EventType[]) : null);
   for (const region of context.regions) {
     const previous = addDays(day, -1);
-    const saved = (await deps.files.read(balancesPath('stream', region.dcId, previous))) ?? (await deps.files.read(balancesPath('history', region.dcId, previous)));
-    if (!saved) throw new ConflictError(`Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`);
+    const saved =
+      (await deps.files.read(balancesPath('stream', region.dcId, previous))) ?? (await deps.files.read(balancesPath('history', region.dcId, previous)));
+    if (!saved)
+      throw new ConflictError(`Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`);
     const result = generateRegionDay(context, region, day, decodeBalances(saved));
     collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));
     await deps.files.write(balancesPath('stream', region.dcId, day), encodeBalances(result.balances));
   }
-  collectDayEvents(collector, { fact_marketing: generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build() });
+  collectDayEvents(collector, {
+    fact_marketing: generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build(),
+  });
   collectStoreHours(collector, context, day);
   const { events } = await deps.outbox.replace(collector.sorted());
   return events;
@@ -97,7 +119,10 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
   const history = await deps.generation.read();
   if (!history.facts || !history.master) throw ValidationError.single('history', 'Historical data must be generated first');
   if (history.master.config_fingerprint !== masterFingerprint(config)) {
-    throw ValidationError.single('config', 'seed or volume settings changed since master data was generated, so streamed days would not match it; generate master data again with {"force": true} (and history), or restore the settings');
+    throw ValidationError.single(
+      'config',
+      'seed or volume settings changed since master data was generated, so streamed days would not match it; generate master data again with {"force": true} (and history), or restore the settings',
+    );
   }
   const current = await readStreamState(deps);
   if (current.status === 'running' || current.status === 'paused') {
@@ -194,7 +219,11 @@ export const resumeStreaming = (deps: StreamingDeps) => transition(deps, ['pause
  * - events_failed: of those, the ones that did not reach the sink because sending failed: given up on, and the
  *   held ones (they leave the count once a later send delivers them).
  */
-export function streamCounts(state: StreamState, stats: StreamStatistics, now: number): { events_generated: number; events_failed: number; behind_events: number } {
+export function streamCounts(
+  state: StreamState,
+  stats: StreamStatistics,
+  now: number,
+): { events_generated: number; events_failed: number; behind_events: number } {
   // Given up on: dead-lettered, or dropped when the DLQ is off.
   const givenUp = stats.events_failed;
   if (!state.pace) return { events_generated: stats.events_sent_successfully + givenUp, events_failed: givenUp, behind_events: 0 };
@@ -236,7 +265,11 @@ export async function streamStatus(deps: StreamingDeps, windowSeconds: number, n
     last_event_time: stats.last_event_time,
     day: state.day,
     ends_at: state.ends_at,
-    error: state.error ?? (state.status === 'running' && stats.last_send_failed_at && (!stats.last_send_ok_at || stats.last_send_failed_at > stats.last_send_ok_at) ? (stats.last_send_error ?? null) : null),
+    error:
+      state.error ??
+      (state.status === 'running' && stats.last_send_failed_at && (!stats.last_send_ok_at || stats.last_send_failed_at > stats.last_send_ok_at)
+        ? (stats.last_send_error ?? null)
+        : null),
   };
 }
 
@@ -245,7 +278,12 @@ export const streamStatisticsSchema = z
     events_generated: z.number().int().describe('Events the stream has produced since it started: sent, withheld, given up on, or due while sending fails'),
     events_prepared: z.number().int().describe('Events generated into the outbox (day slices) since the stream started'),
     events_sent_successfully: z.number().int(),
-    events_failed: z.number().int().describe('Due events that did not reach the sink because sending failed: given up on (dead-lettered, or dropped with the DLQ off), or held in the outbox while the sink fails'),
+    events_failed: z
+      .number()
+      .int()
+      .describe(
+        'Due events that did not reach the sink because sending failed: given up on (dead-lettered, or dropped with the DLQ off), or held in the outbox while the sink fails',
+      ),
     events_dead_lettered: z.number().int(),
     batches_sent: z.number().int(),
     total_streaming_time: z.number().describe('Seconds spent sending'),
@@ -256,7 +294,10 @@ export const streamStatisticsSchema = z
     error_counts: z.record(z.string(), z.number().int()),
     connection_failures: z.number().int(),
     circuit_breaker_trips: z.number().int(),
-    events_withheld_by_disruptions: z.number().int().describe('Events active disruptions kept from going out (shipments of a DC in outage, restocking of a shortage)'),
+    events_withheld_by_disruptions: z
+      .number()
+      .int()
+      .describe('Events active disruptions kept from going out (shipments of a DC in outage, restocking of a shortage)'),
   })
   .meta({ id: 'StreamStatistics' });
 

@@ -36,7 +36,14 @@ export interface DeadLetterQueue {
  * Dead-letters events, recording for each how often it was retried: its earlier trips through the DLQ plus
  * the send attempts of this drain. Returns how many were kept (the rest did not fit, see above).
  */
-export async function deadLetter(queue: DeadLetterQueue, events: OutboxEvent[], errorType: string, error: string, attempts: number, maxSize: number): Promise<number> {
+export async function deadLetter(
+  queue: DeadLetterQueue,
+  events: OutboxEvent[],
+  errorType: string,
+  error: string,
+  attempts: number,
+  maxSize: number,
+): Promise<number> {
   const byRetries = new Map<number, OutboxEvent[]>();
   for (const event of events) {
     const retries = (event.retryCount ?? 0) + attempts;

@@ -182,7 +182,15 @@ interface Delivery {
  * retry_attempts, only the events not yet delivered; the rest are dead-lettered. Each send is bounded by
  * batch_timeout_ms.
  */
-async function deliver(deps: StreamingDeps, config: () => AppConfig, target: EventSink, breaker: () => DrainBreaker, tally: DrainTally, clock: () => number, batch: OutboxEvent[]): Promise<Delivery> {
+async function deliver(
+  deps: StreamingDeps,
+  config: () => AppConfig,
+  target: EventSink,
+  breaker: () => DrainBreaker,
+  tally: DrainTally,
+  clock: () => number,
+  batch: OutboxEvent[],
+): Promise<Delivery> {
   let pending = batch;
   const failed = new Set<OutboxEvent>();
   if (batch.length === 0) return { done: true, failed };
@@ -229,7 +237,8 @@ async function deliver(deps: StreamingDeps, config: () => AppConfig, target: Eve
         }
         tally.failed += pending.length;
         for (const event of pending) failed.add(event);
-        if (realtime.enable_dead_letter_queue) tally.deadLettered += await deadLetter(deps.deadLetters, pending, kind, tally.error, attempt, realtime.max_buffer_size);
+        if (realtime.enable_dead_letter_queue)
+          tally.deadLettered += await deadLetter(deps.deadLetters, pending, kind, tally.error, attempt, realtime.max_buffer_size);
         return { done: true, failed };
       }
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));
@@ -244,7 +253,10 @@ async function deliver(deps: StreamingDeps, config: () => AppConfig, target: Eve
 async function withinTimeout<T>(operation: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`The send did not finish within batch_timeout_ms (${timeoutMs} ms)`), { name: 'AbortError', code: 'AbortError' })), timeoutMs + 250);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`The send did not finish within batch_timeout_ms (${timeoutMs} ms)`), { name: 'AbortError', code: 'AbortError' })),
+      timeoutMs + 250,
+    );
   });
   try {
     return await Promise.race([operation, timeout]);
@@ -316,7 +328,9 @@ class ChunkProgress {
 
   /** Releases what was not finished, with its cursor, for the next drain. */
   async release(): Promise<void> {
-    await Promise.all(this.chunks.filter((chunk) => !this.completed.has(chunk)).map((chunk) => this.deps.outbox.complete(chunk, this.sentUpTo.get(chunk) ?? chunk.cursor)));
+    await Promise.all(
+      this.chunks.filter((chunk) => !this.completed.has(chunk)).map((chunk) => this.deps.outbox.complete(chunk, this.sentUpTo.get(chunk) ?? chunk.cursor)),
+    );
   }
 }
 
@@ -328,11 +342,27 @@ function paceOf(state: StreamState, config: AppConfig, now: number, stopped: boo
   return state.pace ?? newPace(Math.max(10, state.emit_interval_ms), Math.max(1, state.burst), state.started_at ? Date.parse(state.started_at) : now);
 }
 
-export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig, sink: () => Promise<EventSink>, budgetMs: number, options: DrainOptions = {}): Promise<DrainSummary> {
+export async function drainOutbox(
+  deps: StreamingDeps,
+  initialConfig: AppConfig,
+  sink: () => Promise<EventSink>,
+  budgetMs: number,
+  options: DrainOptions = {},
+): Promise<DrainSummary> {
   const clock = options.clock ?? Date.now;
   const claimTtlMs = options.claimTtlMs ?? budgetMs + 30_000;
   const started = clock();
-  const summary: DrainSummary = { status: 'stopped', sent: 0, failed: 0, dead_lettered: 0, withheld: 0, batches: 0, breaker_state: 'closed', elapsed_ms: 0, error: null };
+  const summary: DrainSummary = {
+    status: 'stopped',
+    sent: 0,
+    failed: 0,
+    dead_lettered: 0,
+    withheld: 0,
+    batches: 0,
+    breaker_state: 'closed',
+    elapsed_ms: 0,
+    error: null,
+  };
   let tally = new DrainTally(started);
   let state = await readStreamState(deps);
   summary.status = state.status;
@@ -450,7 +480,27 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
       if (!announced) {
         announced = true;
         // Announced at the time of the next event, so they sit in the streamed day where the shortage begins.
-        if (!(await announceShortages(deps, config, state, active, progress, (events) => deliver(deps, () => config, target, () => breaker, tally, clock, events), tally, clock))) {
+        if (
+          !(await announceShortages(
+            deps,
+            config,
+            state,
+            active,
+            progress,
+            (events) =>
+              deliver(
+                deps,
+                () => config,
+                target,
+                () => breaker,
+                tally,
+                clock,
+                events,
+              ),
+            tally,
+            clock,
+          ))
+        ) {
           blocked = true;
           break;
         }
@@ -459,7 +509,15 @@ export async function drainOutbox(deps: StreamingDeps, initialConfig: AppConfig,
       // Active disruptions change or withhold events on the way out; withheld ones count as handled.
       const outgoing = batch.map((event) => effects.apply(event));
       const toSend = outgoing.filter((event): event is OutboxEvent => event !== null);
-      const { done, failed } = await deliver(deps, () => config, target, () => breaker, tally, clock, toSend);
+      const { done, failed } = await deliver(
+        deps,
+        () => config,
+        target,
+        () => breaker,
+        tally,
+        clock,
+        toSend,
+      );
       if (!done) {
         pace = recordTick(pace, 0, true, clock());
         blocked = true;
@@ -500,7 +558,9 @@ async function savePace(deps: StreamingDeps, operationId: string | null, pace: P
 
 /** The stream cannot go on by itself (its sink cannot be set up, the next day cannot be made): status error. */
 async function markError(deps: StreamingDeps, operationId: string | null, reason: string): Promise<void> {
-  await deps.state.update(STREAM_STATE_KEY, (s) => (s && s.status === 'running' && s.operation_id === operationId ? { ...s, status: 'error', error: reason } : undefined));
+  await deps.state.update(STREAM_STATE_KEY, (s) =>
+    s && s.status === 'running' && s.operation_id === operationId ? { ...s, status: 'error', error: reason } : undefined,
+  );
 }
 
 /** A failure that no later drain can get past by itself; it puts the stream in status `error` with the reason. */
@@ -521,7 +581,8 @@ async function nextDayReady(deps: StreamingDeps, config: AppConfig, state: Strea
     generated = await fillDay(deps, config, next, state.event_types);
   } catch (error) {
     // Missing inventory positions or master data: no later drain can do better.
-    if (error instanceof ConflictError || error instanceof ValidationError) throw new StreamCannotProceed(`The next day (${next}) cannot be generated: ${error.message}`);
+    if (error instanceof ConflictError || error instanceof ValidationError)
+      throw new StreamCannotProceed(`The next day (${next}) cannot be generated: ${error.message}`);
     throw error;
   }
   await deps.state.update(STREAM_STATE_KEY, (s) => (s && s.day === state.day ? { ...s, day: next, events_generated: s.events_generated + generated } : s));
@@ -563,7 +624,10 @@ async function announceShortages(
 async function recordStatistics(deps: StreamingDeps, tally: DrainTally, now: number): Promise<void> {
   await updateStatistics(deps, (stats) => tally.applyTo(stats, now));
   const previous = await deps.files.read(RECENT_EVENTS_PATH);
-  const kept = [...(previous ? (JSON.parse(Buffer.from(previous).toString('utf8')) as unknown[]) : []), ...tally.recent.map((e) => JSON.parse(e.body) as unknown)].slice(-RECENT_LIMIT);
+  const kept = [
+    ...(previous ? (JSON.parse(Buffer.from(previous).toString('utf8')) as unknown[]) : []),
+    ...tally.recent.map((e) => JSON.parse(e.body) as unknown),
+  ].slice(-RECENT_LIMIT);
   await deps.files.write(RECENT_EVENTS_PATH, Buffer.from(JSON.stringify(kept)), 'application/json');
 }
 

@@ -44,7 +44,8 @@ export interface HealthReport {
   checks: Record<string, { status: string; health: HealthStatus } & Record<string, unknown>>;
 }
 
-const worst = (a: HealthStatus, b: HealthStatus): HealthStatus => (a === 'unhealthy' || b === 'unhealthy' ? 'unhealthy' : a === 'degraded' || b === 'degraded' ? 'degraded' : 'healthy');
+const worst = (a: HealthStatus, b: HealthStatus): HealthStatus =>
+  a === 'unhealthy' || b === 'unhealthy' ? 'unhealthy' : a === 'degraded' || b === 'degraded' ? 'degraded' : 'healthy';
 
 /** Errors that say the sink cannot be reached or refuses our credentials (not the events). */
 const UNREACHABLE_ERRORS = new Set(['connection_failure', 'connection_timeout', 'authentication']);

@@ -75,7 +75,14 @@ const CODE_TYPES: Readonly<Record<string, SendErrorType>> = {
 };
 
 /** Worth another attempt within the same drain (with backoff). */
-export const RETRYABLE_ERRORS: ReadonlySet<string> = new Set<SendErrorType>(['connection_timeout', 'throttling', 'quota', 'connection_failure', 'authentication', 'unknown']);
+export const RETRYABLE_ERRORS: ReadonlySet<string> = new Set<SendErrorType>([
+  'connection_timeout',
+  'throttling',
+  'quota',
+  'connection_failure',
+  'authentication',
+  'unknown',
+]);
 /**
  * Faults of the connection, not of the events: when they outlast the retries the events stay in the outbox for
  * the next drain (the breaker opens if it goes on) instead of being dead-lettered. Refused credentials belong
@@ -83,7 +90,13 @@ export const RETRYABLE_ERRORS: ReadonlySet<string> = new Set<SendErrorType>(['co
  * that fails at cold start — every event would be dead-lettered though none is at fault. An unknown error is
  * dead-lettered after its retries, so a poison event cannot block the outbox for ever.
  */
-export const TRANSIENT_ERRORS: ReadonlySet<string> = new Set<SendErrorType>(['connection_timeout', 'throttling', 'quota', 'connection_failure', 'authentication']);
+export const TRANSIENT_ERRORS: ReadonlySet<string> = new Set<SendErrorType>([
+  'connection_timeout',
+  'throttling',
+  'quota',
+  'connection_failure',
+  'authentication',
+]);
 
 interface ErrorLike {
   name?: unknown;

@@ -162,7 +162,19 @@ export function emptyStatistics(): StreamStatistics {
 }
 
 export function stoppedState(): StreamState {
-  return { status: 'stopped', operation_id: null, started_at: null, stopped_at: null, ends_at: null, emit_interval_ms: 0, burst: 0, event_types: null, day: null, events_generated: 0, error: null };
+  return {
+    status: 'stopped',
+    operation_id: null,
+    started_at: null,
+    stopped_at: null,
+    ends_at: null,
+    emit_interval_ms: 0,
+    burst: 0,
+    event_types: null,
+    day: null,
+    events_generated: 0,
+    error: null,
+  };
 }
 
 /** The last events sent (for GET /api/stream/events/recent and the dashboard), in the dataset files. */

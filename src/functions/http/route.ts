@@ -150,9 +150,11 @@ function openApiRoute(spec: RouteSpec<z.ZodType | undefined, ObjectSchema | unde
   };
 }
 
-export function httpRoute<B extends z.ZodType | undefined = undefined, Q extends ObjectSchema | undefined = undefined, P extends ObjectSchema | undefined = undefined>(
-  spec: RouteSpec<B, Q, P>,
-): void {
+export function httpRoute<
+  B extends z.ZodType | undefined = undefined,
+  Q extends ObjectSchema | undefined = undefined,
+  P extends ObjectSchema | undefined = undefined,
+>(spec: RouteSpec<B, Q, P>): void {
   const generic = spec as unknown as RouteSpec<z.ZodType | undefined, ObjectSchema | undefined, ObjectSchema | undefined>;
   registerOpenApiPath(openApiRoute(generic));
   app.http(spec.name, {
@@ -169,7 +171,10 @@ export function httpRoute<B extends z.ZodType | undefined = undefined, Q extends
         // Counted after validation, so a malformed request does not use up the caller's allowance.
         if (generic.rateLimit) await rateLimiter().take(generic.rateLimit);
         const response = await generic.handler({ body, query, params, request, context } as never);
-        return { ...response, headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(response.headers as Record<string, string> | undefined) } };
+        return {
+          ...response,
+          headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(response.headers as Record<string, string> | undefined) },
+        };
       } catch (error) {
         const response = errorResponse(error, context);
         return { ...response, headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(response.headers as Record<string, string>) } };

@@ -28,7 +28,12 @@ function renderList(disruptions) {
       const products = Array.isArray(d.product_ids) && d.product_ids.length ? ` · products ${d.product_ids.join(', ')}` : '';
       const cancel = el('button', { className: 'danger', text: 'Cancel', attrs: { type: 'button', 'aria-label': `Cancel disruption ${d.id}` } });
       cancel.addEventListener('click', async () => {
-        await runAction(cancel, 'disruption-message', () => api(`/api/disruption/${encodeURIComponent(d.id)}`, { method: 'DELETE' }), () => `Disruption ${d.id} cancelled`);
+        await runAction(
+          cancel,
+          'disruption-message',
+          () => api(`/api/disruption/${encodeURIComponent(d.id)}`, { method: 'DELETE' }),
+          () => `Disruption ${d.id} cancelled`,
+        );
         afterChange();
       });
       return el(
@@ -111,7 +116,12 @@ export function setupDisruptions(onChange) {
     void create(form);
   });
   byId('disruption-clear-all').addEventListener('click', async (event) => {
-    await runAction(event.currentTarget, 'disruption-message', () => api('/api/disruption/clear-all', { method: 'POST' }), (r) => `Cleared ${fmtInt(r.cleared)} disruptions`);
+    await runAction(
+      event.currentTarget,
+      'disruption-message',
+      () => api('/api/disruption/clear-all', { method: 'POST' }),
+      (r) => `Cleared ${fmtInt(r.cleared)} disruptions`,
+    );
     afterChange();
   });
 }

@@ -59,7 +59,14 @@ function renderJob(current) {
   const range = request.start_date ? ` (${request.start_date} to ${request.end_date})` : '';
   byId('job-message').textContent = `${current.message}${range}${current.error ? `: ${current.error}` : ''}`;
   byId('job-message').className = current.status === 'failed' ? 'message bad' : 'message';
-  setText('job-eta', TERMINAL.has(current.status) ? `finished ${fmtTime(current.finished_at)}` : current.eta_seconds === null ? 'estimating…' : `about ${fmtDuration(current.eta_seconds)}`);
+  setText(
+    'job-eta',
+    TERMINAL.has(current.status)
+      ? `finished ${fmtTime(current.finished_at)}`
+      : current.eta_seconds === null
+        ? 'estimating…'
+        : `about ${fmtDuration(current.eta_seconds)}`,
+  );
   setText('job-units', `${fmtInt(current.units_done)} of ${fmtInt(current.units_total)}`);
   const days = current.days ? Object.values(current.days) : [];
   const daysDone = days.filter((day) => day.done >= day.total).length;
@@ -137,7 +144,12 @@ async function startMaster(button) {
     });
     if (!force) return;
   }
-  const started = await runAction(button, 'generate-message', () => api('/api/generators/master/start', { method: 'POST', body: { force } }), (r) => r.message);
+  const started = await runAction(
+    button,
+    'generate-message',
+    () => api('/api/generators/master/start', { method: 'POST', body: { force } }),
+    (r) => r.message,
+  );
   if (started) void follow(started.operation_id);
 }
 
@@ -148,7 +160,12 @@ async function startHistory(button) {
     const value = form.elements.namedItem(name).value;
     if (value) body[name] = value;
   }
-  const started = await runAction(button, 'generate-message', () => api('/api/generators/historical/start', { method: 'POST', body }), (r) => r.message);
+  const started = await runAction(
+    button,
+    'generate-message',
+    () => api('/api/generators/historical/start', { method: 'POST', body }),
+    (r) => r.message,
+  );
   if (started) void follow(started.operation_id);
 }
 
@@ -166,8 +183,11 @@ export function setupJobs(onChange, onJobProgress) {
   });
   byId('job-cancel').addEventListener('click', async (event) => {
     if (!job) return;
-    const cancelled = await runAction(event.currentTarget, 'generate-message', () => api(`/api/generators/jobs/${encodeURIComponent(job.operation_id)}`, { method: 'DELETE' }), (r) =>
-      r.status === 'cancelled' ? 'Job cancelled' : 'Cancelling: the job stops at its next checkpoint',
+    const cancelled = await runAction(
+      event.currentTarget,
+      'generate-message',
+      () => api(`/api/generators/jobs/${encodeURIComponent(job.operation_id)}`, { method: 'DELETE' }),
+      (r) => (r.status === 'cancelled' ? 'Job cancelled' : 'Cancelling: the job stops at its next checkpoint'),
     );
     if (cancelled) renderJob(cancelled);
   });

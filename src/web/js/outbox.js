@@ -25,9 +25,7 @@ export async function refreshDeadLetters() {
     const [summary, page] = await Promise.all([api('/api/stream/dlq/summary'), api(`/api/stream/dlq?page=1&page_size=${DLQ_SHOWN}`)]);
     panelError('dlq', null);
     setPill('dlq-total', summary.total > 0 ? 'degraded' : 'ok', `${fmtInt(summary.total)} dead-lettered`);
-    byId('dlq-by-error').replaceChildren(
-      ...Object.entries(summary.by_error_type).map(([kind, count]) => el('li', { text: `${kind}: ${fmtInt(count)}` })),
-    );
+    byId('dlq-by-error').replaceChildren(...Object.entries(summary.by_error_type).map(([kind, count]) => el('li', { text: `${kind}: ${fmtInt(count)}` })));
     const list = byId('dlq-list');
     if (page.events.length === 0) {
       list.replaceChildren(el('li', { className: 'muted', text: 'No dead letters.' }));
@@ -58,9 +56,16 @@ async function previewOutbox(button) {
     button.textContent = 'Preview';
     return;
   }
-  const result = await runAction(button, 'outbox-message', () => api('/api/stream/outbox/preview?limit=10'), (r) => `The next ${r.count} events waiting`);
+  const result = await runAction(
+    button,
+    'outbox-message',
+    () => api('/api/stream/outbox/preview?limit=10'),
+    (r) => `The next ${r.count} events waiting`,
+  );
   if (!result) return;
-  list.replaceChildren(...(result.events.length ? result.events.map((event) => eventItem(event)) : [el('li', { className: 'muted', text: 'The outbox is empty.' })]));
+  list.replaceChildren(
+    ...(result.events.length ? result.events.map((event) => eventItem(event)) : [el('li', { className: 'muted', text: 'The outbox is empty.' })]),
+  );
   list.hidden = false;
   button.textContent = 'Hide preview';
 }
@@ -68,28 +73,50 @@ async function previewOutbox(button) {
 export function setupOutbox(onChange) {
   afterChange = onChange;
   byId('outbox-drain').addEventListener('click', async (event) => {
-    await runAction(event.currentTarget, 'outbox-message', () => api('/api/stream/outbox/drain', { method: 'POST', body: {} }), (r) =>
-      r.error ? `Sent ${fmtInt(r.sent)}, ${fmtInt(r.failed)} failed: ${r.error}` : `Sent ${fmtInt(r.sent)} events in ${fmtInt(r.batches)} batches`,
+    await runAction(
+      event.currentTarget,
+      'outbox-message',
+      () => api('/api/stream/outbox/drain', { method: 'POST', body: {} }),
+      (r) => (r.error ? `Sent ${fmtInt(r.sent)}, ${fmtInt(r.failed)} failed: ${r.error}` : `Sent ${fmtInt(r.sent)} events in ${fmtInt(r.batches)} batches`),
     );
     afterChange();
   });
   byId('outbox-preview').addEventListener('click', (event) => void previewOutbox(event.currentTarget));
   byId('outbox-clear').addEventListener('click', async (event) => {
     const button = event.currentTarget;
-    const sure = await confirmAction({ title: 'Clear the outbox?', text: 'Every event waiting to be sent is deleted. Streaming continues with nothing left to send.', confirm: 'Clear outbox' });
+    const sure = await confirmAction({
+      title: 'Clear the outbox?',
+      text: 'Every event waiting to be sent is deleted. Streaming continues with nothing left to send.',
+      confirm: 'Clear outbox',
+    });
     if (!sure) return;
-    await runAction(button, 'outbox-message', () => api('/api/stream/outbox/clear', { method: 'DELETE' }), (r) => `Cleared (${fmtInt(r.deleted_chunks)} chunks)`);
+    await runAction(
+      button,
+      'outbox-message',
+      () => api('/api/stream/outbox/clear', { method: 'DELETE' }),
+      (r) => `Cleared (${fmtInt(r.deleted_chunks)} chunks)`,
+    );
     afterChange();
   });
   byId('dlq-retry').addEventListener('click', async (event) => {
-    await runAction(event.currentTarget, 'dlq-message', () => api('/api/stream/dlq/retry', { method: 'POST', body: {} }), (r) => `${fmtInt(r.retried)} events queued again in the outbox`);
+    await runAction(
+      event.currentTarget,
+      'dlq-message',
+      () => api('/api/stream/dlq/retry', { method: 'POST', body: {} }),
+      (r) => `${fmtInt(r.retried)} events queued again in the outbox`,
+    );
     afterChange();
   });
   byId('dlq-clear').addEventListener('click', async (event) => {
     const button = event.currentTarget;
     const sure = await confirmAction({ title: 'Clear the dead-letter queue?', text: 'Every dead-lettered event is deleted for good.', confirm: 'Clear DLQ' });
     if (!sure) return;
-    await runAction(button, 'dlq-message', () => api('/api/stream/dlq', { method: 'DELETE' }), (r) => `Deleted ${fmtInt(r.deleted)} dead letters`);
+    await runAction(
+      button,
+      'dlq-message',
+      () => api('/api/stream/dlq', { method: 'DELETE' }),
+      (r) => `Deleted ${fmtInt(r.deleted)} dead letters`,
+    );
     afterChange();
   });
 }

@@ -32,14 +32,22 @@ function field(path, schema, description) {
     input = el('select', { attrs: { name: path } }, ...schema.enum.map((option) => el('option', { text: option, attrs: { value: option } })));
   } else if (types.includes('integer') || types.includes('number')) {
     input = el('input', {
-      attrs: { type: 'number', name: path, min: schema.minimum, max: schema.maximum, step: types.includes('integer') ? 1 : 'any', inputmode: types.includes('integer') ? 'numeric' : 'decimal' },
+      attrs: {
+        type: 'number',
+        name: path,
+        min: schema.minimum,
+        max: schema.maximum,
+        step: types.includes('integer') ? 1 : 'any',
+        inputmode: types.includes('integer') ? 'numeric' : 'decimal',
+      },
     });
   } else {
     input = el('input', { attrs: { type: 'text', name: path, autocomplete: 'off', spellcheck: 'false', maxlength: schema.maxLength } });
   }
   input.dataset.kind = types.includes('boolean') ? 'boolean' : types.includes('integer') || types.includes('number') ? 'number' : 'string';
   if (nullable) input.dataset.nullable = 'true';
-  const bounds = schema.minimum !== undefined || schema.maximum !== undefined ? ` (${schema.minimum ?? schema.exclusiveMinimum ?? '…'}–${schema.maximum ?? '…'})` : '';
+  const bounds =
+    schema.minimum !== undefined || schema.maximum !== undefined ? ` (${schema.minimum ?? schema.exclusiveMinimum ?? '…'}–${schema.maximum ?? '…'})` : '';
   const help = [description, nullable ? 'Empty clears it.' : ''].filter(Boolean).join(' ');
   const name = path.split('.').pop();
   const label = el(
@@ -60,11 +68,25 @@ function buildForm() {
     const properties = patchSchema.properties[section]?.properties ?? {};
     const described = viewSchema.properties[section]?.properties ?? {};
     const fields = Object.entries(properties).map(([name, schema]) => field(`${section}.${name}`, schema, described[name]?.description ?? schema.description));
-    sections.push(el('details', { className: 'settings-section', attrs: { open, 'data-section': section } }, el('summary', { text: title }), el('div', { className: 'settings-fields' }, ...fields)));
+    sections.push(
+      el(
+        'details',
+        { className: 'settings-section', attrs: { open, 'data-section': section } },
+        el('summary', { text: title }),
+        el('div', { className: 'settings-fields' }, ...fields),
+      ),
+    );
   }
   if (patchSchema.properties.seed) {
     const seed = field('seed', patchSchema.properties.seed, viewSchema.properties.seed?.description);
-    sections.push(el('details', { className: 'settings-section', attrs: { 'data-section': 'seed' } }, el('summary', { text: 'Seed' }), el('div', { className: 'settings-fields' }, seed)));
+    sections.push(
+      el(
+        'details',
+        { className: 'settings-section', attrs: { 'data-section': 'seed' } },
+        el('summary', { text: 'Seed' }),
+        el('div', { className: 'settings-fields' }, seed),
+      ),
+    );
   }
   byId('settings-sections').replaceChildren(...sections);
 }
@@ -145,7 +167,13 @@ async function save(button) {
   } catch (error) {
     const unclaimed = showFieldErrors(form, error.errors ?? []);
     const claimed = (error.errors ?? []).length - unclaimed.length;
-    say('settings-message', claimed > 0 && unclaimed.length === 0 ? `Not saved: ${claimed === 1 ? 'one field needs' : `${claimed} fields need`} fixing` : `Not saved: ${error.message}`, 'bad');
+    say(
+      'settings-message',
+      claimed > 0 && unclaimed.length === 0
+        ? `Not saved: ${claimed === 1 ? 'one field needs' : `${claimed} fields need`} fixing`
+        : `Not saved: ${error.message}`,
+      'bad',
+    );
   } finally {
     button.disabled = false;
   }
@@ -188,7 +216,9 @@ export function setupSettings(onConfigLoaded, onChange) {
     say('connection-result', 'Testing…');
     try {
       const result = await api('/api/stream/test', { method: 'POST' });
-      const details = Object.entries(result.details ?? {}).map(([key, value]) => `${key}: ${value}`).join(', ');
+      const details = Object.entries(result.details ?? {})
+        .map(([key, value]) => `${key}: ${value}`)
+        .join(', ');
       say('connection-result', `${result.message} (${result.response_time_ms} ms${details ? `; ${details}` : ''})`, result.success ? 'ok' : 'bad');
     } catch (error) {
       say('connection-result', error.message, 'bad');
@@ -205,7 +235,12 @@ export function setupSettings(onConfigLoaded, onChange) {
       typed: 'DELETE',
     });
     if (!sure) return;
-    await runAction(button, 'delete-message', () => api('/api/generators/data?confirm=DELETE-ALL-DATA', { method: 'DELETE' }), (r) => r.message);
+    await runAction(
+      button,
+      'delete-message',
+      () => api('/api/generators/data?confirm=DELETE-ALL-DATA', { method: 'DELETE' }),
+      (r) => r.message,
+    );
     afterChange();
   });
 }

@@ -9,7 +9,11 @@ const PREVIEW_ROWS = 20;
 function tile(table, job) {
   const live = job && !['completed', 'failed', 'cancelled'].includes(job.status) ? job.tables[table.name] : undefined;
   const rows = live ? live.rows : table.rows;
-  const meta = live ? `generating… ${Math.round(live.progress * 100)}%` : table.rows > 0 ? `${fmtBytes(table.bytes)} · ${table.files} file${table.files === 1 ? '' : 's'}` : 'empty';
+  const meta = live
+    ? `generating… ${Math.round(live.progress * 100)}%`
+    : table.rows > 0
+      ? `${fmtBytes(table.bytes)} · ${table.files} file${table.files === 1 ? '' : 's'}`
+      : 'empty';
   const button = el(
     'button',
     {
@@ -48,12 +52,22 @@ export async function refreshTables() {
 function renderPreview(preview) {
   const head = el('tr', {}, ...preview.columns.map((column) => el('th', { text: column, attrs: { scope: 'col' } })));
   const body = preview.preview_rows.map((row) =>
-    el('tr', {}, ...preview.columns.map((column) => el('td', { text: row[column] === null || row[column] === undefined ? '' : typeof row[column] === 'object' ? JSON.stringify(row[column]) : row[column] }))),
+    el(
+      'tr',
+      {},
+      ...preview.columns.map((column) =>
+        el('td', {
+          text: row[column] === null || row[column] === undefined ? '' : typeof row[column] === 'object' ? JSON.stringify(row[column]) : row[column],
+        }),
+      ),
+    ),
   );
   byId('preview-table').replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
   const partition = preview.date_partition ? `, from the ${preview.date_partition} partition` : '';
   byId('preview-info').textContent =
-    preview.preview_rows.length === 0 ? 'This table has no rows yet.' : `First ${fmtInt(preview.preview_rows.length)} of ${fmtInt(preview.row_count)} rows${partition}.`;
+    preview.preview_rows.length === 0
+      ? 'This table has no rows yet.'
+      : `First ${fmtInt(preview.preview_rows.length)} of ${fmtInt(preview.row_count)} rows${partition}.`;
 }
 
 async function openPreview(name) {
