@@ -127,7 +127,9 @@ describe('determinism and compatibility', () => {
   });
 
   it('gives the same bytes in a separate process (compiled dist/)', () => {
-    const modules = ['dist/src/core/parquet/index.js', 'dist/src/core/dimensions/index.js', 'dist/src/core/config/schema.js'].map((file) => path.join(root, file));
+    const modules = ['dist/src/core/parquet/index.js', 'dist/src/core/dimensions/index.js', 'dist/src/core/config/schema.js'].map((file) =>
+      path.join(root, file),
+    );
     for (const file of modules) expect(existsSync(file), `${file} missing: run npx tsc -p tsconfig.json first`).toBe(true);
     const script = `
       const { encodeParquet } = await import(${JSON.stringify(modules[0])});
