@@ -124,14 +124,17 @@ export async function sinkProblem(config: AppConfig): Promise<{ field: string; r
       };
     }
   }
-  if (config.stream.sink === 'eventhubs' && connection.source === 'none') {
-    return {
-      field: 'stream.sink',
-      reason:
-        'is eventhubs but no Event Hubs connection is configured (AZURE_EVENTHUB_CONNECTION_STRING, realtime.azure_connection_string, Key Vault or stream.fully_qualified_namespace)',
-    };
-  }
-  return null;
+  return missingHubConnection(config, connection.source);
+}
+
+/** `stream.sink: eventhubs` with no Event Hubs connection: a setting to fix, not a send to retry. */
+function missingHubConnection(config: AppConfig, source: string): { field: string; reason: string } | null {
+  if (config.stream.sink !== 'eventhubs' || source !== 'none') return null;
+  return {
+    field: 'stream.sink',
+    reason:
+      'is eventhubs but no Event Hubs connection is configured (AZURE_EVENTHUB_CONNECTION_STRING, realtime.azure_connection_string, Key Vault or stream.fully_qualified_namespace)',
+  };
 }
 
 /** How the connection test (src/core/streaming/connection-test.ts) reaches the sinks. */
@@ -146,10 +149,9 @@ export function connectionProbe(): ConnectionProbe {
 /** The sink for the current configuration: Event Hubs when one is configured, else the Blob sink. */
 export async function eventSink(config: AppConfig): Promise<EventSink> {
   const view = toConfigView(config, process.env);
-  // Event Hubs asked for with no connection is a setting to fix, not a send to retry (the stream goes to error).
-  if (config.stream.sink === 'eventhubs' && view.connection.source === 'none') {
-    throw ValidationError.single('stream.sink', 'is eventhubs but no Event Hubs connection is configured');
-  }
+  // The stream goes to status error with this reason (see the drain).
+  const missing = missingHubConnection(config, view.connection.source);
+  if (missing) throw ValidationError.single(missing.field, missing.reason);
   if (view.connection.sink === 'blob') {
     return new BlobEventSink(() => storageAccount().container(EVENTS_CONTAINER), 'local', view.connection.hub);
   }
