@@ -9,7 +9,9 @@ import { isoDate } from '../core/config/schema.js';
 import { startHistoricalGeneration } from '../core/generation/historical-job.js';
 import { startMasterGeneration } from '../core/generation/master-job.js';
 import { assertTableName, DELETE_CONFIRMATION, deleteAllData, listTables, tableInfoSchema } from '../core/generation/datasets.js';
+import { downloadQuerySchema, downloadTableFiles } from '../core/generation/download.js';
 import { previewTable } from '../core/generation/preview.js';
+import { computeRealismReport, MAX_REPORT_DAYS, realismReportSchema, reportQuerySchema, reportRange } from '../core/report/realism-report.js';
 import { generationStateViewSchema, tableRowCount, toStateView } from '../core/generation/state.js';
 import { jobSchema } from '../core/jobs/job.js';
 import { resetStreaming } from '../core/streaming/control.js';
@@ -223,6 +225,55 @@ httpRoute({
         status: 'pending',
         message: `Historical generation queued for ${request.start_date} to ${request.end_date}`,
       },
+    };
+  },
+});
+
+httpRoute({
+  name: 'getRealismReport',
+  method: 'GET',
+  route: 'api/generators/report',
+  summary: 'Realism report: the generated business beside published benchmarks',
+  description:
+    'Hourly traffic and sales curves by store format and weekday, basket size and value, tender mix, return rates by department and week, ' +
+    'the visit funnel, stockouts, online share and fulfilment times, truck punctuality and campaign reach and lift; each with the published ' +
+    'benchmark (and its citation) and the gap. Computed from the Parquet in storage, row group by row group. Dates default to the generated ' +
+    `range; 400 for a bad or reversed range or one over ${MAX_REPORT_DAYS} days, 404 for days not generated, 409 when no history exists.`,
+  tags: ['generators'],
+  query: reportQuerySchema,
+  responses: {
+    200: { description: 'The report', schema: realismReportSchema },
+    404: { description: 'The range is not (entirely) generated' },
+    409: { description: 'No historical data yet' },
+  },
+  handler: async ({ query, context }) => {
+    const range = reportRange(query, await generationState().read());
+    const report = await computeRealismReport(datasetFiles(), range);
+    context.log(`realism report ${range.start}..${range.end}: ${report.computed_ms} ms`);
+    return { status: 200, jsonBody: report };
+  },
+});
+
+httpRoute({
+  name: 'downloadGeneratedTable',
+  method: 'GET',
+  route: 'api/generators/download',
+  summary: 'Download one table (dimension) or one table-day (fact) as Parquet',
+  description:
+    'A dimension table is one Parquet file. A fact table-day is one Parquet part per supply region: `part=dc-001` gives that part, ' +
+    'no `part` gives a tar of all of them under their blob paths (`facts/<table>/date=YYYY-MM-DD/…`), the layout `npm run export` writes.',
+  tags: ['tables'],
+  query: downloadQuerySchema,
+  responses: {
+    200: { description: 'Parquet (application/vnd.apache.parquet) or a tar of Parquet parts (application/x-tar)' },
+    404: { description: 'Unknown table, or no data for that day or part' },
+  },
+  handler: async ({ query }) => {
+    const download = await downloadTableFiles(datasetFiles(), query);
+    return {
+      status: 200,
+      body: download.bytes,
+      headers: { 'content-type': download.contentType, 'content-disposition': `attachment; filename="${download.fileName}"` },
     };
   },
 });

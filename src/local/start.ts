@@ -5,30 +5,14 @@
  *
  * Flags: --no-azurite (use AzureWebJobsStorage as configured), --port N.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { maskConnectionString } from '../core/config/secrets.js';
 import { DEFAULT_AZURITE_PORTS, startAzurite, type AzuriteHandle } from './azurite.js';
 import { CORS_SETTING } from './cors.js';
 import { startLocalHost } from './host.js';
+import { loadLocalSettings } from './settings.js';
 
 const root = process.cwd();
-
-/** Loads local.settings.json "Values" into the environment as Core Tools does; real env vars win. */
-function loadLocalSettings(): string {
-  for (const file of ['local.settings.json', 'local.settings.example.json']) {
-    const full = path.join(root, file);
-    if (!existsSync(full)) continue;
-    const settings = JSON.parse(readFileSync(full, 'utf8')) as { Values?: Record<string, string>; Host?: { CORS?: string } };
-    for (const [name, value] of Object.entries(settings.Values ?? {})) {
-      if (process.env[name] === undefined && value !== '') process.env[name] = String(value);
-    }
-    // Core Tools reads allowed origins from Host.CORS; so does this host, unless LOCAL_CORS_ORIGINS is set.
-    if (process.env[CORS_SETTING] === undefined && settings.Host?.CORS) process.env[CORS_SETTING] = settings.Host.CORS;
-    return file;
-  }
-  return '(none)';
-}
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -36,7 +20,7 @@ function argument(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const settingsFile = loadLocalSettings();
+  const settingsFile = loadLocalSettings(root);
   let azurite: AzuriteHandle | undefined;
   const storage = process.env.AzureWebJobsStorage ?? '';
   if (!process.argv.includes('--no-azurite') && /^UseDevelopmentStorage=true/i.test(storage)) {
