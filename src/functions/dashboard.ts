@@ -23,6 +23,7 @@ const WEB_FILES = [
   'js/key.js',
   'js/main.js',
   'js/outbox.js',
+  'js/realism.js',
   'js/settings.js',
   'js/stream.js',
   'js/tables.js',

@@ -8,6 +8,7 @@ import { refreshRecent } from './events.js';
 import { refreshGeneration, setupJobs } from './jobs.js';
 import { askForKey, setupKeyPrompt } from './key.js';
 import { refreshDeadLetters, refreshOutbox, setupOutbox } from './outbox.js';
+import { setupRealism } from './realism.js';
 import { loadSettings, setupSettings } from './settings.js';
 import { isStreaming, refreshHealth, refreshStream, setupStream, showStreamDefaults } from './stream.js';
 import { refreshTables, renderTiles, setupTables } from './tables.js';
@@ -95,6 +96,7 @@ setupStream(refreshAll);
 setupOutbox(refreshAll);
 setupJobs(refreshAll, renderTiles);
 setupTables();
+setupRealism();
 setupDisruptions(refreshAll);
 setupSettings(showStreamDefaults, refreshAll);
 document.addEventListener('visibilitychange', () => {
