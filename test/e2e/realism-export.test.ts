@@ -164,7 +164,11 @@ describe('realism report and export', () => {
     );
     const storeDays = await scalar(`select count(*) from (select distinct store_id, date from ${facts('fact_foot_traffic')})`);
     const products = await scalar(`select count(*) from ${master('dim_products')}`);
-    expect(report.stockouts).toMatchObject({ stockout_pairs: stockouts, store_days: storeDays, products });
+    const sought = await scalar(
+      `select count(*) from (select distinct store_id, product_id, date from ${facts('fact_store_inventory_txn')} where txn_type in ('SALE', 'STOCKOUT'))`,
+    );
+    expect(report.stockouts).toMatchObject({ stockout_pairs: stockouts, sought_pairs: sought, store_days: storeDays, products });
+    expect(report.stockouts.rate).toBeCloseTo(stockouts / sought, 12);
 
     const online = await rows(`select count(*), sum(case when status <> 'CANCELLED' then total_cents else 0 end) from ${facts('fact_online_order_headers')}`);
     expect(report.online.orders).toBe(Number(online[0]![0]));

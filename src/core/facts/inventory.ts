@@ -6,6 +6,7 @@
 import type { VolumeConfig } from '../config/volume.js';
 import { deriveStream, stableHash } from '../rng.js';
 import type { Region } from './context.js';
+import { OUT_OF_STOCK_RATE } from '../report/benchmarks.js';
 
 export interface RegionBalances {
   dc: Int32Array;
@@ -77,4 +78,19 @@ export function decodeBalances(bytes: Uint8Array): RegionBalances {
     offset += length;
   }
   return { dc, stores };
+}
+
+/**
+ * Shelf gaps: products whose shelf is empty all day at one store although the store's books show stock (not
+ * yet brought out from the back room, misplaced, or recorded but not there). The worldwide study of retail
+ * out-of-stocks by Gruen, Corsten and Bharadwaj found about 8.3% of items off the shelf at a given time and
+ * three quarters of the causes at the store itself, so every store-product-day has that chance
+ * (OUT_OF_STOCK_RATE in src/core/report/benchmarks.ts). A shopper who wants the product finds it missing: a
+ * STOCKOUT row with the booked balance and no sale. Drawn from (seed, day, store), one draw per product.
+ */
+export function shelfGaps(seed: number, day: string, storeId: number, productCount: number): Uint8Array {
+  const random = deriveStream(seed, 'shelf-gap', day, storeId);
+  const gaps = new Uint8Array(productCount + 1);
+  for (let p = 1; p <= productCount; p++) if (random.next() < OUT_OF_STOCK_RATE) gaps[p] = 1;
+  return gaps;
 }

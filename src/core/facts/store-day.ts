@@ -10,8 +10,9 @@ import { cents, lineTaxCents } from './builder.js';
 import { dayMultiplier, hourMultiplier, openingHours, weatherOf } from './calendar.js';
 import { bleIdOf, type ProductInfo } from './context.js';
 import { pickOnlineLine } from './online-orders.js';
+import { shelfGaps } from './inventory.js';
 import { HOUR_MS, MINUTE_MS, pad, type InventoryMove, type RegionDayState } from './region-state.js';
-import { basket, promotionsFor, segmentOf, TENDERS, type Segment, type WantedLine } from './shopping.js';
+import { basket, promotionsFor, returnRateOf, segmentOf, TENDERS, type Segment, type WantedLine } from './shopping.js';
 import { BLE_FORMAT, BLE_ZONES, conversionRate, DWELL, FOOT_ZONES, ZONES_BY_FORMAT } from './store-formats.js';
 import { Timeline } from './timeline.js';
 
@@ -33,6 +34,7 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
   const storeLabel = pad(store.id, 4);
   const taxBasisPoints = Math.round(store.taxRate * 10_000);
   const stockedOut = new Set<number>();
+  const gaps = shelfGaps(seed, day, store.id, context.products.length);
   const storeMove: InventoryMove = (at, productId, delta, type, source) => {
     balance[productId]! += delta;
     out.fact_store_inventory_txn.add(at, store.id, productId, delta, type, source, balance[productId]!, null, null);
@@ -84,7 +86,7 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
     const lines: { product: ProductInfo; quantity: number; unitCents: number }[] = [];
     for (const line of wanted) {
       const onHand = balance[line.product.id]!;
-      if (onHand <= 0) {
+      if (onHand <= 0 || gaps[line.product.id] === 1) {
         if (!stockedOut.has(line.product.id)) {
           stockedOut.add(line.product.id);
           out.fact_store_inventory_txn.add(at, store.id, line.product.id, 0, 'STOCKOUT', receiptId, onHand, null, null);
@@ -151,9 +153,10 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
       );
       storeMove(at, line.product.id, -line.quantity, 'SALE', receiptId);
     });
-    // About 1% of purchases come back later the same day (6% around Boxing Day).
-    const returnRate = date.getUTCMonth() === 11 && date.getUTCDate() === 26 ? 0.06 : 0.01;
-    const returnAt = at + Math.floor(returnDraw * 1000) * 7 * MINUTE_MS;
+    // Some purchases come back later the same day, by what is in the basket (returnRateOf): 20 minutes to
+    // 5 hours 20 after checkout, spread by where the draw falls below the rate (returns after closing are lost).
+    const returnRate = returnRateOf(lines, date.getUTCMonth() === 11 && date.getUTCDate() === 26);
+    const returnAt = at + (20 + Math.floor((returnDraw / Math.max(returnRate, 1e-9)) * 300)) * MINUTE_MS;
     if (returnDraw < returnRate && returnAt < dayStart + close * HOUR_MS) {
       timeline.add(returnAt, () => {
         const returnId = `RET${dateCode}${storeLabel}${pad(++returnSequence, 6)}`;

@@ -24,6 +24,13 @@ export const NRF_RETURNS_2024: Citation = {
   url: 'https://chainstoreage.com/nrf-2024-retail-returns-total-890-billion',
 };
 
+export const NRF_RETURNS_2023: Citation = {
+  title: '2023 Consumer Returns in the Retail Industry (as reported by GOBankingRates)',
+  publisher: 'National Retail Federation and Appriss Retail',
+  year: 2023,
+  url: 'https://finance.yahoo.com/news/m-shopping-expert-4-top-160030569.html',
+};
+
 export const FMI_TRENDS_2023: Citation = {
   title: 'U.S. Grocery Shopper Trends 2023 (FMI Research & Insights year in review)',
   publisher: 'FMI - The Food Industry Association',
@@ -53,6 +60,9 @@ export const TENDER_SHARE_BY_COUNT = { CREDIT_CARD: 0.35, DEBIT_CARD: 0.3, CASH:
 
 /** Retailers' estimate of the share of 2024 annual sales that will be returned (value). */
 export const RETURN_RATE_OF_SALES = 0.169;
+
+/** Brick-and-mortar returns as a share of in-store sales, 2023 (online: 17.6%). */
+export const IN_STORE_RETURN_RATE = 0.1002;
 
 /** Weekly household grocery spend ($155) over weekly trips (2.6): dollars per trip. */
 export const GROCERY_WEEKLY_SPEND_DOLLARS = 155;

@@ -17,6 +17,8 @@ import {
   FMI_TRENDS_2023,
   GMA_OOS_2002,
   GROCERY_DOLLARS_PER_TRIP,
+  IN_STORE_RETURN_RATE,
+  NRF_RETURNS_2023,
   NRF_RETURNS_2024,
   OUT_OF_STOCK_RATE,
   RETURN_RATE_OF_SALES,
@@ -99,7 +101,9 @@ export const realismReportSchema = z
       store_days: z.number().int(),
       products: z.number().int(),
       stockout_pairs: z.number().int().describe('Store-product pairs found empty, counted once per day'),
-      rate: z.number().nullable(),
+      sought_pairs: z.number().int().describe('Store-product pairs sold or found empty, counted once per day'),
+      rate: z.number().nullable().describe('stockout_pairs / sought_pairs: of the items shoppers looked for, the share found missing'),
+      assortment_rate: z.number().nullable().describe('stockout_pairs / (store_days × products)'),
       comparisons: z.array(comparisonSchema),
     }),
     online: z.object({
@@ -197,9 +201,9 @@ async function tallyDay(files: DatasetFiles, tally: ReportTally, day: string): P
   const sessions = new Set<string>();
   await scanFactDay(files, 'fact_ble_pings', day, TALLY_COLUMNS.fact_ble_pings, (batch, rows) => tally.addBlePings(batch, rows, sessions));
   tally.bleSessions += sessions.size;
-  const stockedOut = new Set<number>();
+  const pairs = { stockedOut: new Set<number>(), sought: new Set<number>() };
   await scanFactDay(files, 'fact_store_inventory_txn', day, TALLY_COLUMNS.fact_store_inventory_txn, (batch, rows) =>
-    tally.addStoreInventory(batch, rows, stockedOut),
+    tally.addStoreInventory(batch, rows, pairs),
   );
   await scanFactDay(files, 'fact_online_order_headers', day, TALLY_COLUMNS.fact_online_order_headers, (batch, rows) => tally.addOnlineHeaders(batch, rows));
   await scanFactDay(files, 'fact_online_order_lines', day, TALLY_COLUMNS.fact_online_order_lines, (batch, rows) => tally.addOnlineLines(batch, rows));
@@ -344,6 +348,16 @@ function returnsSection(tally: ReportTally): RealismReport['returns'] {
           NRF_RETURNS_2024,
         ),
       ),
+      compare(
+        valueRate,
+        benchmark(
+          'in_store_return_rate_of_sales',
+          IN_STORE_RETURN_RATE,
+          'share of sales value',
+          'Brick-and-mortar returns over in-store sales, all retail (grocery-heavy stores run lower; online 17.6%).',
+          NRF_RETURNS_2023,
+        ),
+      ),
     ],
   };
 }
@@ -371,12 +385,14 @@ function funnelSection(tally: ReportTally): RealismReport['funnel'] {
 }
 
 function stockoutSection(tally: ReportTally, products: number): RealismReport['stockouts'] {
-  const rate = ratio(tally.stockouts, tally.storeDays * products);
+  const rate = ratio(tally.stockouts, tally.sought);
   return {
     store_days: tally.storeDays,
     products,
     stockout_pairs: tally.stockouts,
+    sought_pairs: tally.sought,
     rate,
+    assortment_rate: ratio(tally.stockouts, tally.storeDays * products),
     comparisons: [
       compare(
         rate,
@@ -384,7 +400,7 @@ function stockoutSection(tally: ReportTally, products: number): RealismReport['s
           'out_of_stock_rate',
           OUT_OF_STOCK_RATE,
           'share of items',
-          'Average share of items out of stock at a given time, worldwide; measured here as store-product pairs found empty at least once in a day.',
+          'Average share of items out of stock at a given time, worldwide; measured here as the share of store-product pairs shoppers sought in a day that they found empty.',
           GMA_OOS_2002,
         ),
       ),

@@ -79,6 +79,8 @@ export class ReportTally {
   bleSessions = 0;
   storeDays = 0;
   stockouts = 0;
+  /** Store-product pairs shoppers sought in a day (a sale, an online pick from the shelf, or a stockout), summed over days. */
+  sought = 0;
   onlineOrders = 0;
   onlineCancelled = 0;
   onlineCents = 0;
@@ -179,14 +181,19 @@ export class ReportTally {
     for (let i = 0; i < rows; i++) sessions.add(String(session_id![i]));
   }
 
-  addStoreInventory(batch: ColumnBatch, rows: number, seen: Set<number>): void {
+  addStoreInventory(batch: ColumnBatch, rows: number, day: { stockedOut: Set<number>; sought: Set<number> }): void {
     const { store_id, product_id, txn_type } = batch as Record<string, ArrayLike<unknown>>;
     for (let i = 0; i < rows; i++) {
-      if (txn_type![i] !== 'STOCKOUT') continue;
-      // One store-product pair counts once per day, however often the shelf was found empty.
+      const type = txn_type![i];
+      if (type !== 'STOCKOUT' && type !== 'SALE') continue;
+      // One store-product pair counts once per day, however often it sold or the shelf was found empty.
       const key = numberOf(store_id![i]) * 1_000_003 + numberOf(product_id![i]);
-      if (!seen.has(key)) {
-        seen.add(key);
+      if (!day.sought.has(key)) {
+        day.sought.add(key);
+        this.sought++;
+      }
+      if (type === 'STOCKOUT' && !day.stockedOut.has(key)) {
+        day.stockedOut.add(key);
         this.stockouts++;
       }
     }

@@ -257,7 +257,7 @@ function drawStockouts(parent, report) {
     figure(
       parent,
       'stockouts',
-      `Stockouts: ${fmtInt(s.stockout_pairs)} empty shelves over ${fmtInt(s.store_days)} store-days × ${fmtInt(s.products)} products`,
+      `Stockouts: ${fmtInt(s.stockout_pairs)} of ${fmtInt(s.sought_pairs)} items sought (store-product-days) found empty`,
       s.comparisons,
       (v) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`),
     ),
