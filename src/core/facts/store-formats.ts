@@ -23,7 +23,11 @@ export const DWELL: [number, number][] = [
 export const BLE_ZONES = ['ENTRANCE', 'ELECTRONICS', 'GROCERY', 'CLOTHING', 'CHECKOUT'];
 export const BLE_FORMAT: Record<StoreFormat, number> = { hypermarket: 1.6, superstore: 1.3, standard: 1.0, neighborhood: 0.85, express: 0.65 };
 
-/** Share of visitors who buy, by hour of day (peaks at lunch and after work) and weekend. */
+/**
+ * Share of visitors who buy, by hour of day (peaks at lunch and after work) and weekend: the predecessor's table,
+ * kept. It makes door traffic peak in the evening (evening browsers buy least), a gap the realism report shows
+ * beside Sensormatic's mid-afternoon peak; changing it would change every foot-traffic row of history.
+ */
 export function conversionRate(hour: number, weekend: boolean): number {
   const peak = [12, 13, 17, 18, 19].includes(hour) ? 1.3 : [10, 11, 14, 15, 16].includes(hour) ? 1.0 : [8, 9, 20, 21].includes(hour) ? 0.7 : 0.5;
   return 0.2 * peak * (weekend ? 0.9 : 1);
