@@ -69,7 +69,7 @@ describe('dashboard realism page', () => {
         expect(box!.width, chart).toBeGreaterThan(250);
       }
       // Benchmarks with a published figure name their source as a link.
-      const sources = await page.locator('.realism-gaps a').evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
+      const sources = await page.locator('.realism-gaps a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
       expect(sources.length).toBeGreaterThanOrEqual(8);
       for (const href of sources) expect(href).toMatch(/^https?:\/\//);
       await page.locator('#realism-card').screenshot({ path: path.join(SCREENSHOTS, '11-realism-1280.png') });
