@@ -39,7 +39,7 @@ export async function streamingTestDeps(
   connectionString: string,
   state: Partial<StreamState>,
   outbox?: TableOutbox,
-): Promise<StreamingDeps & { outbox: TableOutbox }> {
+): Promise<StreamingDeps & { outbox: TableOutbox; tables: { stream: TableClient; outbox: TableClient; deadLetters: TableClient } }> {
   const docs = await freshTable(connectionString, 'stream');
   const outboxTable = await freshTable(connectionString, 'outbox');
   const deadLetters = await freshTable(connectionString, 'dlq');
@@ -54,5 +54,6 @@ export async function streamingTestDeps(
     outbox: outbox ?? new TableOutbox(async () => outboxTable),
     files,
     generation: {} as GenerationStateStore,
+    tables: { stream: docs, outbox: outboxTable, deadLetters },
   };
 }
