@@ -29,8 +29,10 @@ export class MemoryFiles implements DatasetFiles {
   async list() {
     return [];
   }
-  async deletePrefix() {
-    return 0;
+  async deletePrefix(prefix: string) {
+    const gone = [...this.files.keys()].filter((path) => path.startsWith(prefix));
+    for (const path of gone) this.files.delete(path);
+    return gone.length;
   }
 }
 
