@@ -2,7 +2,7 @@
  * The dead-letter queue in a Table: one entity per event (the event JSON in one string property, or in Blob
  * when it is larger than a Table property holds), newest last by row key.
  */
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { DeadLetter, DeadLetterQueue } from '../core/streaming/dead-letter.js';
 import type { OutboxEvent } from '../core/streaming/types.js';
 import type { DatasetFiles } from '../core/storage/files.js';
@@ -44,7 +44,7 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
   private async all(select?: (keyof DeadLetterEntity)[]): Promise<DeadLetterEntity[]> {
     const client = await this.table();
     const entities: DeadLetterEntity[] = [];
-    const queryOptions = { filter: `PartitionKey eq '${PARTITION}'`, ...(select ? { select: ['RowKey', ...select.filter((p) => p !== 'rowKey')] } : {}) };
+    const queryOptions = { filter: odata`PartitionKey eq ${PARTITION}`, ...(select ? { select: ['RowKey', ...select.filter((p) => p !== 'rowKey')] } : {}) };
     for await (const entity of client.listEntities<DeadLetterEntity>({ queryOptions })) entities.push(entity);
     return entities.sort((a, b) => a.rowKey.localeCompare(b.rowKey));
   }
