@@ -6,7 +6,8 @@
  *    event of the same key (must be 0; events that went through the dead-letter queue come back after what was
  *    sent meanwhile, as the README says, and are left out of this count and named),
  *  - duplicates: deliveries beyond the first, against the bound the README states for the fault.
- * Everything goes through the public surface: `drainOutbox`, the `Outbox` and DLQ interfaces, drain processes
+ * Everything goes through the public surface: the app as a process (its timer drain and POST
+ * /api/stream/outbox/drain), `drainOutbox`, the `Outbox` and DLQ interfaces, drain processes
  * (test/support/drain-child.mjs) and the peer's fault injection. A table of all cases is printed at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,17 +15,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TableClient } from '@azure/data-tables';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { EventHubsSink } from '../../src/adapters/eventhubs-sink.js';
 import { JsonEntityStore } from '../../src/adapters/json-entity.js';
+import { TableOutbox } from '../../src/adapters/table-outbox.js';
 import { appConfigSchema, type AppConfig } from '../../src/core/config/schema.js';
 import type { TimedEvent } from '../../src/core/events/factory.js';
 import { retryDeadLetters } from '../../src/core/streaming/dead-letter.js';
 import { drainOutbox, type DrainOptions } from '../../src/core/streaming/drain.js';
 import type { DrainLease } from '../../src/core/streaming/lease.js';
-import type { StreamState } from '../../src/core/streaming/types.js';
+import { stoppedState, type StreamState } from '../../src/core/streaming/types.js';
 import { startAzurite, type AzuriteHandle } from '../../src/local/azurite.js';
+import { startApp, uniquePrefix } from '../support/app-process.js';
 import { startEventHubsPeer, type EventHubsPeer, type ReceivedEvent } from '../support/eventhubs-peer.js';
 import { streamingTestDeps } from '../support/streaming-deps.js';
 
@@ -254,24 +258,73 @@ describe('the fault suite', () => {
     record('10 SIGKILLs of the drain, 100,000 events', generated, peer, started, kills * BURST, 'one burst per kill');
   });
 
-  it('two drain processes and the HTTP drain at once', { timeout: 120_000 }, async () => {
-    const started = Date.now();
-    const generated = slice('three', 30_000, 12);
-    const deps = await leasedDeps(connectionString, { emit_interval_ms: 20, burst: 500 });
-    await deps.outbox.replace(generated);
-    // Claims and leases long enough that nothing expires on a busy machine: then no drain takes over another's work.
-    const env = childEnv(deps, peer, { CLAIM_TTL_MS: '20000' });
-    const children = [await drainProcess(env), await drainProcess(env)];
-    // The HTTP route's call (src/functions/stream.ts, outboxDrainNow), as often as a user could press the button.
-    const config = appConfigSchema.parse({});
-    const http = drainLoop(deps, config, new EventHubsSink(producer(peer)), 5_000, 50, { evenWhenStopped: true, claimTtlMs: 20_000 });
-    await until(() => delivered(peer, 'three') >= generated.length, 90_000);
-    const counts = await http.stop();
-    for (const child of children) await kill(child);
-    console.log(`fault three drains: the HTTP drain ran ${counts.drains} times, ${counts.busy} found another drain busy`);
-    expect(counts.busy).toBeGreaterThan(0);
-    record('two drain processes + the HTTP drain', generated, peer, started, 0, 'no crash, no expiry: none');
-  });
+  it(
+    'two drains plus the HTTP drain at once: the app (its timer and POST /api/stream/outbox/drain) and two drain processes',
+    { timeout: 180_000 },
+    async () => {
+      const started = Date.now();
+      const generated = slice('three', 30_000, 12);
+      // The app as a user runs it, streaming to the peer; sends are given time enough never to be cut off (a cut-off
+      // send is the one other source of repeats, see the README), so this case allows none.
+      const prefix = uniquePrefix('three');
+      const app = await startApp({
+        storageConnectionString: connectionString,
+        storagePrefix: prefix,
+        env: { AZURE_EVENTHUB_CONNECTION_STRING: peer.connectionString, RETAIL_REALTIME_BATCH_TIMEOUT_MS: '30000' },
+      });
+      cleanups.push(() => app.stop());
+      // The app's own tables (src/app/services.ts names them; the prefix isolates this case).
+      const table = async (name: string) => {
+        const client = TableClient.fromConnectionString(connectionString, `${prefix}${name}`, { allowInsecureConnection: true });
+        await client.createTable();
+        return client;
+      };
+      const [stream, outboxTable, dlqTable] = [await table('streaming'), await table('outbox'), await table('deadletters')];
+      await new TableOutbox(async () => outboxTable).replace(generated);
+      await new JsonEntityStore<StreamState>(async () => stream, 'stream').update('state', (s) => ({
+        ...(s ?? stoppedState()),
+        status: 'running',
+        started_at: new Date().toISOString(),
+        emit_interval_ms: 20,
+        burst: 500,
+      }));
+      const env = {
+        STORAGE: connectionString,
+        OUTBOX_TABLE: outboxTable.tableName,
+        STREAM_TABLE: stream.tableName,
+        DLQ_TABLE: dlqTable.tableName,
+        PEER: peer.connectionString,
+        CLAIM_TTL_MS: '35000',
+        REALTIME: JSON.stringify({ retry_attempts: 5, batch_timeout_ms: 30_000 }),
+      };
+      const children = [await drainProcess(env), await drainProcess(env)];
+      // The HTTP drain, pressed again as soon as it answers.
+      const http = { drains: 0, busy: 0, sent: 0 };
+      let stopHttp = false;
+      const pressing = (async () => {
+        while (!stopHttp) {
+          const response = await fetch(`${app.url}/api/stream/outbox/drain`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ budget_ms: 2_000 }),
+          });
+          const summary = (await response.json()) as { status: string; sent: number };
+          expect(response.status).toBe(200);
+          http.drains++;
+          http.sent += summary.sent;
+          if (summary.status === 'busy') http.busy++;
+          await sleep(50);
+        }
+      })();
+      await until(() => delivered(peer, 'three') >= generated.length, 120_000);
+      stopHttp = true;
+      await pressing;
+      for (const child of children) await kill(child);
+      console.log(`fault three drains: the HTTP drain answered ${http.drains} times (${http.busy} busy, ${http.sent} events sent by it)`);
+      expect(http.busy).toBeGreaterThan(0);
+      record('app timer + HTTP drain + 2 drain processes', generated, peer, started, 0, 'no crash, expiry or cut-off: none');
+    },
+  );
 
   it('a peer that stalls for longer than the claim TTL', { timeout: 120_000 }, async () => {
     const started = Date.now();
