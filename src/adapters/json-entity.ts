@@ -3,7 +3,7 @@
  * generation state, jobs, locks. Each document is one string property, so it must stay under the Table
  * service's 64 KiB property limit; Azurite does not enforce that, so we check it here.
  */
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { ConcurrentUpdateError } from '../core/errors.js';
 import { isChangedMeanwhile, isNotFound } from './rest-status.js';
 
@@ -105,7 +105,7 @@ export class JsonEntityStore<T> {
   async list(): Promise<T[]> {
     const client = await this.table();
     const values: T[] = [];
-    const filter = `PartitionKey eq '${this.partitionKey.replace(/'/g, "''")}'`;
+    const filter = odata`PartitionKey eq ${this.partitionKey}`;
     for await (const entity of client.listEntities<DocumentEntity>({ queryOptions: { filter } })) {
       values.push(JSON.parse(entity.document) as T);
     }

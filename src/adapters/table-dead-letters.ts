@@ -2,7 +2,7 @@
  * The dead-letter queue in a Table: one entity per event (the event JSON in one string property, or in Blob
  * when it is larger than a Table property holds), newest last by row key.
  */
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { DeadLetter, DeadLetterQueue } from '../core/streaming/dead-letter.js';
 import type { OutboxEvent } from '../core/streaming/types.js';
 import type { DatasetFiles } from '../core/storage/files.js';
@@ -10,6 +10,8 @@ import { submitInTransactions } from './table-transactions.js';
 import { isNotFound } from './rest-status.js';
 
 const PARTITION = 'dlq';
+/** Where events too large for a Table property are kept, one blob per letter. */
+const DLQ_BODIES = 'state/dlq/';
 /** Table string properties hold 32K UTF-16 characters; larger events go to Blob. */
 const MAX_INLINE_CHARS = 30_000;
 /** Row keys: creation time (ms, 15 digits), a sequence of the instance and a random suffix. */
@@ -42,7 +44,7 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
   private async all(select?: (keyof DeadLetterEntity)[]): Promise<DeadLetterEntity[]> {
     const client = await this.table();
     const entities: DeadLetterEntity[] = [];
-    const queryOptions = { filter: `PartitionKey eq '${PARTITION}'`, ...(select ? { select: ['RowKey', ...select.filter((p) => p !== 'rowKey')] } : {}) };
+    const queryOptions = { filter: odata`PartitionKey eq ${PARTITION}`, ...(select ? { select: ['RowKey', ...select.filter((p) => p !== 'rowKey')] } : {}) };
     for await (const entity of client.listEntities<DeadLetterEntity>({ queryOptions })) entities.push(entity);
     return entities.sort((a, b) => a.rowKey.localeCompare(b.rowKey));
   }
@@ -83,7 +85,7 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
         retry_count: retryCount,
       };
       if (event.body.length > MAX_INLINE_CHARS) {
-        entity.blob_path = `state/dlq/${rowKey}.json`;
+        entity.blob_path = `${DLQ_BODIES}${rowKey}.json`;
         await this.files.write(entity.blob_path, Buffer.from(event.body), 'application/json');
       } else {
         entity.event = event.body;
@@ -153,6 +155,10 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
   }
 
   async clear(): Promise<number> {
-    return (await this.take()).length;
+    const cleared = (await this.take()).length;
+    // Bodies whose letter is gone (an instance that died between writing the body and the entity, or between
+    // deleting the entity and the body) go too: nothing under the DLQ's folder outlives a clear.
+    await this.files.deletePrefix(DLQ_BODIES);
+    return cleared;
   }
 }

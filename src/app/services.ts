@@ -75,10 +75,8 @@ export function generationQueueName(): string {
   return prefixedResourceName(process.env, GENERATION_QUEUE);
 }
 
-const generationUnits = once(() => new JsonEntityStore<{ at: string }>(() => storageAccount().table(GENERATION_TABLE), 'unit'));
-
 export function generationDeps(): HistoricalJobDeps {
-  return { jobs: generationJobs(), state: generationState(), files: datasetFiles(), enqueue: enqueueGenerationWork, units: generationUnits() };
+  return { jobs: generationJobs(), state: generationState(), files: datasetFiles(), enqueue: enqueueGenerationWork };
 }
 
 /** Sends a work item to the generation queue, base64-encoded as the queue trigger expects. */

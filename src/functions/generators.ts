@@ -8,6 +8,7 @@ import { configService, datasetFiles, disruptionStore, generationDeps, generatio
 import { isoDate } from '../core/config/schema.js';
 import { startHistoricalGeneration } from '../core/generation/historical-job.js';
 import { startMasterGeneration } from '../core/generation/master-job.js';
+import { presentJob } from '../core/generation/unit-progress.js';
 import { assertTableName, DELETE_CONFIRMATION, deleteAllData, listTables, tableInfoSchema } from '../core/generation/datasets.js';
 import { downloadQuerySchema, downloadTableFiles } from '../core/generation/download.js';
 import { previewTable } from '../core/generation/preview.js';
@@ -16,6 +17,8 @@ import { generationStateViewSchema, tableRowCount, toStateView } from '../core/g
 import { jobSchema } from '../core/jobs/job.js';
 import { resetStreaming } from '../core/streaming/control.js';
 import { httpRoute } from './http/route.js';
+
+const presentOrNull = (job: Parameters<typeof presentJob>[0] | undefined) => (job ? presentJob(job) : null);
 
 const operationParams = z.object({ operation_id: z.string().min(1).max(100).describe('The operation_id returned when the job started.') });
 
@@ -30,7 +33,7 @@ httpRoute({
     '`job` is null when no job holds the generation lock (a job that stopped reporting progress for 15 minutes no longer counts).',
   tags: ['generators'],
   responses: { 200: { description: 'The active job, or null', schema: z.object({ job: jobSchema.nullable() }) } },
-  handler: async () => ({ status: 200, jsonBody: { job: (await generationJobs().active()) ?? null } }),
+  handler: async () => ({ status: 200, jsonBody: { job: presentOrNull(await generationJobs().active()) } }),
 });
 
 httpRoute({
@@ -42,7 +45,7 @@ httpRoute({
   tags: ['generators'],
   params: operationParams,
   responses: { 200: { description: 'The job', schema: jobSchema }, 404: { description: 'Unknown operation_id' } },
-  handler: async ({ params }) => ({ status: 200, jsonBody: await generationJobs().get(params.operation_id) }),
+  handler: async ({ params }) => ({ status: 200, jsonBody: presentJob(await generationJobs().get(params.operation_id)) }),
 });
 
 httpRoute({
@@ -58,7 +61,7 @@ httpRoute({
     404: { description: 'Unknown operation_id' },
     409: { description: 'The job has already ended' },
   },
-  handler: async ({ params }) => ({ status: 200, jsonBody: await generationJobs().cancel(params.operation_id) }),
+  handler: async ({ params }) => ({ status: 200, jsonBody: presentJob(await generationJobs().cancel(params.operation_id)) }),
 });
 
 httpRoute({

@@ -56,7 +56,6 @@ describe('fact Parquet', () => {
       state: new GenerationStateStore(new JsonEntityStore<GenerationState>(table, 'state')),
       files,
       enqueue: async () => {},
-      units: new JsonEntityStore<{ at: string }>(table, 'unit'),
     };
     const dcId = buildFactContext(config).regions.find((r) => r.stores.length > 0)!.dcId;
     const job = await jobs.begin('historical', ['fact_receipts'], 2, { start_date: '2024-07-02', end_date: '2024-07-02', fresh: true, regions: [dcId] });

@@ -2,15 +2,22 @@
  * What the Table adapters put on the wire, checked against the service's typing rules rather than Azurite's
  * leniency: Azure reads a bare integer literal in a filter as Edm.Int32 (so an epoch-milliseconds literal is
  * refused) and stores an untyped JSON number over 2^31 as a Double. Every request of an outbox's whole life
- * (fill, claim, checkpoint, complete, status, preview, append, clear), of the DLQ and of the JSON documents is
- * recorded by a pipeline policy and inspected.
+ * (fill, claim, checkpoint, complete, status, preview, append, clear), of the DLQ (add, list, summary, peek,
+ * remove, take, clear) and of the JSON documents (generation jobs and their lock, configuration overrides, the drain
+ * lease) is recorded by a pipeline policy and inspected, and the set of query shapes is checked against the list
+ * of the queries the adapters build.
  */
 import type { TableClient } from '@azure/data-tables';
 import { describe, expect, inject, it } from 'vitest';
 import { JsonEntityStore } from '../../src/adapters/json-entity.js';
+import { TableConfigOverridesStore } from '../../src/adapters/table-config-store.js';
 import { TableDeadLetterQueue } from '../../src/adapters/table-dead-letters.js';
 import { TableOutbox } from '../../src/adapters/table-outbox.js';
 import type { TimedEvent } from '../../src/core/events/factory.js';
+import { markUnitCounted } from '../../src/core/generation/unit-progress.js';
+import { GenerationJobs, type GenerationLock } from '../../src/core/jobs/generation-jobs.js';
+import type { Job } from '../../src/core/jobs/job.js';
+import { DrainLeaseHolder, type DrainLease } from '../../src/core/streaming/lease.js';
 import { freshTable, MemoryFiles } from '../support/streaming-deps.js';
 
 const connectionString = inject('storageConnectionString');
@@ -107,7 +114,29 @@ describe('Table requests on the wire', () => {
     await dlq.add([{ at: now, partitionKey: 'p', eventType: 'receipt_created', body: '{"event_id":"x"}' }], 'unknown', 'boom', 0, 100);
     await dlq.list(1, 10);
     await dlq.summary();
+    const [letter] = await dlq.peek();
+    await dlq.remove([letter!.id]);
+    await dlq.add([{ at: now, partitionKey: 'p', eventType: 'receipt_created', body: '{"event_id":"y"}' }], 'unknown', 'boom', 0, 100);
     await dlq.take();
+    await dlq.clear();
+
+    // Jobs, their lock, the configuration overrides and the drain lease: every other Table the app writes.
+    const jobs = new GenerationJobs(new JsonEntityStore<Job>(async () => docsTable, 'job'), new JsonEntityStore<GenerationLock>(async () => docsTable, 'lock'));
+    const request = { start_date: '2025-01-01', end_date: '2025-01-02', fresh: true, regions: [1] };
+    const job = await jobs.begin('historical', ['fact_receipts'], 4, request);
+    await jobs.update(job.operation_id, (j) => {
+      markUnitCounted(j, request, 1, '2025-01-01');
+      j.units_done = 1;
+    });
+    await jobs.active();
+    await jobs.cancel(job.operation_id);
+    await jobs.finish(job.operation_id, 'cancelled');
+    const overrides = new TableConfigOverridesStore(async () => docsTable);
+    await overrides.read();
+    const lease = new DrainLeaseHolder(new JsonEntityStore<DrainLease>(async () => docsTable, 'stream'), 30_000, Date.now);
+    expect(await lease.acquire()).toBe(true);
+    expect(await lease.renew()).toBe(true);
+    await lease.release();
 
     const documents = new JsonEntityStore<{ at: number }>(async () => docsTable, 'doc');
     await documents.write('one', { at: now }, undefined);
@@ -115,6 +144,15 @@ describe('Table requests on the wire', () => {
     await documents.list();
     await outbox.clear();
 
+    // Every query shape the adapters send (literals elided), listed by reading src/adapters/: nothing else goes out.
+    const shapes = [...new Set(wire.filters.map((f) => f.replace(/datetime'[^']*'/g, "datetime'…'").replace(/(?<!datetime)'(?:[^']|'')*'/g, "'…'")))].sort();
+    expect(shapes).toEqual(
+      [
+        "PartitionKey eq '…'",
+        "PartitionKey eq '…' and (status eq '…' or (status eq '…' and claim_until lt datetime'…'))",
+        "PartitionKey eq '…' and status ne '…'",
+      ].sort(),
+    );
     expect(wire.filters.length).toBeGreaterThan(4);
     expect(wire.filters.some((f) => f.includes('claim_until lt datetime'))).toBe(true);
     for (const filter of wire.filters) expect(bareIntegers(filter), filter).toEqual([]);

@@ -1,5 +1,8 @@
-// A drain "instance" for the SIGKILL fault test: runs drains against the given tables and peer until it is
-// killed. Plain ESM over the compiled app in dist/ (npm test builds first), so it starts like a real process.
+// A drain "instance" for the fault tests: runs drains against the given tables and peer until it is killed, each
+// taking the drain lease as every drain path of the app does. Plain ESM over the compiled app in dist/ (npm test
+// builds first), so it starts like a real process.
+// Settings (environment): BUDGET_MS (1000), CLAIM_TTL_MS (1500), REALTIME (JSON realtime overrides, default
+// retry_attempts 5).
 import { TableClient } from '@azure/data-tables';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { EventHubsSink } from '../../dist/src/adapters/eventhubs-sink.js';
@@ -10,6 +13,9 @@ import { appConfigSchema } from '../../dist/src/core/config/schema.js';
 import { drainOutbox } from '../../dist/src/core/streaming/drain.js';
 
 const { STORAGE, OUTBOX_TABLE, STREAM_TABLE, DLQ_TABLE, PEER } = process.env;
+const budgetMs = Number(process.env.BUDGET_MS ?? 1_000);
+const claimTtlMs = Number(process.env.CLAIM_TTL_MS ?? 1_500);
+const realtime = JSON.parse(process.env.REALTIME ?? '{"retry_attempts": 5}');
 const table = (name) => TableClient.fromConnectionString(STORAGE, name, { allowInsecureConnection: true });
 const outboxTable = table(OUTBOX_TABLE);
 const streamTable = table(STREAM_TABLE);
@@ -19,13 +25,18 @@ const deps = {
   state: new JsonEntityStore(async () => streamTable, 'stream'),
   statistics: new JsonEntityStore(async () => streamTable, 'stream'),
   breakerState: new JsonEntityStore(async () => streamTable, 'stream'),
+  lease: new JsonEntityStore(async () => streamTable, 'stream'),
   deadLetters: new TableDeadLetterQueue(async () => dlqTable, files),
   outbox: new TableOutbox(async () => outboxTable),
   files,
   generation: {},
 };
-const config = appConfigSchema.parse({ realtime: { retry_attempts: 5 } });
+const config = appConfigSchema.parse({ realtime });
 const client = new EventHubProducerClient(PEER, { retryOptions: { maxRetries: 0, timeoutInMs: 5000 } });
 const sink = new EventHubsSink(client);
 process.stdout.write('ready\n');
-for (;;) await drainOutbox(deps, config, async () => sink, 1_000, { claimTtlMs: 1_500 });
+for (;;) {
+  const summary = await drainOutbox(deps, config, async () => sink, budgetMs, { claimTtlMs });
+  // Another drain holds the lease, or nothing was due: try again shortly, as the next timer tick would.
+  if (summary.status === 'busy' || summary.sent === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+}

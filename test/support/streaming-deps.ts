@@ -29,8 +29,10 @@ export class MemoryFiles implements DatasetFiles {
   async list() {
     return [];
   }
-  async deletePrefix() {
-    return 0;
+  async deletePrefix(prefix: string) {
+    const gone = [...this.files.keys()].filter((path) => path.startsWith(prefix));
+    for (const path of gone) this.files.delete(path);
+    return gone.length;
   }
 }
 
@@ -39,7 +41,7 @@ export async function streamingTestDeps(
   connectionString: string,
   state: Partial<StreamState>,
   outbox?: TableOutbox,
-): Promise<StreamingDeps & { outbox: TableOutbox }> {
+): Promise<StreamingDeps & { outbox: TableOutbox; tables: { stream: TableClient; outbox: TableClient; deadLetters: TableClient } }> {
   const docs = await freshTable(connectionString, 'stream');
   const outboxTable = await freshTable(connectionString, 'outbox');
   const deadLetters = await freshTable(connectionString, 'dlq');
@@ -54,5 +56,6 @@ export async function streamingTestDeps(
     outbox: outbox ?? new TableOutbox(async () => outboxTable),
     files,
     generation: {} as GenerationStateStore,
+    tables: { stream: docs, outbox: outboxTable, deadLetters },
   };
 }

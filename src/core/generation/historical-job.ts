@@ -6,7 +6,7 @@
  * `facts/<table>/date=YYYY-MM-DD/dc-NNN.parquet` (marketing: `network.parquet`).
  */
 import type { AppConfig } from '../config/schema.js';
-import { ConcurrentUpdateError, ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import { encodeTypedParquet } from '../dataset-parquet.js';
 import { addDays, daysBetween, formatDay } from '../facts/calendar.js';
 import { buildFactContext, type FactContext } from '../facts/context.js';
@@ -14,17 +14,16 @@ import { balancesPath, decodeBalances, encodeBalances, openingBalances } from '.
 import { generateMarketingDay } from '../facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import { isTerminal, type Job } from '../jobs/job.js';
-import type { DocumentStore } from '../storage/documents.js';
 import { PARQUET_CONTENT_TYPE } from '../storage/files.js';
 import { FACT_TABLES, type FactTable } from '../dataset-tables.js';
 import { FACT_SCHEMAS, type FactTableBuilder } from '../facts/builder.js';
 import { masterFingerprint, type MasterJobDeps } from './master-job.js';
 import type { TableStats } from './state.js';
+import { MARKETING_UNIT, markUnitCounted } from './unit-progress.js';
 
-export interface HistoricalJobDeps extends MasterJobDeps {
-  /** One marker per finished unit, so a redelivered message is never counted twice. */
-  units: DocumentStore<{ at: string }>;
-}
+export { MARKETING_UNIT } from './unit-progress.js';
+
+export type HistoricalJobDeps = MasterJobDeps;
 
 export interface HistoricalRequest {
   start_date: string;
@@ -33,9 +32,6 @@ export interface HistoricalRequest {
   fresh: boolean;
   regions: number[];
 }
-
-/** Region id 0 is the network-wide marketing unit. */
-export const MARKETING_UNIT = 0;
 
 /** A reversed range is malformed whatever has been generated: refused as such (400) before any state is consulted. */
 function assertOrderedRange(requested: { start_date?: string | undefined; end_date?: string | undefined }): void {
@@ -190,42 +186,37 @@ export async function runHistoricalUnit(
 
   const counts = await generateUnit(deps, config, request, region, day);
 
-  const unitKey = `${operationId}:${region}:${day}`;
-  let firstTime = true;
-  try {
-    await deps.units.write(unitKey, { at: new Date().toISOString() }, undefined);
-  } catch (error) {
-    if (!(error instanceof ConcurrentUpdateError)) throw error;
-    firstTime = false; // a redelivered message: its files were rewritten identically; do not count it again
-  }
-  if (firstTime) {
-    job = await deps.jobs.update(operationId, (j) => {
-      j.units_done += 1;
-      j.progress = Math.min(1, j.units_done / j.units_total);
-      for (const [table, count] of Object.entries(counts) as [FactTable, { rows: number; bytes: number; files: number }][]) {
-        const current = j.tables[table] ?? { rows: 0, progress: 0 };
-        j.tables[table] = {
-          rows: current.rows + count.rows,
-          progress: j.progress,
-          files: (current.files ?? 0) + count.files,
-          bytes: (current.bytes ?? 0) + count.bytes,
-        };
-      }
-      for (const table of Object.keys(j.tables)) j.tables[table]!.progress = j.progress;
-      if (!j.current_day || day > j.current_day) j.current_day = day;
-      const perDay = (j.days ??= {});
-      const unitsPerDay = request.regions.length + 1;
-      perDay[day] = { done: (perDay[day]?.done ?? 0) + 1, total: unitsPerDay };
-      j.message = `Generated ${j.units_done} of ${j.units_total} region-days (latest ${day})`;
-    });
-  }
+  // Counted and marked counted in one write (unit-progress.ts): a redelivered message, whether the last try
+  // failed before or after this update, is counted exactly once.
+  let firstTime = false;
+  job = await deps.jobs.update(operationId, (j) => {
+    firstTime = markUnitCounted(j, request, region, day);
+    if (!firstTime) return;
+    j.units_done += 1;
+    j.progress = Math.min(1, j.units_done / j.units_total);
+    for (const [table, count] of Object.entries(counts) as [FactTable, { rows: number; bytes: number; files: number }][]) {
+      const current = j.tables[table] ?? { rows: 0, progress: 0 };
+      j.tables[table] = {
+        rows: current.rows + count.rows,
+        progress: j.progress,
+        files: (current.files ?? 0) + count.files,
+        bytes: (current.bytes ?? 0) + count.bytes,
+      };
+    }
+    for (const table of Object.keys(j.tables)) j.tables[table]!.progress = j.progress;
+    if (!j.current_day || day > j.current_day) j.current_day = day;
+    j.message = `Generated ${j.units_done} of ${j.units_total} region-days (latest ${day})`;
+  });
 
   if (region !== MARKETING_UNIT && day < request.end_date && !job.cancel_requested) {
     await deps.enqueue({ operation_id: operationId, kind: 'historical', region, day: addDays(day, 1) });
   }
   if (job.cancel_requested) return deps.jobs.finish(operationId, 'cancelled');
-  if (firstTime && job.units_done === job.units_total) {
+  // Also on a redelivery: the last try may have counted the final unit and failed before this.
+  if (job.units_done === job.units_total) {
     await deps.state.update((state) => {
+      // Added once: a redelivered final unit finds the watermark already at this job's end.
+      if (state.facts && state.facts.end_date >= request.end_date) return;
       const tables: Partial<Record<FactTable, TableStats>> = { ...(state.facts?.tables as Partial<Record<FactTable, TableStats>> | undefined) };
       const now = new Date().toISOString();
       for (const table of FACT_TABLES) {

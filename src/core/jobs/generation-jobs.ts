@@ -17,6 +17,8 @@ export interface GenerationLock {
 export const LOCK_KEY = 'generation';
 /** A running job that has not reported progress for this long is considered abandoned. */
 export const STALE_JOB_MS = 15 * 60_000;
+/** Finished jobs kept for GET /api/generators/jobs/{id}; older ones are deleted when a new job starts. */
+export const FINISHED_JOBS_KEPT = 20;
 
 export class GenerationJobs {
   constructor(
@@ -51,7 +53,17 @@ export class GenerationJobs {
       await this.jobs.delete(job.operation_id);
       throw error;
     }
+    await this.pruneFinished();
     return job;
+  }
+
+  /**
+   * Deletes finished jobs beyond the newest FINISHED_JOBS_KEPT, so the jobs Table does not grow with every run (and
+   * this listing stays that small).
+   */
+  private async pruneFinished(): Promise<void> {
+    const finished = (await this.jobs.list()).filter((job) => isTerminal(job.status)).sort((a, b) => b.created_at.localeCompare(a.created_at));
+    for (const job of finished.slice(FINISHED_JOBS_KEPT)) await this.jobs.delete(job.operation_id);
   }
 
   private async takeLock(job: Job): Promise<void> {

@@ -37,6 +37,11 @@ export const jobSchema = z
       .record(z.string(), z.object({ done: z.number().int(), total: z.number().int() }))
       .optional()
       .describe('Historical jobs: work units finished per day (regions plus marketing).'),
+    region_days_done: z
+      .record(z.string(), z.number().int())
+      .optional()
+      .describe('Stored, not shown: days counted per supply region (src/core/generation/unit-progress.ts).'),
+    marketing_days_done: z.string().optional().describe('Stored, not shown: counted marketing days, one bit per day (base64).'),
     error: z.string().nullable(),
     cancel_requested: z.boolean(),
     request: z.record(z.string(), z.unknown()),

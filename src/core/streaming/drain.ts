@@ -175,6 +175,8 @@ interface Delivery {
   done: boolean;
   /** Events given up on (dead-lettered or dropped); they count as handled. */
   failed: Set<OutboxEvent>;
+  /** When not done: the events that did reach the sink before it stopped (a partly sent batch). */
+  delivered: Set<OutboxEvent>;
 }
 
 /**
@@ -193,10 +195,11 @@ async function deliver(
 ): Promise<Delivery> {
   let pending = batch;
   const failed = new Set<OutboxEvent>();
-  if (batch.length === 0) return { done: true, failed };
+  const delivered = new Set<OutboxEvent>();
+  if (batch.length === 0) return { done: true, failed, delivered };
   for (let attempt = 0; ; attempt++) {
     const realtime = config().realtime;
-    if (!(await breaker().allow())) return { done: false, failed };
+    if (!(await breaker().allow())) return { done: false, failed, delivered };
     const sendStarted = clock();
     try {
       const abortSignal = AbortSignal.timeout(realtime.batch_timeout_ms);
@@ -208,11 +211,12 @@ async function deliver(
       tally.batches += sent.batches;
       tally.lastSendOkAt = new Date(clock()).toISOString();
       await breaker().recordSuccess();
-      return { done: true, failed };
+      return { done: true, failed, delivered };
     } catch (error) {
       if (error instanceof PartialSendError) {
         tally.bytes += error.result.bytes;
         tally.batches += error.result.batches;
+        for (const index of error.sentIndexes) if (pending[index]) delivered.add(pending[index]);
         pending = pending.filter((_, index) => !error.sentIndexes.has(index));
       }
       const kind = classifySendError(error);
@@ -226,20 +230,20 @@ async function deliver(
       tally.error = redactSecrets(`${kind}: ${errorText(error instanceof PartialSendError ? error.cause : error) || 'no detail'}`);
       // The hub is unreachable or overloaded and the breaker has opened: keep the rest in the outbox for
       // after the breaker's timeout instead of dead-lettering events that would succeed later.
-      if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, failed };
-      if (RETRYABLE_ERRORS.has(kind) && attempt >= realtime.retry_attempts && TRANSIENT_ERRORS.has(kind)) return { done: false, failed };
+      if (tripped && RETRYABLE_ERRORS.has(kind)) return { done: false, failed, delivered };
+      if (RETRYABLE_ERRORS.has(kind) && attempt >= realtime.retry_attempts && TRANSIENT_ERRORS.has(kind)) return { done: false, failed, delivered };
       if (!RETRYABLE_ERRORS.has(kind) || attempt >= realtime.retry_attempts) {
         if (realtime.enable_dead_letter_queue && (await deps.deadLetters.summary()).total + pending.length > realtime.max_buffer_size) {
           // A full DLQ drops nothing: the events stay in the outbox and the stream stops here until it has room.
           tally.countError('dlq_full');
           tally.error = `dlq_full: the dead-letter queue holds realtime.max_buffer_size (${realtime.max_buffer_size}) events; retry or clear it (last send error: ${tally.error})`;
-          return { done: false, failed };
+          return { done: false, failed, delivered };
         }
         tally.failed += pending.length;
         for (const event of pending) failed.add(event);
         if (realtime.enable_dead_letter_queue)
           tally.deadLettered += await deadLetter(deps.deadLetters, pending, kind, tally.error, attempt, realtime.max_buffer_size);
-        return { done: true, failed };
+        return { done: true, failed, delivered };
       }
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, realtime.backoff_multiplier)));
     }
@@ -267,6 +271,19 @@ async function withinTimeout<T>(operation: Promise<T>, timeoutMs: number): Promi
   }
 }
 
+/**
+ * Events past a cursor that the sink already accepted: a send that reached some partition keys before the breaker
+ * stopped it. A cursor cannot skip them without skipping the keys that failed, so they are recorded here (chunk,
+ * position and event id, in the dataset files beside the recent events) and the next drain passes over them
+ * instead of sending them again.
+ */
+export const DELIVERED_AHEAD_PATH = 'state/stream/delivered-ahead.json';
+interface DeliveredAhead {
+  chunk: string;
+  index: number;
+  event_id: string;
+}
+
 /** The claimed chunks being sent, in order, with what has been sent of each. */
 class ChunkProgress {
   readonly chunks: ClaimedChunk[] = [];
@@ -275,6 +292,8 @@ class ChunkProgress {
   private readonly sentUpTo = new Map<ClaimedChunk, number>();
   /** Chunks fully sent and already marked so (right away, so a crash cannot send them again). */
   private readonly completed = new Set<ClaimedChunk>();
+  /** `chunk:index` → event id of events already delivered past their chunk's cursor. */
+  private ahead = new Map<string, string>();
 
   constructor(
     private readonly deps: StreamingDeps,
@@ -304,6 +323,43 @@ class ChunkProgress {
     return this.queue.slice(this.position, this.position + count).map(({ chunk, index }) => chunk.events[index]!);
   }
 
+  async loadDeliveredAhead(): Promise<void> {
+    const stored = await this.deps.files.read(DELIVERED_AHEAD_PATH);
+    const entries = stored ? (JSON.parse(Buffer.from(stored).toString('utf8')) as DeliveredAhead[]) : [];
+    this.ahead = new Map(entries.map((entry) => [`${entry.chunk}:${entry.index}`, entry.event_id]));
+  }
+
+  /** Positions among the next `count` events that an earlier send already delivered (same chunk, place and id). */
+  deliveredAhead(count: number): Set<number> {
+    const found = new Set<number>();
+    if (this.ahead.size === 0) return found;
+    this.queue.slice(this.position, this.position + count).forEach(({ chunk, index }, i) => {
+      const id = chunk.events[index]!.eventId;
+      if (id !== undefined && this.ahead.get(`${chunk.id}:${index}`) === id) found.add(i);
+    });
+    return found;
+  }
+
+  /** Records which of the next `count` events reached the sink although the send as a whole failed. */
+  async recordDeliveredAhead(count: number, delivered: (position: number) => boolean): Promise<void> {
+    let added = false;
+    this.queue.slice(this.position, this.position + count).forEach(({ chunk, index }, i) => {
+      const id = chunk.events[index]!.eventId;
+      if (id === undefined || !delivered(i)) return;
+      this.ahead.set(`${chunk.id}:${index}`, id);
+      added = true;
+    });
+    if (added) await this.saveDeliveredAhead();
+  }
+
+  private async saveDeliveredAhead(): Promise<void> {
+    const entries: DeliveredAhead[] = [...this.ahead].map(([key, event_id]) => {
+      const at = key.lastIndexOf(':');
+      return { chunk: key.slice(0, at), index: Number(key.slice(at + 1)), event_id };
+    });
+    await this.deps.files.write(DELIVERED_AHEAD_PATH, Buffer.from(JSON.stringify(entries)), 'application/json');
+  }
+
   /**
    * Records that the next `count` events were handled: finished chunks are marked sent, the others checkpoint
    * their cursor (keeping the claim), so a drain that dies now repeats at most this one batch. False when a
@@ -311,9 +367,11 @@ class ChunkProgress {
    */
   async advance(count: number): Promise<boolean> {
     const touched = new Set<ClaimedChunk>();
+    let passedAhead = false;
     for (const { chunk, index } of this.queue.slice(this.position, this.position + count)) {
       this.sentUpTo.set(chunk, index + 1);
       touched.add(chunk);
+      if (this.ahead.delete(`${chunk.id}:${index}`)) passedAhead = true;
     }
     this.position += count;
     const finished = [...touched].filter((chunk) => this.sentUpTo.get(chunk)! >= chunk.events.length);
@@ -323,6 +381,9 @@ class ChunkProgress {
       finished.length > 0 ? this.deps.outbox.completeAll(finished) : Promise.resolve(),
     ]);
     for (const chunk of finished) this.completed.add(chunk);
+    // Once the cursors are past them the records are spent (a crash before this leaves them unreachable, not wrong:
+    // they name positions behind a cursor).
+    if (passedAhead) await this.saveDeliveredAhead();
     return !kept.includes(false);
   }
 
@@ -427,6 +488,7 @@ export async function drainOutbox(
   let prefetch: Promise<ClaimedChunk[]> | undefined;
   let exhausted = false;
   try {
+    await progress.loadDeliveredAhead();
     const target = await sink().catch((error: unknown) => {
       // A sink that cannot be set up from the settings (no connection for `stream.sink: eventhubs`) stays so.
       if (error instanceof ValidationError || error instanceof ConflictError) throw new StreamCannotProceed(`The sink cannot be set up: ${error.message}`);
@@ -506,10 +568,12 @@ export async function drainOutbox(
         }
       }
       const batch = progress.peek(wanted);
-      // Active disruptions change or withhold events on the way out; withheld ones count as handled.
+      // Active disruptions change or withhold events on the way out; withheld ones count as handled. Events an
+      // earlier, partly failed send delivered are not sent again (they count as sent now).
       const outgoing = batch.map((event) => effects.apply(event));
-      const toSend = outgoing.filter((event): event is OutboxEvent => event !== null);
-      const { done, failed } = await deliver(
+      const already = progress.deliveredAhead(batch.length);
+      const toSend = outgoing.filter((event, i): event is OutboxEvent => event !== null && !already.has(i));
+      const { done, failed, delivered } = await deliver(
         deps,
         () => config,
         target,
@@ -519,12 +583,14 @@ export async function drainOutbox(
         toSend,
       );
       if (!done) {
+        // What got through before the breaker stopped the send is recorded, so no later drain sends it again.
+        await progress.recordDeliveredAhead(batch.length, (i) => delivered.has(outgoing[i]!));
         pace = recordTick(pace, 0, true, clock());
         blocked = true;
         break;
       }
       tally.recordSent(outgoing, failed, clock());
-      tally.withheld += outgoing.length - toSend.length;
+      tally.withheld += outgoing.filter((event) => event === null).length;
       tally.lastEventTime = new Date(clock()).toISOString();
       pace = recordTick(pace, batch.length, false, clock());
       slot = nextBurst;
