@@ -2,16 +2,24 @@
  * Shopper behaviour, modelled on the predecessor's: segments, visit types, basket sizes by store format, category mix,
  * quantities and promotions.
  */
-import { stableHash, weighted, type RandomStream } from '../rng.js';
+import { PrefixHash, weighted, type RandomStream } from '../rng.js';
 import type { StoreFormat } from '../dimensions/places.js';
 import type { BasketCategory, ProductInfo } from './context.js';
 
 export type Segment = 'BUDGET_CONSCIOUS' | 'CONVENIENCE_FOCUSED' | 'QUALITY_SEEKER' | 'BRAND_LOYAL';
 export type Visit = 'QUICK_TRIP' | 'GROCERY_RUN' | 'FAMILY_SHOPPING' | 'BULK_SHOPPING';
 
+let segmentHashes: { seed: number; hash: PrefixHash } | null = null;
+
+/** The hash of `${seed}:segment:${customerId}`, its prefix hashed once per seed (a segment is drawn per visit). */
+function segmentHash(seed: number): PrefixHash {
+  if (segmentHashes?.seed !== seed) segmentHashes = { seed, hash: new PrefixHash(`${seed}:segment:`) };
+  return segmentHashes.hash;
+}
+
 /** A customer's segment is a property of the customer (stable across days), derived from seed and id. */
 export function segmentOf(seed: number, customerId: number): Segment {
-  const bucket = stableHash(`${seed}:segment:${customerId}`) % 100;
+  const bucket = segmentHash(seed).of(customerId) % 100;
   if (bucket < 35) return 'BUDGET_CONSCIOUS';
   if (bucket < 60) return 'CONVENIENCE_FOCUSED';
   if (bucket < 80) return 'QUALITY_SEEKER';
@@ -36,7 +44,18 @@ const CATEGORY_MIX: Record<Visit, Partial<Record<BasketCategory, number>>> = {
 /** Products on sale today, by basket category, each list sorted by price (for budget vs quality shoppers). */
 export type Assortment = Map<BasketCategory, ProductInfo[]>;
 
+/** The last day's assortment per product list: every region-day of a day asks for the same one (read only). */
+const assortmentCache = new WeakMap<ProductInfo[], { day: string; assortment: { byCategory: Assortment; all: ProductInfo[] } }>();
+
 export function assortmentFor(products: ProductInfo[], day: string): { byCategory: Assortment; all: ProductInfo[] } {
+  const cached = assortmentCache.get(products);
+  if (cached?.day === day) return cached.assortment;
+  const assortment = buildAssortment(products, day);
+  assortmentCache.set(products, { day, assortment });
+  return assortment;
+}
+
+function buildAssortment(products: ProductInfo[], day: string): { byCategory: Assortment; all: ProductInfo[] } {
   const all = products.filter((p) => p.launchDay <= day);
   const byCategory: Assortment = new Map();
   for (const product of all) {
