@@ -43,6 +43,20 @@ export class PrefixHash {
     this.h2 = h2;
   }
 
+  /** The same number as `stableHash(prefix + text, salt)` for the text whose UTF-16 codes are `codes[from..to)`. */
+  ofCodes(codes: ArrayLike<number>, from: number, to: number): number {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = from; i < to; i++) {
+      const code = codes[i]!;
+      h1 = Math.imul(h1 ^ code, 2654435761);
+      h2 = Math.imul(h2 ^ code, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  }
+
   /** The same number as `stableHash(prefix + String(n), salt)`. */
   of(n: number): number {
     // Only non-negative safe integers have plain decimal digits; anything else goes through the string.
@@ -60,6 +74,31 @@ export class PrefixHash {
     h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
     return 4294967296 * (2097151 & h2) + (h1 >>> 0);
   }
+}
+
+/**
+ * The decimal digits of 1..count as character codes, end to end (`codes[start[n]..start[n + 1])` is String(n)),
+ * for `PrefixHash.ofCodes` over every id of a range; the last range asked for is kept.
+ */
+let digitTable: { count: number; codes: Uint8Array; start: Int32Array } | null = null;
+
+export function decimalDigits(count: number): { codes: Uint8Array; start: Int32Array } {
+  if (digitTable && digitTable.count >= count) return digitTable;
+  const start = new Int32Array(count + 2);
+  const parts: string[] = [];
+  let length = 0;
+  for (let n = 0; n <= count; n++) {
+    start[n] = length;
+    const text = String(n);
+    parts.push(text);
+    length += text.length;
+  }
+  start[count + 1] = length;
+  const codes = new Uint8Array(length);
+  let at = 0;
+  for (const text of parts) for (let i = 0; i < text.length; i++) codes[at++] = text.charCodeAt(i);
+  digitTable = { count, codes, start };
+  return digitTable;
 }
 
 export class RandomStream {

@@ -4,7 +4,7 @@
  * closing positions, saved between jobs, so every balance reconciles: opening + Σ deltas = closing.
  */
 import type { VolumeConfig } from '../config/volume.js';
-import { deriveStream, PrefixHash, stableHash } from '../rng.js';
+import { decimalDigits, deriveStream, PrefixHash, stableHash } from '../rng.js';
 import type { Region } from './context.js';
 
 export interface RegionBalances {
@@ -47,7 +47,8 @@ export function reorderPoints(seed: number, volume: VolumeConfig, kind: 'store' 
   const span = Math.max(1, max - min + 1);
   const hash = new PrefixHash(`${seed}:rp:${kind === 'store' ? 's' : 'd'}${locationId}:`);
   const points = new Int32Array(productCount + 1);
-  for (let p = 1; p <= productCount; p++) points[p] = min + (hash.of(p) % span);
+  const { codes, start } = decimalDigits(productCount);
+  for (let p = 1; p <= productCount; p++) points[p] = min + (hash.ofCodes(codes, start[p]!, start[p + 1]!) % span);
   return points;
 }
 
