@@ -197,6 +197,8 @@ interface ChunkPlan {
   dictionaryCount: number;
   /** Bytes of a row's PLAIN value (0 for null): the page split measure. */
   sizeOf: (row: number) => number;
+  /** The sum of `sizeOf` over the chunk's rows: under a page's size, the chunk is one page without a pass over its rows. */
+  totalSize: number;
   /** Appends the PLAIN encoding of rows [from, to) (nulls skipped). */
   writePlain: (out: Bytes, from: number, to: number) => void;
   statistics: ChunkStatistics;
@@ -331,6 +333,7 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
       dictionaryPlain: dictionary.view8(),
       dictionaryCount: order.length,
       sizeOf,
+      totalSize: valueBytes,
       writePlain: () => {},
       statistics,
       encoding: 'RLE_DICTIONARY',
@@ -342,7 +345,7 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
       if (code >= 0) writeValue(out, code);
     }
   };
-  return { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, writePlain, statistics, encoding: 'PLAIN' };
+  return { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize: valueBytes, writePlain, statistics, encoding: 'PLAIN' };
 }
 
 /** INT32, DATE, DOUBLE and TIMESTAMP: numbers in a typed array. */
@@ -414,7 +417,8 @@ function planNumbers(column: Int32Column | Float64Column, start: number, end: nu
   };
   const writePlain = (out: Bytes, from: number, to: number) => writeValues(out, values, from, to);
   const keyAt = (row: number) => (mask !== null && mask[row] === 1 ? null : values[row]! === 0 ? 0 : values[row]!);
-  const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, writePlain, statistics, encoding: 'PLAIN' };
+  const totalSize = (rows - nulls) * width;
+  const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize, writePlain, statistics, encoding: 'PLAIN' };
   if (!sampleAllowsDictionary(rows, keyAt, sizeOf)) return plain;
   const index = new NumberIndex();
   const indexes = new Int32Array(rows);
@@ -434,7 +438,7 @@ function planNumbers(column: Int32Column | Float64Column, start: number, end: nu
   if (!dictionaryWins(distinct, nonNull, nonNull * width, distinct * width, 0)) return plain;
   const dictionary = new Bytes(distinct * width + 16);
   writeDictionary(dictionary, firstValues, distinct, physical);
-  return { indexes, dictionaryPlain: dictionary.view8(), dictionaryCount: distinct, sizeOf, writePlain, statistics, encoding: 'RLE_DICTIONARY' };
+  return { indexes, dictionaryPlain: dictionary.view8(), dictionaryCount: distinct, sizeOf, totalSize, writePlain, statistics, encoding: 'RLE_DICTIONARY' };
 }
 
 function writeDictionary(out: Bytes, values: Float64Array, count: number, physical: ParquetType): void {
@@ -484,7 +488,8 @@ function planBigInts(column: BigIntColumn, start: number, end: number): ChunkPla
     out.reserve((to - from) * 8);
     for (let r = from; r < to; r++) if (!isNull(r)) writeValue(out, values[start + r]!);
   };
-  const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, writePlain, statistics, encoding: 'PLAIN' };
+  const totalSize = (rows - nulls) * 8;
+  const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize, writePlain, statistics, encoding: 'PLAIN' };
   // Bigint keys: a Map is exact and this type is rare (no generated table has one on a hot path).
   const keys: bigint[] = [];
   const keyOf = new Map<bigint, number>();
@@ -518,7 +523,16 @@ function planBigInts(column: BigIntColumn, start: number, end: number): ChunkPla
   if (!dictionaryWins(dictionary.length, nonNull, nonNull * 8, dictionary.length * 8, 0)) return plain;
   const plainDictionary = new Bytes(dictionary.length * 8 + 16);
   for (const v of dictionary) writeValue(plainDictionary, v);
-  return { indexes, dictionaryPlain: plainDictionary.view8(), dictionaryCount: dictionary.length, sizeOf, writePlain, statistics, encoding: 'RLE_DICTIONARY' };
+  return {
+    indexes,
+    dictionaryPlain: plainDictionary.view8(),
+    dictionaryCount: dictionary.length,
+    sizeOf,
+    totalSize,
+    writePlain,
+    statistics,
+    encoding: 'RLE_DICTIONARY',
+  };
 }
 
 function planBooleans(column: BooleanColumn, start: number, end: number): ChunkPlan {
@@ -571,7 +585,16 @@ function planBooleans(column: BooleanColumn, start: number, end: number): ChunkP
     }
     if (bits.length % 8) out.byte(current);
   };
-  return { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf: (row) => (isNull(row) ? 0 : 0.125), writePlain, statistics, encoding };
+  return {
+    indexes: null,
+    dictionaryPlain: null,
+    dictionaryCount: 0,
+    sizeOf: (row) => (isNull(row) ? 0 : 0.125),
+    totalSize: (rows - nulls) * 0.125,
+    writePlain,
+    statistics,
+    encoding,
+  };
 }
 
 /** Page boundaries by the library's rule: a page ends before the value that takes it to `PAGE_SIZE` bytes. */
@@ -637,7 +660,17 @@ function writeChunk(
   encodings.push(plan.encoding);
 
   const indexes = plan.indexes;
-  const pages = pageBoundaries(rows, indexes ? (row) => (isNull(row) ? 0 : 4) : plan.sizeOf);
+  // Every row's definition level (1 present, 0 null), once per chunk from the codes or the null mask.
+  if (levelScratch.length < rows) levelScratch = new Uint8Array(rows * 2);
+  const levels = levelScratch;
+  if (codes) for (let r = 0; r < rows; r++) levels[r] = codes[start + r]! < 0 ? 0 : 1;
+  else if (nullMask) for (let r = 0; r < rows; r++) levels[r] = 1 - nullMask[start + r]!;
+  else levels.fill(1, 0, rows);
+  // A chunk whose values add up to less than a page's size is one page (pageBoundaries would find none).
+  const nonNull = codes || nullMask ? levels.subarray(0, rows).reduce((sum, level) => sum + level, 0) : rows;
+  const totalSize = indexes ? nonNull * 4 : plan.totalSize;
+  const pages: [number, number][] =
+    rows === 0 ? [] : totalSize < PAGE_SIZE ? [[0, rows]] : pageBoundaries(rows, indexes ? (row) => (isNull(row) ? 0 : 4) : plan.sizeOf);
   const offsetIndex: OffsetIndex | undefined = pages.length > 1 ? { page_locations: [] } : undefined;
   const dataPageOffset = BigInt(writer.offset);
   for (const [from, to] of pages) {
@@ -647,13 +680,8 @@ function writeChunk(
     pageBytes.reset();
     let nulls = 0;
     if (column.nullable) {
-      if (levelScratch.length < count) levelScratch = new Uint8Array(count * 2);
-      for (let r = from; r < to; r++) {
-        const missing = isNull(r);
-        if (missing) nulls++;
-        levelScratch[r - from] = missing ? 0 : 1;
-      }
-      writeRleHybrid(levelBytes, levelScratch, 0, count, 1);
+      for (let r = from; r < to; r++) nulls += 1 - levels[r]!;
+      writeRleHybrid(levelBytes, levels, from, to, 1);
     }
     if (indexes) {
       let values: Int32Array = indexes;
@@ -662,7 +690,7 @@ function writeChunk(
       if (nulls > 0) {
         if (indexScratch.length < count) indexScratch = new Int32Array(count * 2);
         let n = 0;
-        for (let r = from; r < to; r++) if (!isNull(r)) indexScratch[n++] = indexes[r]!;
+        for (let r = from; r < to; r++) if (levels[r] === 1) indexScratch[n++] = indexes[r]!;
         values = indexScratch;
         first = 0;
         last = n;
