@@ -322,7 +322,11 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
     const to = offsets[code + 1]!;
     out.reserve(4 + to - from);
     out.view.setUint32(out.length, to - from, true);
-    out.buffer.set(bytes.subarray(from, to), out.length + 4);
+    // Short values byte by byte: a subarray per value (millions in a customer table) costs more than the copy.
+    const target = out.buffer;
+    let at = out.length + 4;
+    if (to - from < 64) for (let i = from; i < to; i++) target[at++] = bytes[i]!;
+    else target.set(bytes.subarray(from, to), at);
     out.length += 4 + to - from;
   };
   if (sampleAllowsDictionary(rows, keyAt, sampleSize) && dictionaryWins(order.length, nonNull, valueBytes, dictionaryBytes, 4)) {
@@ -347,6 +351,9 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
   };
   return { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize: valueBytes, writePlain, statistics, encoding: 'PLAIN' };
 }
+
+/** INT32 values spanning at most this many are indexed through a table of their own (4 MiB at most). */
+const DIRECT_INDEX_SPAN = 1 << 20;
 
 /** INT32, DATE, DOUBLE and TIMESTAMP: numbers in a typed array. */
 function planNumbers(column: Int32Column | Float64Column, start: number, end: number): ChunkPlan {
@@ -420,18 +427,33 @@ function planNumbers(column: Int32Column | Float64Column, start: number, end: nu
   const totalSize = (rows - nulls) * width;
   const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize, writePlain, statistics, encoding: 'PLAIN' };
   if (!sampleAllowsDictionary(rows, keyAt, sizeOf)) return plain;
-  const index = new NumberIndex();
   const indexes = new Int32Array(rows);
   const firstValues = new Float64Array(rows);
   let distinct = 0;
-  for (let r = 0; r < rows; r++) {
-    if (mask !== null && mask[r] === 1) continue;
-    const v = values[r]!;
-    const found = index.findOrAdd(v);
-    if (found >= 0) indexes[r] = found;
-    else {
-      indexes[r] = distinct;
-      firstValues[distinct++] = v;
+  if (column.values instanceof Int32Array && bounded && max - min <= DIRECT_INDEX_SPAN) {
+    // Integers in a narrow range (ids, quantities, balances): a position per value, no hashing.
+    const positions = new Int32Array(max - min + 1).fill(-1);
+    for (let r = 0; r < rows; r++) {
+      if (mask !== null && mask[r] === 1) continue;
+      const v = values[r]!;
+      let at = positions[v - min]!;
+      if (at < 0) {
+        at = positions[v - min] = distinct;
+        firstValues[distinct++] = v;
+      }
+      indexes[r] = at;
+    }
+  } else {
+    const index = new NumberIndex();
+    for (let r = 0; r < rows; r++) {
+      if (mask !== null && mask[r] === 1) continue;
+      const v = values[r]!;
+      const found = index.findOrAdd(v);
+      if (found >= 0) indexes[r] = found;
+      else {
+        indexes[r] = distinct;
+        firstValues[distinct++] = v;
+      }
     }
   }
   const nonNull = rows - nulls;
