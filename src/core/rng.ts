@@ -228,10 +228,26 @@ export class WeightedTable<T> {
   }
 }
 
+/**
+ * A table's entries and their total, summed in entry order (the same number a fresh sum gives). A frozen table
+ * (a module constant drawn from per visit) is worked out once; any other may change between draws.
+ */
+const weightTables = new WeakMap<object, { entries: [string, number][]; total: number }>();
+
+function weightsOf<T extends string>(table: Readonly<Record<T, number>>): { entries: [T, number][]; total: number } {
+  let found = weightTables.get(table);
+  if (!found) {
+    const entries = Object.entries(table) as [string, number][];
+    found = { entries, total: entries.reduce((sum, [, weight]) => sum + weight, 0) };
+    if (Object.isFrozen(table)) weightTables.set(table, found);
+  }
+  return found as { entries: [T, number][]; total: number };
+}
+
 /** A weighted choice from a `{value: weight}` table. */
 export function weighted<T extends string>(random: RandomStream, table: Readonly<Record<T, number>>): T {
-  const entries = Object.entries(table) as [T, number][];
-  let target = random.next() * entries.reduce((sum, [, weight]) => sum + weight, 0);
+  const { entries, total } = weightsOf(table);
+  let target = random.next() * total;
   for (const [value, weight] of entries) {
     target -= weight;
     if (target < 0) return value;

@@ -26,11 +26,12 @@ export function segmentOf(seed: number, customerId: number): Segment {
   return 'BRAND_LOYAL';
 }
 
-const VISIT_WEIGHTS: Record<Segment, Record<Visit, number>> = {
-  BUDGET_CONSCIOUS: { QUICK_TRIP: 0.2, GROCERY_RUN: 0.4, FAMILY_SHOPPING: 0.3, BULK_SHOPPING: 0.1 },
-  CONVENIENCE_FOCUSED: { QUICK_TRIP: 0.5, GROCERY_RUN: 0.3, FAMILY_SHOPPING: 0.15, BULK_SHOPPING: 0.05 },
-  QUALITY_SEEKER: { QUICK_TRIP: 0.3, GROCERY_RUN: 0.35, FAMILY_SHOPPING: 0.25, BULK_SHOPPING: 0.1 },
-  BRAND_LOYAL: { QUICK_TRIP: 0.25, GROCERY_RUN: 0.4, FAMILY_SHOPPING: 0.25, BULK_SHOPPING: 0.1 },
+// Each segment's table frozen, so weighted() works out its entries once (drawn from for every basket).
+const VISIT_WEIGHTS: Record<Segment, Readonly<Record<Visit, number>>> = {
+  BUDGET_CONSCIOUS: Object.freeze({ QUICK_TRIP: 0.2, GROCERY_RUN: 0.4, FAMILY_SHOPPING: 0.3, BULK_SHOPPING: 0.1 }),
+  CONVENIENCE_FOCUSED: Object.freeze({ QUICK_TRIP: 0.5, GROCERY_RUN: 0.3, FAMILY_SHOPPING: 0.15, BULK_SHOPPING: 0.05 }),
+  QUALITY_SEEKER: Object.freeze({ QUICK_TRIP: 0.3, GROCERY_RUN: 0.35, FAMILY_SHOPPING: 0.25, BULK_SHOPPING: 0.1 }),
+  BRAND_LOYAL: Object.freeze({ QUICK_TRIP: 0.25, GROCERY_RUN: 0.4, FAMILY_SHOPPING: 0.25, BULK_SHOPPING: 0.1 }),
 };
 const LINE_RANGE: Record<Visit, [number, number]> = { QUICK_TRIP: [1, 3], GROCERY_RUN: [5, 15], FAMILY_SHOPPING: [10, 30], BULK_SHOPPING: [20, 50] };
 const FORMAT_FACTOR: Record<StoreFormat, number> = { hypermarket: 1.3, superstore: 1.1, standard: 1.0, neighborhood: 0.8, express: 1 };
@@ -40,6 +41,10 @@ const CATEGORY_MIX: Record<Visit, Partial<Record<BasketCategory, number>>> = {
   FAMILY_SHOPPING: { food: 0.4, household: 0.2, personal_care: 0.15, clothing: 0.1, electronics: 0.05, beverages: 0.1 },
   BULK_SHOPPING: { food: 0.3, household: 0.3, personal_care: 0.2, beverages: 0.1, other: 0.1 },
 };
+
+const CATEGORY_ENTRIES = Object.fromEntries(
+  Object.entries(CATEGORY_MIX).map(([visit, mix]) => [visit, Object.entries(mix) as [BasketCategory, number][]]),
+) as Record<Visit, [BasketCategory, number][]>;
 
 /** Products on sale today, by basket category, each list sorted by price (for budget vs quality shoppers). */
 export type Assortment = Map<BasketCategory, ProductInfo[]>;
@@ -92,7 +97,7 @@ export function basket(
   const target = format === 'express' ? random.int(1, 3) : random.int(Math.max(1, Math.floor(low * factor)), Math.max(1, Math.floor(high * factor)));
   const lines = new Map<number, WantedLine>();
   let remaining = target;
-  for (const [category, share] of Object.entries(CATEGORY_MIX[visit]) as [BasketCategory, number][]) {
+  for (const [category, share] of CATEGORY_ENTRIES[visit]) {
     const list = assortment.byCategory.get(category);
     if (!list || list.length === 0 || remaining <= 0) continue;
     const count = Math.min(remaining, Math.max(1, Math.floor(target * share)));
@@ -124,7 +129,8 @@ export function basket(
   return [...lines.values()];
 }
 
-export const TENDERS = { CREDIT_CARD: 0.4, DEBIT_CARD: 0.3, CASH: 0.2, MOBILE_PAY: 0.1 } as const;
+// Frozen, so weighted() works out its entries once (it is drawn from on every visit).
+export const TENDERS = Object.freeze({ CREDIT_CARD: 0.4, DEBIT_CARD: 0.3, CASH: 0.2, MOBILE_PAY: 0.1 } as const);
 
 interface Promotion {
   code: string;
