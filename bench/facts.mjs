@@ -47,6 +47,7 @@ function journeysBeforeAfter() {
   const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'facts-generate.mjs');
   const best = { before: [], after: [] };
   const peak = { before: 0, after: 0 };
+  const hashes = { before: RANGES.map(() => new Set()), after: RANGES.map(() => new Set()) };
   for (let round = 0; round < rounds; round++) {
     for (const side of round % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
       const child = spawnSync(process.execPath, [runner, sides[side], ranges], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -55,6 +56,7 @@ function journeysBeforeAfter() {
       peak[side] = Math.max(peak[side], result.peakRssMb);
       // Best round per side and measure (each is the least disturbed by the other processes of a shared machine).
       result.ranges.forEach((r, i) => {
+        hashes[side][i].add(r.sha256);
         const kept = (best[side][i] ??= { total: r.total, generateMs: Infinity, generateCpuMs: Infinity, withParquetMs: Infinity });
         kept.generateMs = Math.min(kept.generateMs, r.generateMs);
         kept.generateCpuMs = Math.min(kept.generateCpuMs, r.generateCpuMs);
@@ -78,6 +80,13 @@ function journeysBeforeAfter() {
     console.log(
       `  ${''.padEnd(33)} after/before: generate ${(rate.after.wall / rate.before.wall).toFixed(2)}x (wall), ${(rate.after.cpu / rate.before.cpu).toFixed(2)}x (cpu); with Parquet ${(rate.after.parquet / rate.before.parquet).toFixed(2)}x`,
     );
+  });
+  // The files' hash, for comparing the output of a faster tree with the hash printed before the change.
+  RANGES.forEach(([label], i) => {
+    const after = [...hashes.after[i]];
+    const before = [...hashes.before[i]];
+    if (after.length !== 1 || before.length !== 1) throw new Error(`${label}: the files differ between rounds of the same tree`);
+    console.log(`  ${label} SHA-256 of every file: after ${after[0]}, before ${before[0]} (same in each round)`);
   });
   console.log(`  peak RSS per process: before ${peak.before.toFixed(0)} MB, after ${peak.after.toFixed(0)} MB\n`);
 }
