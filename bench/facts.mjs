@@ -65,7 +65,7 @@ function journeysBeforeAfter() {
     }
   }
   console.log(
-    `journeys before/after (issue #17): before = ${before.commit.slice(0, 7)} (the commit before the journeys merge), after = this tree; best of ${rounds} alternating rounds each`,
+    `journeys before/after (issue #17): before = ${before.commit.slice(0, 7)} (${process.env.BENCH_FACTS_BEFORE ? 'BENCH_FACTS_BEFORE' : 'the commit before the journeys merge'}), after = this tree; best of ${rounds} alternating rounds each`,
   );
   console.log('  range                             side     rows        generate rows/s (wall)   (cpu)        with Parquet rows/s');
   RANGES.forEach(([label], i) => {
