@@ -4,6 +4,16 @@
 // ≈680k rows in 33.8 s for the weekday (≈20k rows/s) and 4.0M rows in 212 s for the three days.
 // Each range runs twice in one process, the old Parquet path (plain arrays into hyparquet-writer) beside the new
 // one (typed columns into src/core/parquet/encoder.ts), and prints both and their ratio; the bytes are the same.
+//
+// First, the journeys check (issue #17): the generator of the commit before the journeys merge ("before", compiled
+// from git into a temporary directory, bench/lib/baseline.mjs) beside the current tree ("after"), each range in
+// fresh processes that alternate, BENCH_FACTS_ROUNDS (default 3) rounds each, best round per side; rows/s of
+// generation (wall and CPU time) and with each tree's own Parquet encoding. Their outputs differ (the journeys
+// added columns and events), so only the rates are compared. BENCH_FACTS_BEFORE overrides the "before" revision.
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBaseline } from './lib/baseline.mjs';
 import { defaultConfig } from '../dist/src/core/config/schema.js';
 import { encodeTypedParquet } from '../dist/src/core/dataset-parquet.js';
 import { APP_VERSION } from '../dist/src/core/version.js';
@@ -13,6 +23,75 @@ import { buildFactContext } from '../dist/src/core/facts/context.js';
 import { openingBalances } from '../dist/src/core/facts/inventory.js';
 import { generateMarketingDay } from '../dist/src/core/facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../dist/src/core/facts/region-day.js';
+
+const RANGES = [
+  ['ordinary weekday 2024-03-05', '2024-03-05', 1, 680_000, 33.8],
+  ['pre-Thanksgiving 2024-11-25..27', '2024-11-25', 3, 4_000_000, 212],
+];
+const number = (n) => Math.round(n).toLocaleString('en-US');
+
+/** The commit before the journeys merge: the merge's first parent, found by its message on the current history. */
+function beforeJourneys() {
+  if (process.env.BENCH_FACTS_BEFORE) return process.env.BENCH_FACTS_BEFORE;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const merge = execFileSync('git', ['-C', here, 'log', '--merges', '--format=%H', '--grep', "^Merge branch 'journeys'", '-1'], { encoding: 'utf8' }).trim();
+  if (!merge) throw new Error("no merge of branch 'journeys' on this history: set BENCH_FACTS_BEFORE to a revision");
+  return `${merge}^1`;
+}
+
+function journeysBeforeAfter() {
+  const rounds = Number(process.env.BENCH_FACTS_ROUNDS ?? 3);
+  const before = buildBaseline(beforeJourneys());
+  const sides = { before: before.root, after: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..') };
+  const ranges = RANGES.map(([, start, days]) => `${start}:${days}`).join(',');
+  const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'facts-generate.mjs');
+  const best = { before: [], after: [] };
+  const peak = { before: 0, after: 0 };
+  const hashes = { before: RANGES.map(() => new Set()), after: RANGES.map(() => new Set()) };
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
+      const child = spawnSync(process.execPath, [runner, sides[side], ranges], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (child.status !== 0) throw new Error(`${side} round failed: ${child.stderr}`);
+      const result = JSON.parse(child.stdout.trim().split('\n').pop());
+      peak[side] = Math.max(peak[side], result.peakRssMb);
+      // Best round per side and measure (each is the least disturbed by the other processes of a shared machine).
+      result.ranges.forEach((r, i) => {
+        hashes[side][i].add(r.sha256);
+        const kept = (best[side][i] ??= { total: r.total, generateMs: Infinity, generateCpuMs: Infinity, withParquetMs: Infinity });
+        kept.generateMs = Math.min(kept.generateMs, r.generateMs);
+        kept.generateCpuMs = Math.min(kept.generateCpuMs, r.generateCpuMs);
+        kept.withParquetMs = Math.min(kept.withParquetMs, r.generateMs + r.encodeMs);
+      });
+    }
+  }
+  console.log(
+    `journeys before/after (issue #17): before = ${before.commit.slice(0, 7)} (${process.env.BENCH_FACTS_BEFORE ? 'BENCH_FACTS_BEFORE' : 'the commit before the journeys merge'}), after = this tree; best of ${rounds} alternating rounds each`,
+  );
+  console.log('  range                             side     rows        generate rows/s (wall)   (cpu)        with Parquet rows/s');
+  RANGES.forEach(([label], i) => {
+    const rate = {};
+    for (const side of ['before', 'after']) {
+      const r = best[side][i];
+      rate[side] = { wall: r.total / (r.generateMs / 1000), cpu: r.total / (r.generateCpuMs / 1000), parquet: r.total / (r.withParquetMs / 1000) };
+      console.log(
+        `  ${label.padEnd(33)} ${side.padEnd(6)} ${number(r.total).padStart(10)} ${number(rate[side].wall).padStart(18)} ${number(rate[side].cpu).padStart(16)} ${number(rate[side].parquet).padStart(20)}`,
+      );
+    }
+    console.log(
+      `  ${''.padEnd(33)} after/before: generate ${(rate.after.wall / rate.before.wall).toFixed(2)}x (wall), ${(rate.after.cpu / rate.before.cpu).toFixed(2)}x (cpu); with Parquet ${(rate.after.parquet / rate.before.parquet).toFixed(2)}x`,
+    );
+  });
+  // The files' hash, for comparing the output of a faster tree with the hash printed before the change.
+  RANGES.forEach(([label], i) => {
+    const after = [...hashes.after[i]];
+    const before = [...hashes.before[i]];
+    if (after.length !== 1 || before.length !== 1) throw new Error(`${label}: the files differ between rounds of the same tree`);
+    console.log(`  ${label} SHA-256 of every file: after ${after[0]}, before ${before[0]} (same in each round)`);
+  });
+  console.log(`  peak RSS per process: before ${peak.before.toFixed(0)} MB, after ${peak.after.toFixed(0)} MB\n`);
+}
+
+journeysBeforeAfter();
 
 const config = defaultConfig();
 let peakRss = 0;
@@ -61,10 +140,7 @@ function runDays(start, days, encode) {
   return { rows, total, generateMs, encodeMs, bytes };
 }
 
-for (const [label, start, days, predecessorRows, predecessorSeconds] of [
-  ['ordinary weekday 2024-03-05', '2024-03-05', 1, 680_000, 33.8],
-  ['pre-Thanksgiving 2024-11-25..27', '2024-11-25', 3, 4_000_000, 212],
-]) {
+for (const [label, start, days, predecessorRows, predecessorSeconds] of RANGES) {
   const results = { old: runDays(start, days, encoders.old), new: runDays(start, days, encoders.new) };
   console.log(`\n${label}`);
   for (const [table, count] of Object.entries(results.new.rows)) console.log(`  ${table.padEnd(28)} ${count.toLocaleString('en-US').padStart(12)}`);

@@ -19,6 +19,88 @@ export function stableHash(text: string, salt = 0): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/**
+ * `stableHash(prefix + String(n))` for many integers n after one fixed prefix, without building the strings:
+ * the prefix's hash state is computed once and each integer's decimal digits are fed in after it. Hot loops
+ * (a reorder point per store and product, a segment per customer) make hundreds of thousands of these a day.
+ */
+export class PrefixHash {
+  private readonly h1: number;
+  private readonly h2: number;
+
+  constructor(
+    private readonly prefix: string,
+    private readonly salt = 0,
+  ) {
+    let h1 = 0xdeadbeef ^ salt;
+    let h2 = 0x41c6ce57 ^ salt;
+    for (let i = 0; i < prefix.length; i++) {
+      const code = prefix.charCodeAt(i);
+      h1 = Math.imul(h1 ^ code, 2654435761);
+      h2 = Math.imul(h2 ^ code, 1597334677);
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+  }
+
+  /** The same number as `stableHash(prefix + text, salt)` for the text whose UTF-16 codes are `codes[from..to)`. */
+  ofCodes(codes: ArrayLike<number>, from: number, to: number): number {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = from; i < to; i++) {
+      const code = codes[i]!;
+      h1 = Math.imul(h1 ^ code, 2654435761);
+      h2 = Math.imul(h2 ^ code, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  }
+
+  /** The same number as `stableHash(prefix + String(n), salt)`. */
+  of(n: number): number {
+    // Only non-negative safe integers have plain decimal digits; anything else goes through the string.
+    if (!Number.isSafeInteger(n) || n < 0) return stableHash(this.prefix + String(n), this.salt);
+    let h1 = this.h1;
+    let h2 = this.h2;
+    let scale = 1;
+    while (scale * 10 <= n) scale *= 10;
+    for (; scale >= 1; scale /= 10) {
+      const code = 48 + (Math.floor(n / scale) % 10);
+      h1 = Math.imul(h1 ^ code, 2654435761);
+      h2 = Math.imul(h2 ^ code, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  }
+}
+
+/**
+ * The decimal digits of 1..count as character codes, end to end (`codes[start[n]..start[n + 1])` is String(n)),
+ * for `PrefixHash.ofCodes` over every id of a range; the last range asked for is kept.
+ */
+let digitTable: { count: number; codes: Uint8Array; start: Int32Array } | null = null;
+
+export function decimalDigits(count: number): { codes: Uint8Array; start: Int32Array } {
+  if (digitTable && digitTable.count >= count) return digitTable;
+  const start = new Int32Array(count + 2);
+  const parts: string[] = [];
+  let length = 0;
+  for (let n = 0; n <= count; n++) {
+    start[n] = length;
+    const text = String(n);
+    parts.push(text);
+    length += text.length;
+  }
+  start[count + 1] = length;
+  const codes = new Uint8Array(length);
+  let at = 0;
+  for (const text of parts) for (let i = 0; i < text.length; i++) codes[at++] = text.charCodeAt(i);
+  digitTable = { count, codes, start };
+  return digitTable;
+}
+
 export class RandomStream {
   private a: number;
   private b: number;
@@ -146,10 +228,26 @@ export class WeightedTable<T> {
   }
 }
 
+/**
+ * A table's entries and their total, summed in entry order (the same number a fresh sum gives). A frozen table
+ * (a module constant drawn from per visit) is worked out once; any other may change between draws.
+ */
+const weightTables = new WeakMap<object, { entries: [string, number][]; total: number }>();
+
+function weightsOf<T extends string>(table: Readonly<Record<T, number>>): { entries: [T, number][]; total: number } {
+  let found = weightTables.get(table);
+  if (!found) {
+    const entries = Object.entries(table) as [string, number][];
+    found = { entries, total: entries.reduce((sum, [, weight]) => sum + weight, 0) };
+    if (Object.isFrozen(table)) weightTables.set(table, found);
+  }
+  return found as { entries: [T, number][]; total: number };
+}
+
 /** A weighted choice from a `{value: weight}` table. */
 export function weighted<T extends string>(random: RandomStream, table: Readonly<Record<T, number>>): T {
-  const entries = Object.entries(table) as [T, number][];
-  let target = random.next() * entries.reduce((sum, [, weight]) => sum + weight, 0);
+  const { entries, total } = weightsOf(table);
+  let target = random.next() * total;
   for (const [value, weight] of entries) {
     target -= weight;
     if (target < 0) return value;

@@ -10,7 +10,15 @@ import { encodeParquet } from '../../src/core/dataset-parquet.js';
 import { columnOf, type ColumnarTable } from '../../src/core/columnar-table.js';
 import { addDays } from '../../src/core/facts/calendar.js';
 import { buildFactContext } from '../../src/core/facts/context.js';
-import { decodeBalances, encodeBalances, openingBalances, type RegionBalances } from '../../src/core/facts/inventory.js';
+import {
+  dcReorderPoint,
+  decodeBalances,
+  encodeBalances,
+  openingBalances,
+  reorderPoints,
+  storeReorderPoint,
+  type RegionBalances,
+} from '../../src/core/facts/inventory.js';
 import { generateMarketingDay } from '../../src/core/facts/marketing.js';
 import { generateRegionDay, REGION_TABLES, type RegionTable } from '../../src/core/facts/region-day.js';
 
@@ -116,6 +124,20 @@ describe('money adds up to the cent', () => {
 });
 
 describe('inventory reconciles', () => {
+  // The region-day reads reorder points from per-location tables; the per-product functions (which the
+  // disruptions read) are the reference.
+  it("per-location reorder point tables hold every product's own reorder point", () => {
+    const n = context.products.length;
+    for (const store of context.stores) {
+      const points = reorderPoints(config.seed, config.volume, 'store', store.id, n);
+      for (let p = 1; p <= n; p++) expect(points[p], `store ${store.id} product ${p}`).toBe(storeReorderPoint(config.seed, config.volume, store.id, p));
+    }
+    for (const region of context.regions) {
+      const points = reorderPoints(config.seed, config.volume, 'dc', region.dcId, n);
+      for (let p = 1; p <= n; p++) expect(points[p], `dc ${region.dcId} product ${p}`).toBe(dcReorderPoint(config.seed, config.volume, region.dcId, p));
+    }
+  });
+
   function check(
     table: RegionTable,
     locationColumn: string,

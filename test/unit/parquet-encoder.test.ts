@@ -1,12 +1,14 @@
 /**
  * src/core/parquet/encoder.ts against two independent implementations: hyparquet-writer must write the same
  * bytes for the same values (random tables of every type: nulls, NaN, -0, repeats and uniques, long text that
- * splits pages, several row groups, required columns), and hyparquet must read every value back.
+ * splits pages, several row groups, required columns), and hyparquet must read every value back. Snappy alone is
+ * held to the library's compressor on random bytes.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { snappyCompress as librarySnappy } from 'hyparquet-writer/src/snappy.js';
 import type { SchemaElement } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../src/core/config/schema.js';
@@ -16,6 +18,7 @@ import { openingBalances } from '../../src/core/facts/inventory.js';
 import { generateMarketingDay } from '../../src/core/facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-day.js';
 import { encodeParquet, type ParquetColumn, type ParquetTable } from '../../src/core/parquet/index.js';
+import { snappyCompress } from '../../src/core/parquet/snappy.js';
 import { APP_VERSION } from '../../src/core/version.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -211,4 +214,28 @@ describe('the typed Parquet encoder', () => {
       expect(() => encodeParquet({ rowCount: 2, columns: [{ name: 'x', type, data, nullable: false }] }), type).toThrow(/required but has 1 null/);
     }
   });
+});
+
+describe('Snappy', () => {
+  // Inputs from a small alphabet repeat (long matches, copies past 64 bytes), from a large one mostly do not
+  // (literals, the skip heuristic's look-ahead near the end); each is also compressed from inside a larger buffer.
+  it('compresses any bytes exactly as hyparquet-writer does, from any offset in a buffer', () => {
+    const input = fc
+      .tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 0, max: 70_000 }), fc.integer({ min: 0, max: 7 }), fc.integer())
+      .map(([alphabet, length, offset, seed]) => {
+        const buffer = new Uint8Array(length + offset + 3);
+        let state = seed | 1;
+        for (let i = 0; i < buffer.length; i++) {
+          state = Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + i;
+          buffer[i] = (state >>> 24) % alphabet;
+        }
+        return buffer.subarray(offset, offset + length);
+      });
+    fc.assert(
+      fc.property(input, (bytes) => {
+        expect(Buffer.from(snappyCompress(bytes)).equals(Buffer.from(librarySnappy(bytes)))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
 });

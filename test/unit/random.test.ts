@@ -3,7 +3,7 @@
  * independent per key, and the helpers produce the ranges and distributions they promise.
  */
 import { describe, expect, it } from 'vitest';
-import { deriveStream, RandomStream, stableHash, weighted, WeightedTable } from '../../src/core/rng.js';
+import { deriveStream, PrefixHash, RandomStream, stableHash, weighted, WeightedTable } from '../../src/core/rng.js';
 
 const draws = (stream: RandomStream, n: number, draw: (s: RandomStream) => number): number[] => Array.from({ length: n }, () => draw(stream));
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -24,6 +24,20 @@ describe('stable seeding', () => {
     expect(draws(customers, 4, (s) => s.nextUint32())).toEqual([3547171722, 654482342, 3787000193, 2385733397]);
     const slice = deriveStream(42, 'fact_receipts', '2024-03-05', 7);
     expect(draws(slice, 2, (s) => s.nextUint32())).toEqual([1456180581, 472467799]);
+  });
+
+  // PrefixHash feeds digits arithmetically; the string path (stableHash of the concatenation) is the reference.
+  it('PrefixHash gives stableHash of the concatenated string for every integer, salt and prefix', () => {
+    const integers = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 65535, 403_000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7, 10 ** 15, Number.MAX_SAFE_INTEGER];
+    for (let i = 0; i < 2000; i++) integers.push(Math.floor(Math.abs(Math.sin(i + 1)) * 10 ** (1 + (i % 12))));
+    for (const prefix of ['', '42:segment:', '7:rp:s12:', 'é|x']) {
+      for (const salt of [0, 1, 2]) {
+        const hash = new PrefixHash(prefix, salt);
+        for (const n of integers) expect(hash.of(n), `${prefix}${n} salt ${salt}`).toBe(stableHash(`${prefix}${n}`, salt));
+        // Not plain decimal digits: negative, fractional, beyond safe integers; these go through the string.
+        for (const odd of [-1, -250, 1.5, 2 ** 60, NaN]) expect(hash.of(odd)).toBe(stableHash(`${prefix}${odd}`, salt));
+      }
+    }
   });
 
   it('gives each (seed, keys) its own independent stream', () => {

@@ -66,18 +66,42 @@ function homesOf(context: FactContext): { region: Int32Array; geography: Int32Ar
   return found;
 }
 
+/**
+ * Every region's conversions of one day, kept for the last day asked: each region-day of a day needs its own
+ * share of the same impressions, so they are walked once per day rather than once per region.
+ */
+const dayCache = new WeakMap<FactContext, { day: string; byRegion: Map<number, RegionConversions> }>();
+
 /** The conversions that land on `day` in `region`: impressions of that day and the day before, in time order. */
 export function conversionsFor(context: FactContext, region: Region, day: string, dayStart: number): RegionConversions {
-  const result: RegionConversions = { byStore: new Map(), online: [] };
+  // A region object of the context's own is served from the day's walk; any other (a caller's variant) alone.
+  if (!context.regions.includes(region)) return conversionsOfDay(context, [region], day, dayStart).get(region.dcId)!;
+  let cached = dayCache.get(context);
+  if (cached?.day !== day) {
+    cached = { day, byRegion: conversionsOfDay(context, context.regions, day, dayStart) };
+    dayCache.set(context, cached);
+  }
+  return cached.byRegion.get(region.dcId)!;
+}
+
+interface Found {
+  conversion: Conversion;
+  store: StoreRow | null;
+}
+
+function conversionsOfDay(context: FactContext, regionsToFill: readonly Region[], day: string, dayStart: number): Map<number, RegionConversions> {
   const { region: regionOf, geography: geographyOf } = homesOf(context);
   const volume = context.config.volume;
   const dayEnd = dayStart + 86_400_000;
-  const found: { conversion: Conversion; store: StoreRow | null }[] = [];
+  const regions = new Map(regionsToFill.map((r) => [r.dcId, { region: r, found: [] as Found[], near: new Map<number, StoreRow[]>() }]));
   for (const impressionDay of [addDays(day, -1), day]) {
     const m = impressionsOfDay(context.seed, impressionDay, volume.marketing_impressions_per_day, volume.total_customers);
     for (let i = 0; i < m.count; i++) {
       const customerId = m.customerId[i]!;
-      if (customerId === 0 || customerId >= regionOf.length || regionOf[customerId] !== region.dcId) continue;
+      if (customerId === 0 || customerId >= regionOf.length) continue;
+      const home = regions.get(regionOf[customerId]!);
+      if (!home) continue;
+      const { region } = home;
       const random = deriveStream(context.seed, 'conversion', m.impressionId[i]!);
       if (!random.chance(CONVERSION_RATE[m.channel[i]!] ?? 0.05)) continue;
       // Most customers who respond do so within hours: the delay is exponential (mean 4 h) within the window.
@@ -85,20 +109,27 @@ export function conversionsFor(context: FactContext, region: Region, day: string
       const at = m.at[i]! + delaySeconds * 1000;
       const online = region.stores.length === 0 || random.chance(ONLINE_SHARE);
       // The customer's own neighbourhood store when there is one, else any store of the region.
-      const near = region.stores.filter((s) => s.geographyId === geographyOf[customerId]);
+      const geography = geographyOf[customerId]!;
+      let near = home.near.get(geography);
+      if (!near) home.near.set(geography, (near = region.stores.filter((s) => s.geographyId === geography)));
       const store = online ? null : random.pick(near.length > 0 ? near : region.stores);
       if (at < dayStart || at >= dayEnd) continue;
-      found.push({ conversion: { at, customerId, impressionId: m.impressionId[i]!, campaignId: m.campaignId[i]! }, store });
+      home.found.push({ conversion: { at, customerId, impressionId: m.impressionId[i]!, campaignId: m.campaignId[i]! }, store });
     }
   }
-  found.sort((a, b) => a.conversion.at - b.conversion.at || (a.conversion.impressionId < b.conversion.impressionId ? -1 : 1));
-  for (const { conversion, store } of found) {
-    if (!store) result.online.push(conversion);
-    else {
-      const list = result.byStore.get(store.id) ?? [];
-      list.push(conversion);
-      result.byStore.set(store.id, list);
+  const byRegion = new Map<number, RegionConversions>();
+  for (const [dcId, { found }] of regions) {
+    const result: RegionConversions = { byStore: new Map(), online: [] };
+    found.sort((a, b) => a.conversion.at - b.conversion.at || (a.conversion.impressionId < b.conversion.impressionId ? -1 : 1));
+    for (const { conversion, store } of found) {
+      if (!store) result.online.push(conversion);
+      else {
+        const list = result.byStore.get(store.id) ?? [];
+        list.push(conversion);
+        result.byStore.set(store.id, list);
+      }
     }
+    byRegion.set(dcId, result);
   }
-  return result;
+  return byRegion;
 }

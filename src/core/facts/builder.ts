@@ -169,8 +169,9 @@ class ColumnStore {
   constructor(
     readonly name: string,
     readonly type: ColumnType,
+    capacity: number,
   ) {
-    this.numbers = type === 'INT32' || type === 'STRING' ? new Int32Array(1024) : new Float64Array(1024);
+    this.numbers = type === 'INT32' || type === 'STRING' ? new Int32Array(capacity) : new Float64Array(capacity);
     this.dictionary = type === 'STRING' ? new StringDictionary() : null;
   }
 
@@ -211,16 +212,23 @@ class ColumnStore {
  * becomes dictionary codes as it arrives. `typed()` hands the columns to the Parquet encoder as they are;
  * `build()` gives the plain arrays (Dates, strings) that the event factory and the tests read.
  */
+/**
+ * The capacity each table last grew to: the next builder of that table (the next region-day) starts there, so
+ * its columns are not copied through every doubling from 1,024 again.
+ */
+const capacityHint = new Map<string, number>();
+
 export class FactTableBuilder {
   private readonly stores: ColumnStore[];
-  private capacity = 1024;
+  private capacity: number;
   rowCount = 0;
 
   constructor(
     readonly name: FactTable,
     private readonly schema: readonly ColumnSpec[] = FACT_SCHEMAS[name],
   ) {
-    this.stores = schema.map(([column, type]) => new ColumnStore(column, type));
+    this.capacity = capacityHint.get(name) ?? 1024;
+    this.stores = schema.map(([column, type]) => new ColumnStore(column, type, this.capacity));
   }
 
   /** Appends one row; values in schema order. */
@@ -231,6 +239,7 @@ export class FactTableBuilder {
     if (row === this.capacity) {
       this.capacity *= 2;
       for (const store of stores) store.grow(this.capacity);
+      if (this.capacity > (capacityHint.get(this.name) ?? 0)) capacityHint.set(this.name, this.capacity);
     }
     for (let i = 0; i < values.length; i++) stores[i]!.set(row, values[i]!, this.name);
     this.rowCount = row + 1;

@@ -4,7 +4,7 @@
  * closing positions, saved between jobs, so every balance reconciles: opening + Σ deltas = closing.
  */
 import type { VolumeConfig } from '../config/volume.js';
-import { deriveStream, stableHash } from '../rng.js';
+import { decimalDigits, deriveStream, PrefixHash, stableHash } from '../rng.js';
 import type { Region } from './context.js';
 import { OUT_OF_STOCK_RATE } from '../report/benchmarks.js';
 
@@ -36,6 +36,21 @@ export function storeReorderPoint(seed: number, volume: VolumeConfig, storeId: n
 export function dcReorderPoint(seed: number, volume: VolumeConfig, dcId: number, productId: number): number {
   const span = volume.dc_reorder_point_max - volume.dc_reorder_point_min + 1;
   return volume.dc_reorder_point_min + (stableHash(`${seed}:rp:d${dcId}:${productId}`) % Math.max(1, span));
+}
+
+/**
+ * Every product's reorder point at one location, indexed by product id (0 unused): the same numbers as
+ * `storeReorderPoint` / `dcReorderPoint`, hashed from one shared prefix instead of a string per product.
+ */
+export function reorderPoints(seed: number, volume: VolumeConfig, kind: 'store' | 'dc', locationId: number, productCount: number): Int32Array {
+  const [min, max] =
+    kind === 'store' ? [volume.store_reorder_point_min, volume.store_reorder_point_max] : [volume.dc_reorder_point_min, volume.dc_reorder_point_max];
+  const span = Math.max(1, max - min + 1);
+  const hash = new PrefixHash(`${seed}:rp:${kind === 'store' ? 's' : 'd'}${locationId}:`);
+  const points = new Int32Array(productCount + 1);
+  const { codes, start } = decimalDigits(productCount);
+  for (let p = 1; p <= productCount; p++) points[p] = min + (hash.ofCodes(codes, start[p]!, start[p + 1]!) % span);
+  return points;
 }
 
 /** Where a region's closing positions of a day are kept: history, or the streamed days (kept apart so history never changes). */

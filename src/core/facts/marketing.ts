@@ -30,6 +30,8 @@ const COST: Record<string, [number, number]> = {
   YOUTUBE: [1.5, 5.25],
 };
 const DEVICE_FACTOR: Record<string, number> = { MOBILE: 1.0, TABLET: 1.2, DESKTOP: 1.5 };
+/** Frozen, so weighted() works out its entries once (drawn from per impression). */
+const DEVICE_MIX = Object.freeze({ MOBILE: 0.6, DESKTOP: 0.3, TABLET: 0.1 });
 const LONGEST_CAMPAIGN_DAYS = 30;
 
 interface Campaign {
@@ -108,7 +110,7 @@ function drawImpressions(seed: number, day: string, impressionsPerDay: number, c
       for (let n = 0; n < perChannel && written < cap; n++, written++) {
         const customerId = random.int(1, customerCount);
         const known = random.chance(KNOWN_VIEWER_SHARE);
-        const device = weighted(random, { MOBILE: 0.6, DESKTOP: 0.3, TABLET: 0.1 });
+        const device = weighted(random, DEVICE_MIX);
         const [low, high] = COST[channel]!;
         const cost = Math.round(random.uniform(low, high) * DEVICE_FACTOR[device]! * 10_000) / 10_000;
         at.push(dayStart + random.int(0, 86_399) * 1000);

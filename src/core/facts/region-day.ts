@@ -16,7 +16,7 @@ import { FactTableBuilder } from './builder.js';
 import { parseDay, thanksgivingOf } from './calendar.js';
 import { conversionsFor } from './attribution.js';
 import type { FactContext, ProductInfo, Region } from './context.js';
-import { dcReorderPoint, storeReorderPoint, type RegionBalances } from './inventory.js';
+import { reorderPoints, type RegionBalances } from './inventory.js';
 import { planOnlineOrders, scheduleDcPicks, writeOnlineOrderRows } from './online-orders.js';
 import { HOUR_MS, MINUTE_MS, pad, REGION_TABLES, type RegionDayOutput, type RegionDayState, type Shipment } from './region-state.js';
 import { assortmentFor } from './shopping.js';
@@ -25,8 +25,18 @@ import { Timeline } from './timeline.js';
 
 export { REGION_TABLES, type RegionDayOutput, type RegionTable } from './region-state.js';
 
+/** Holiday demand boosts by product, worked out once per product and day (a name test per basket line otherwise). */
+function holidayBoost(date: Date, productCount: number): (product: ProductInfo) => number {
+  const boost = boostOfDay(date);
+  const known = new Float64Array(productCount + 1);
+  return (product) => {
+    if (product.id > productCount) return boost(product);
+    return known[product.id] || (known[product.id] = boost(product));
+  };
+}
+
 /** Holiday demand boosts by product (Thanksgiving staples, Black Friday electronics, grilling season). */
-function holidayBoost(date: Date): (product: ProductInfo) => number {
+function boostOfDay(date: Date): (product: ProductInfo) => number {
   const year = date.getUTCFullYear();
   const thanksgiving = thanksgivingOf(year).getTime();
   const time = date.getTime();
@@ -39,6 +49,18 @@ function holidayBoost(date: Date): (product: ProductInfo) => number {
   if (time >= christmas - 14 * day && time < christmas)
     return (p) => (/lights|wreath|wrapping|candy|cookie|chocolate/i.test(p.name) || p.department === 'Electronics' ? 1.6 : 1);
   return () => 1;
+}
+
+/** Reorder points by location (a property of location and product, the same every day), kept per fact context. */
+const reorderPointCache = new WeakMap<FactContext, Map<string, Int32Array>>();
+
+function reorderPointsAt(context: FactContext, kind: 'store' | 'dc', locationId: number): Int32Array {
+  let byLocation = reorderPointCache.get(context);
+  if (!byLocation) reorderPointCache.set(context, (byLocation = new Map()));
+  const key = `${kind}${locationId}`;
+  let points = byLocation.get(key);
+  if (!points) byLocation.set(key, (points = reorderPoints(context.seed, context.config.volume, kind, locationId, context.products.length)));
+  return points;
 }
 
 export interface RegionDayResult {
@@ -64,7 +86,7 @@ function startRegionDay(context: FactContext, region: Region, day: string, balan
     dcLabel: pad(dcId, 3),
     out,
     assortment: assortmentFor(context.products, day),
-    boost: holidayBoost(date),
+    boost: holidayBoost(date, context.products.length),
     balances,
     dcRandom: deriveStream(context.seed, 'dc-day', day, dcId),
     dcTimeline: new Timeline(),
@@ -83,11 +105,11 @@ function startRegionDay(context: FactContext, region: Region, day: string, balan
 /** DC: supplier receipts for low positions, then loading each store's replenishment. */
 function planDc(state: RegionDayState): void {
   const { context, region, dayStart, dateCode, dcLabel, dcId, dcRandom, dcTimeline, out, balances, assortment } = state;
-  const { seed } = context;
   const volume = context.config.volume;
   const dcBalance = balances.dc;
   const dcStockouts = new Set<number>();
-  const lowAtDc = assortment.all.filter((p) => dcBalance[p.id]! <= dcReorderPoint(seed, volume, dcId, p.id));
+  const dcPoints = reorderPointsAt(context, 'dc', dcId);
+  const lowAtDc = assortment.all.filter((p) => dcBalance[p.id]! <= dcPoints[p.id]!);
   if (lowAtDc.length > 0) {
     const deliveries = Math.min(lowAtDc.length, dcRandom.int(1, 3));
     // The DC reorders at midnight what its suppliers deliver in the small hours: a REORDER row (no stock
@@ -106,17 +128,7 @@ function planDc(state: RegionDayState): void {
     }
     reorders.sort((a, b) => a.product.id - b.product.id);
     for (const { product, quantity, source } of reorders) {
-      out.fact_dc_inventory_txn.add(
-        dayStart,
-        dcId,
-        product.id,
-        0,
-        'REORDER',
-        source,
-        dcBalance[product.id]!,
-        dcReorderPoint(seed, volume, dcId, product.id),
-        quantity,
-      );
+      out.fact_dc_inventory_txn.add(dayStart, dcId, product.id, 0, 'REORDER', source, dcBalance[product.id]!, dcPoints[product.id]!, quantity);
     }
   }
 
@@ -125,12 +137,13 @@ function planDc(state: RegionDayState): void {
     const storeBalance = balances.stores.get(store.id)!;
     // A store orders up to its shelf capacity what is at or below its reorder point (and not already full).
     const target = volume.store_initial_inventory_max;
-    const needs = assortment.all.filter((p) => storeBalance[p.id]! <= storeReorderPoint(seed, volume, store.id, p.id) && storeBalance[p.id]! < target);
+    const points = reorderPointsAt(context, 'store', store.id);
+    const needs = assortment.all.filter((p) => storeBalance[p.id]! <= points[p.id]! && storeBalance[p.id]! < target);
     if (needs.length === 0) return;
     const reorders = needs.map((p) => ({
       productId: p.id,
       current: storeBalance[p.id]!,
-      point: storeReorderPoint(seed, volume, store.id, p.id),
+      point: points[p.id]!,
       quantity: Math.max(0, target - storeBalance[p.id]!),
     }));
     const travelHours = dcRandom.int(1, 5);

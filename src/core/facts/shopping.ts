@@ -2,27 +2,36 @@
  * Shopper behaviour, modelled on the predecessor's: segments, visit types, basket sizes by store format, category mix,
  * quantities and promotions.
  */
-import { stableHash, weighted, type RandomStream } from '../rng.js';
+import { PrefixHash, weighted, type RandomStream } from '../rng.js';
 import type { StoreFormat } from '../dimensions/places.js';
 import type { BasketCategory, ProductInfo } from './context.js';
 
 export type Segment = 'BUDGET_CONSCIOUS' | 'CONVENIENCE_FOCUSED' | 'QUALITY_SEEKER' | 'BRAND_LOYAL';
 export type Visit = 'QUICK_TRIP' | 'GROCERY_RUN' | 'FAMILY_SHOPPING' | 'BULK_SHOPPING';
 
+let segmentHashes: { seed: number; hash: PrefixHash } | null = null;
+
+/** The hash of `${seed}:segment:${customerId}`, its prefix hashed once per seed (a segment is drawn per visit). */
+function segmentHash(seed: number): PrefixHash {
+  if (segmentHashes?.seed !== seed) segmentHashes = { seed, hash: new PrefixHash(`${seed}:segment:`) };
+  return segmentHashes.hash;
+}
+
 /** A customer's segment is a property of the customer (stable across days), derived from seed and id. */
 export function segmentOf(seed: number, customerId: number): Segment {
-  const bucket = stableHash(`${seed}:segment:${customerId}`) % 100;
+  const bucket = segmentHash(seed).of(customerId) % 100;
   if (bucket < 35) return 'BUDGET_CONSCIOUS';
   if (bucket < 60) return 'CONVENIENCE_FOCUSED';
   if (bucket < 80) return 'QUALITY_SEEKER';
   return 'BRAND_LOYAL';
 }
 
-const VISIT_WEIGHTS: Record<Segment, Record<Visit, number>> = {
-  BUDGET_CONSCIOUS: { QUICK_TRIP: 0.2, GROCERY_RUN: 0.4, FAMILY_SHOPPING: 0.3, BULK_SHOPPING: 0.1 },
-  CONVENIENCE_FOCUSED: { QUICK_TRIP: 0.5, GROCERY_RUN: 0.3, FAMILY_SHOPPING: 0.15, BULK_SHOPPING: 0.05 },
-  QUALITY_SEEKER: { QUICK_TRIP: 0.3, GROCERY_RUN: 0.35, FAMILY_SHOPPING: 0.25, BULK_SHOPPING: 0.1 },
-  BRAND_LOYAL: { QUICK_TRIP: 0.25, GROCERY_RUN: 0.4, FAMILY_SHOPPING: 0.25, BULK_SHOPPING: 0.1 },
+// Each segment's table frozen, so weighted() works out its entries once (drawn from for every basket).
+const VISIT_WEIGHTS: Record<Segment, Readonly<Record<Visit, number>>> = {
+  BUDGET_CONSCIOUS: Object.freeze({ QUICK_TRIP: 0.2, GROCERY_RUN: 0.4, FAMILY_SHOPPING: 0.3, BULK_SHOPPING: 0.1 }),
+  CONVENIENCE_FOCUSED: Object.freeze({ QUICK_TRIP: 0.5, GROCERY_RUN: 0.3, FAMILY_SHOPPING: 0.15, BULK_SHOPPING: 0.05 }),
+  QUALITY_SEEKER: Object.freeze({ QUICK_TRIP: 0.3, GROCERY_RUN: 0.35, FAMILY_SHOPPING: 0.25, BULK_SHOPPING: 0.1 }),
+  BRAND_LOYAL: Object.freeze({ QUICK_TRIP: 0.25, GROCERY_RUN: 0.4, FAMILY_SHOPPING: 0.25, BULK_SHOPPING: 0.1 }),
 };
 // The predecessor's line counts, kept although the realism report shows baskets near $160 against FMI's $60
 // grocery trip: its stores are general-merchandise superstores and hypermarkets (clothing, electronics, home),
@@ -36,10 +45,25 @@ const CATEGORY_MIX: Record<Visit, Partial<Record<BasketCategory, number>>> = {
   BULK_SHOPPING: { food: 0.3, household: 0.3, personal_care: 0.2, beverages: 0.1, other: 0.1 },
 };
 
+const CATEGORY_ENTRIES = Object.fromEntries(
+  Object.entries(CATEGORY_MIX).map(([visit, mix]) => [visit, Object.entries(mix) as [BasketCategory, number][]]),
+) as Record<Visit, [BasketCategory, number][]>;
+
 /** Products on sale today, by basket category, each list sorted by price (for budget vs quality shoppers). */
 export type Assortment = Map<BasketCategory, ProductInfo[]>;
 
+/** The last day's assortment per product list: every region-day of a day asks for the same one (read only). */
+const assortmentCache = new WeakMap<ProductInfo[], { day: string; assortment: { byCategory: Assortment; all: ProductInfo[] } }>();
+
 export function assortmentFor(products: ProductInfo[], day: string): { byCategory: Assortment; all: ProductInfo[] } {
+  const cached = assortmentCache.get(products);
+  if (cached?.day === day) return cached.assortment;
+  const assortment = buildAssortment(products, day);
+  assortmentCache.set(products, { day, assortment });
+  return assortment;
+}
+
+function buildAssortment(products: ProductInfo[], day: string): { byCategory: Assortment; all: ProductInfo[] } {
   const all = products.filter((p) => p.launchDay <= day);
   const byCategory: Assortment = new Map();
   for (const product of all) {
@@ -76,7 +100,7 @@ export function basket(
   const target = format === 'express' ? random.int(1, 3) : random.int(Math.max(1, Math.floor(low * factor)), Math.max(1, Math.floor(high * factor)));
   const lines = new Map<number, WantedLine>();
   let remaining = target;
-  for (const [category, share] of Object.entries(CATEGORY_MIX[visit]) as [BasketCategory, number][]) {
+  for (const [category, share] of CATEGORY_ENTRIES[visit]) {
     const list = assortment.byCategory.get(category);
     if (!list || list.length === 0 || remaining <= 0) continue;
     const count = Math.min(remaining, Math.max(1, Math.floor(target * share)));
@@ -115,7 +139,8 @@ export function basket(
  * till does not take; phone payments, 11 of 48 a month (about 23%), stand in for them as MOBILE_PAY. The
  * predecessor's 40/30/20/10 was a round default, not a measured choice, and put cash at 20%.
  */
-export const TENDERS = { CREDIT_CARD: 0.35, DEBIT_CARD: 0.3, CASH: 0.14, MOBILE_PAY: 0.21 } as const;
+// Frozen, so weighted() works out its entries once (it is drawn from on every visit).
+export const TENDERS = Object.freeze({ CREDIT_CARD: 0.35, DEBIT_CARD: 0.3, CASH: 0.14, MOBILE_PAY: 0.21 } as const);
 
 /**
  * Share of sales returned, by basket category, for purchases made in a store. Brick-and-mortar returns were

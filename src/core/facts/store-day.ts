@@ -70,6 +70,9 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
   let receiptSequence = 0;
   let returnSequence = 0;
   const zoneShares = ZONES_BY_FORMAT[store.format];
+  // The store's sensor and beacon ids, made once (they name every foot-traffic row and ping).
+  const sensorIds = FOOT_ZONES.map((zone) => `SENSOR_${pad(store.id, 3)}_${zone}`);
+  const beaconIds = BLE_ZONES.map((zone) => `BEACON_${pad(store.id, 3)}_${zone}`);
   const bleFactor = BLE_FORMAT[store.format] * Math.min(1.8, Math.max(0.6, store.trafficMultiplier));
 
   const checkout = (
@@ -234,14 +237,7 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
     zoneShares.forEach((share, z) => {
       const base = Math.floor(total * share);
       const [low, high] = DWELL[z]!;
-      out.fact_foot_traffic.add(
-        hourStart,
-        store.id,
-        `SENSOR_${pad(store.id, 3)}_${FOOT_ZONES[z]}`,
-        FOOT_ZONES[z]!,
-        random.int(low, high),
-        z === 0 ? Math.max(base, visits) : base,
-      );
+      out.fact_foot_traffic.add(hourStart, store.id, sensorIds[z]!, FOOT_ZONES[z]!, random.int(low, high), z === 0 ? Math.max(base, visits) : base);
     });
     for (let v = 0; v < visits; v++) {
       const conversion = v >= ordinary ? brought[v - ordinary]! : null;
@@ -262,16 +258,7 @@ export function runStoreDay(state: RegionDayState, store: StoreRow): void {
       const known = random.chance(0.3);
       const bleId = known ? bleIdOf(customerId) : `ANON-${store.id}-${random.int(100000, 999999)}`;
       const beacon = (z: number, at: number) =>
-        out.fact_ble_pings.add(
-          at,
-          store.id,
-          `BEACON_${pad(store.id, 3)}_${BLE_ZONES[z]}`,
-          bleId,
-          random.int(-80, -30),
-          BLE_ZONES[z]!,
-          known ? customerId : null,
-          visit.sessionId,
-        );
+        out.fact_ble_pings.add(at, store.id, beaconIds[z]!, bleId, random.int(-80, -30), BLE_ZONES[z]!, known ? customerId : null, visit.sessionId);
       // The entrance beacon sees the shopper walk in; then 1–3 more zones, a few pings each, until checkout.
       beacon(0, enteredAt);
       const zones = random.shuffle([1, 2, 3, 4]).slice(0, random.int(1, 3));

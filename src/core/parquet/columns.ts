@@ -96,8 +96,19 @@ function wellFormed(text: string): string {
 export class StringDictionary {
   readonly values: string[] = [];
   private readonly codes = new Map<string, number>();
+  // Rows often repeat the value of the row before (a receipt's lines, a visit's pings): checked before the Map.
+  private lastText: string | null = null;
+  private lastCode = -1;
 
   code(text: string): number {
+    if (text === this.lastText) return this.lastCode;
+    const code = this.lookUp(text);
+    this.lastText = text;
+    this.lastCode = code;
+    return code;
+  }
+
+  private lookUp(text: string): number {
     const known = this.codes.get(text);
     if (known !== undefined) return known;
     const normal = wellFormed(text);

@@ -197,6 +197,8 @@ interface ChunkPlan {
   dictionaryCount: number;
   /** Bytes of a row's PLAIN value (0 for null): the page split measure. */
   sizeOf: (row: number) => number;
+  /** The sum of `sizeOf` over the chunk's rows: under a page's size, the chunk is one page without a pass over its rows. */
+  totalSize: number;
   /** Appends the PLAIN encoding of rows [from, to) (nulls skipped). */
   writePlain: (out: Bytes, from: number, to: number) => void;
   statistics: ChunkStatistics;
@@ -320,7 +322,11 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
     const to = offsets[code + 1]!;
     out.reserve(4 + to - from);
     out.view.setUint32(out.length, to - from, true);
-    out.buffer.set(bytes.subarray(from, to), out.length + 4);
+    // Short values byte by byte: a subarray per value (millions in a customer table) costs more than the copy.
+    const target = out.buffer;
+    let at = out.length + 4;
+    if (to - from < 64) for (let i = from; i < to; i++) target[at++] = bytes[i]!;
+    else target.set(bytes.subarray(from, to), at);
     out.length += 4 + to - from;
   };
   if (sampleAllowsDictionary(rows, keyAt, sampleSize) && dictionaryWins(order.length, nonNull, valueBytes, dictionaryBytes, 4)) {
@@ -331,6 +337,7 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
       dictionaryPlain: dictionary.view8(),
       dictionaryCount: order.length,
       sizeOf,
+      totalSize: valueBytes,
       writePlain: () => {},
       statistics,
       encoding: 'RLE_DICTIONARY',
@@ -342,8 +349,11 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
       if (code >= 0) writeValue(out, code);
     }
   };
-  return { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, writePlain, statistics, encoding: 'PLAIN' };
+  return { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize: valueBytes, writePlain, statistics, encoding: 'PLAIN' };
 }
+
+/** INT32 values spanning at most this many are indexed through a table of their own (4 MiB at most). */
+const DIRECT_INDEX_SPAN = 1 << 20;
 
 /** INT32, DATE, DOUBLE and TIMESTAMP: numbers in a typed array. */
 function planNumbers(column: Int32Column | Float64Column, start: number, end: number): ChunkPlan {
@@ -414,27 +424,43 @@ function planNumbers(column: Int32Column | Float64Column, start: number, end: nu
   };
   const writePlain = (out: Bytes, from: number, to: number) => writeValues(out, values, from, to);
   const keyAt = (row: number) => (mask !== null && mask[row] === 1 ? null : values[row]! === 0 ? 0 : values[row]!);
-  const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, writePlain, statistics, encoding: 'PLAIN' };
+  const totalSize = (rows - nulls) * width;
+  const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize, writePlain, statistics, encoding: 'PLAIN' };
   if (!sampleAllowsDictionary(rows, keyAt, sizeOf)) return plain;
-  const index = new NumberIndex();
   const indexes = new Int32Array(rows);
   const firstValues = new Float64Array(rows);
   let distinct = 0;
-  for (let r = 0; r < rows; r++) {
-    if (mask !== null && mask[r] === 1) continue;
-    const v = values[r]!;
-    const found = index.findOrAdd(v);
-    if (found >= 0) indexes[r] = found;
-    else {
-      indexes[r] = distinct;
-      firstValues[distinct++] = v;
+  if (column.values instanceof Int32Array && bounded && max - min <= DIRECT_INDEX_SPAN) {
+    // Integers in a narrow range (ids, quantities, balances): a position per value, no hashing.
+    const positions = new Int32Array(max - min + 1).fill(-1);
+    for (let r = 0; r < rows; r++) {
+      if (mask !== null && mask[r] === 1) continue;
+      const v = values[r]!;
+      let at = positions[v - min]!;
+      if (at < 0) {
+        at = positions[v - min] = distinct;
+        firstValues[distinct++] = v;
+      }
+      indexes[r] = at;
+    }
+  } else {
+    const index = new NumberIndex();
+    for (let r = 0; r < rows; r++) {
+      if (mask !== null && mask[r] === 1) continue;
+      const v = values[r]!;
+      const found = index.findOrAdd(v);
+      if (found >= 0) indexes[r] = found;
+      else {
+        indexes[r] = distinct;
+        firstValues[distinct++] = v;
+      }
     }
   }
   const nonNull = rows - nulls;
   if (!dictionaryWins(distinct, nonNull, nonNull * width, distinct * width, 0)) return plain;
   const dictionary = new Bytes(distinct * width + 16);
   writeDictionary(dictionary, firstValues, distinct, physical);
-  return { indexes, dictionaryPlain: dictionary.view8(), dictionaryCount: distinct, sizeOf, writePlain, statistics, encoding: 'RLE_DICTIONARY' };
+  return { indexes, dictionaryPlain: dictionary.view8(), dictionaryCount: distinct, sizeOf, totalSize, writePlain, statistics, encoding: 'RLE_DICTIONARY' };
 }
 
 function writeDictionary(out: Bytes, values: Float64Array, count: number, physical: ParquetType): void {
@@ -484,7 +510,8 @@ function planBigInts(column: BigIntColumn, start: number, end: number): ChunkPla
     out.reserve((to - from) * 8);
     for (let r = from; r < to; r++) if (!isNull(r)) writeValue(out, values[start + r]!);
   };
-  const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, writePlain, statistics, encoding: 'PLAIN' };
+  const totalSize = (rows - nulls) * 8;
+  const plain: ChunkPlan = { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize, writePlain, statistics, encoding: 'PLAIN' };
   // Bigint keys: a Map is exact and this type is rare (no generated table has one on a hot path).
   const keys: bigint[] = [];
   const keyOf = new Map<bigint, number>();
@@ -518,7 +545,16 @@ function planBigInts(column: BigIntColumn, start: number, end: number): ChunkPla
   if (!dictionaryWins(dictionary.length, nonNull, nonNull * 8, dictionary.length * 8, 0)) return plain;
   const plainDictionary = new Bytes(dictionary.length * 8 + 16);
   for (const v of dictionary) writeValue(plainDictionary, v);
-  return { indexes, dictionaryPlain: plainDictionary.view8(), dictionaryCount: dictionary.length, sizeOf, writePlain, statistics, encoding: 'RLE_DICTIONARY' };
+  return {
+    indexes,
+    dictionaryPlain: plainDictionary.view8(),
+    dictionaryCount: dictionary.length,
+    sizeOf,
+    totalSize,
+    writePlain,
+    statistics,
+    encoding: 'RLE_DICTIONARY',
+  };
 }
 
 function planBooleans(column: BooleanColumn, start: number, end: number): ChunkPlan {
@@ -571,7 +607,16 @@ function planBooleans(column: BooleanColumn, start: number, end: number): ChunkP
     }
     if (bits.length % 8) out.byte(current);
   };
-  return { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf: (row) => (isNull(row) ? 0 : 0.125), writePlain, statistics, encoding };
+  return {
+    indexes: null,
+    dictionaryPlain: null,
+    dictionaryCount: 0,
+    sizeOf: (row) => (isNull(row) ? 0 : 0.125),
+    totalSize: (rows - nulls) * 0.125,
+    writePlain,
+    statistics,
+    encoding,
+  };
 }
 
 /** Page boundaries by the library's rule: a page ends before the value that takes it to `PAGE_SIZE` bytes. */
@@ -637,7 +682,17 @@ function writeChunk(
   encodings.push(plan.encoding);
 
   const indexes = plan.indexes;
-  const pages = pageBoundaries(rows, indexes ? (row) => (isNull(row) ? 0 : 4) : plan.sizeOf);
+  // Every row's definition level (1 present, 0 null), once per chunk from the codes or the null mask.
+  if (levelScratch.length < rows) levelScratch = new Uint8Array(rows * 2);
+  const levels = levelScratch;
+  if (codes) for (let r = 0; r < rows; r++) levels[r] = codes[start + r]! < 0 ? 0 : 1;
+  else if (nullMask) for (let r = 0; r < rows; r++) levels[r] = 1 - nullMask[start + r]!;
+  else levels.fill(1, 0, rows);
+  // A chunk whose values add up to less than a page's size is one page (pageBoundaries would find none).
+  const nonNull = codes || nullMask ? levels.subarray(0, rows).reduce((sum, level) => sum + level, 0) : rows;
+  const totalSize = indexes ? nonNull * 4 : plan.totalSize;
+  const pages: [number, number][] =
+    rows === 0 ? [] : totalSize < PAGE_SIZE ? [[0, rows]] : pageBoundaries(rows, indexes ? (row) => (isNull(row) ? 0 : 4) : plan.sizeOf);
   const offsetIndex: OffsetIndex | undefined = pages.length > 1 ? { page_locations: [] } : undefined;
   const dataPageOffset = BigInt(writer.offset);
   for (const [from, to] of pages) {
@@ -647,13 +702,8 @@ function writeChunk(
     pageBytes.reset();
     let nulls = 0;
     if (column.nullable) {
-      if (levelScratch.length < count) levelScratch = new Uint8Array(count * 2);
-      for (let r = from; r < to; r++) {
-        const missing = isNull(r);
-        if (missing) nulls++;
-        levelScratch[r - from] = missing ? 0 : 1;
-      }
-      writeRleHybrid(levelBytes, levelScratch, 0, count, 1);
+      for (let r = from; r < to; r++) nulls += 1 - levels[r]!;
+      writeRleHybrid(levelBytes, levels, from, to, 1);
     }
     if (indexes) {
       let values: Int32Array = indexes;
@@ -662,7 +712,7 @@ function writeChunk(
       if (nulls > 0) {
         if (indexScratch.length < count) indexScratch = new Int32Array(count * 2);
         let n = 0;
-        for (let r = from; r < to; r++) if (!isNull(r)) indexScratch[n++] = indexes[r]!;
+        for (let r = from; r < to; r++) if (levels[r] === 1) indexScratch[n++] = indexes[r]!;
         values = indexScratch;
         first = 0;
         last = n;

@@ -14,8 +14,11 @@ const INPUT_MARGIN = 15;
 const hashTables: Uint32Array[] = [];
 let output = new Uint8Array(1 << 16);
 
-const load32 = (a: Uint8Array, p: number): number => a[p]! + (a[p + 1]! << 8) + (a[p + 2]! << 16) + (a[p + 3]! << 24);
-const equals32 = (a: Uint8Array, p: number, q: number): boolean => a[p] === a[q] && a[p + 1] === a[q + 1] && a[p + 2] === a[q + 2] && a[p + 3] === a[q + 3];
+// Four bytes at a time through a DataView (one load instead of four): the hash multiplies the value as an int32,
+// so the unsigned word hashes exactly as the library's signed sum of the same four bytes.
+// Past the end (a look-ahead the loop then discards) the library's sum is NaN, which hashes as 0: so does this.
+const load32 = (a: DataView, p: number): number => (p + 4 <= a.byteLength ? a.getUint32(p, true) : NaN);
+const equals32 = (a: DataView, p: number, q: number): boolean => a.getUint32(p, true) === a.getUint32(q, true);
 const hashOf = (key: number, shift: number): number => Math.imul(key, 0x1e35a7bd) >>> shift;
 
 /** Largest possible output for `length` input bytes: a varint, then literals with their tag bytes. */
@@ -86,12 +89,13 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
   const table = (hashTables[hashTableBits] ??= new Uint32Array(1 << hashTableBits));
   table.fill(0);
 
+  const words = new DataView(input.buffer, input.byteOffset, input.byteLength);
   let ip = 0;
   let nextEmit = 0;
   if (inputSize >= INPUT_MARGIN) {
     const ipLimit = inputSize - INPUT_MARGIN;
     ip++;
-    let nextHash = hashOf(load32(input, ip), shift);
+    let nextHash = hashOf(load32(words, ip), shift);
     let running = true;
     while (running) {
       let skip = 32;
@@ -107,16 +111,18 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
           running = false;
           break;
         }
-        nextHash = hashOf(load32(input, nextIp), shift);
+        nextHash = hashOf(load32(words, nextIp), shift);
         candidate = table[hash]!;
         table[hash] = ip;
-      } while (ip - candidate > MAX_OFFSET || !equals32(input, ip, candidate));
+      } while (ip - candidate > MAX_OFFSET || !equals32(words, ip, candidate));
       if (!running) break;
 
       op = emitLiteral(out, op, input, nextEmit, ip - nextEmit);
       do {
         const base = ip;
         let matched = 4;
+        // Whole words while they match, then byte by byte: the same length as a byte-by-byte scan.
+        while (ip + matched + 4 <= inputSize && words.getUint32(ip + matched, true) === words.getUint32(candidate + matched, true)) matched += 4;
         while (ip + matched < inputSize && input[ip + matched] === input[candidate + matched]) matched++;
         ip += matched;
         op = emitCopy(out, op, base - candidate, matched);
@@ -125,14 +131,14 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
           running = false;
           break;
         }
-        table[hashOf(load32(input, ip - 1), shift)] = ip - 1;
-        const current = hashOf(load32(input, ip), shift);
+        table[hashOf(load32(words, ip - 1), shift)] = ip - 1;
+        const current = hashOf(load32(words, ip), shift);
         candidate = table[current]!;
         table[current] = ip;
-      } while (ip - candidate <= MAX_OFFSET && equals32(input, ip, candidate));
+      } while (ip - candidate <= MAX_OFFSET && equals32(words, ip, candidate));
       if (!running) break;
       ip++;
-      nextHash = hashOf(load32(input, ip), shift);
+      nextHash = hashOf(load32(words, ip), shift);
     }
   }
   if (nextEmit < inputSize) op = emitLiteral(out, op, input, nextEmit, inputSize - nextEmit);
