@@ -61,6 +61,7 @@ function sliceRowKey(slice: OutboxSlice, firstAt: number, sequence: number): str
 }
 
 /** Characters the Table service refuses in keys, and `|` (our separator). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const FORBIDDEN_KEY_CHARACTERS = /[/\\#?|\u0000-\u001f\u007f-\u009f]/;
 
 function assertSliceKeys(slice: OutboxSlice): void {
@@ -209,7 +210,9 @@ export class TableOutbox implements Outbox {
    */
   private async insertAll(client: TableClient, entities: ChunkEntity[]): Promise<number> {
     let created = 0;
-    for (const batch of transactionBatches(entities.map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]))) {
+    for (const batch of transactionBatches(
+      entities.map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]),
+    )) {
       try {
         await client.submitTransaction(batch);
         created += batch.length;
@@ -244,7 +247,9 @@ export class TableOutbox implements Outbox {
         for (const chunk of encodeChunks(list.slice(i, i + EVENTS_PER_CHUNK))) {
           for (;;) {
             try {
-              await client.createEntity(chunkEntity(chunk, shard, `${APPENDED_PREFIX}${String(next++).padStart(10, '0')}`, { day: '', generation: '', unit: '' }));
+              await client.createEntity(
+                chunkEntity(chunk, shard, `${APPENDED_PREFIX}${String(next++).padStart(10, '0')}`, { day: '', generation: '', unit: '' }),
+              );
               break;
             } catch (error) {
               if (!isAlreadyExists(error)) throw error;
@@ -270,8 +275,7 @@ export class TableOutbox implements Outbox {
         const pages = client
           .listEntities<Record<string, unknown>>({
             queryOptions: {
-              filter:
-                odata`PartitionKey eq ${shardKey(shard)} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))` + ofGeneration,
+              filter: odata`PartitionKey eq ${shardKey(shard)} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))` + ofGeneration,
             },
           })
           .byPage({ maxPageSize: Math.min(1000, perShard) });

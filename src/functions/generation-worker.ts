@@ -10,7 +10,14 @@ import { configService, generationDeps, generationJobs, generationQueueName, str
 import { redactSecrets } from '../core/config/secrets.js';
 import { runHistoricalUnit } from '../core/generation/historical-job.js';
 import { runMasterJob } from '../core/generation/master-job.js';
-import { failStreamUnit, runStreamUnit, StreamUnitCannotProceed, streamUnitMessageSchema, unitName, type StreamUnitMessage } from '../core/streaming/day-units.js';
+import {
+  failStreamUnit,
+  runStreamUnit,
+  StreamUnitCannotProceed,
+  streamUnitMessageSchema,
+  unitName,
+  type StreamUnitMessage,
+} from '../core/streaming/day-units.js';
 
 /** Tries before the runtime poisons a message (host.json extensions.queues.maxDequeueCount). */
 const MAX_DEQUEUE_COUNT = 5;

@@ -43,7 +43,13 @@ export class MemoryOutbox implements Outbox {
   async writeUnit(slice: OutboxSlice, timed: TimedEvent[]): Promise<{ events: number; chunks: number; created: number }> {
     const byShard = new Map<number, OutboxEvent[]>();
     for (const t of timed) {
-      const event: OutboxEvent = { at: t.at, partitionKey: t.envelope.partition_key ?? '', eventType: t.envelope.event_type, eventId: t.envelope.event_id, body: JSON.stringify(t.envelope) };
+      const event: OutboxEvent = {
+        at: t.at,
+        partitionKey: t.envelope.partition_key ?? '',
+        eventType: t.envelope.event_type,
+        eventId: t.envelope.event_id,
+        body: JSON.stringify(t.envelope),
+      };
       const shard = shardOf(event.partitionKey, SHARDS);
       byShard.set(shard, [...(byShard.get(shard) ?? []), event]);
     }
@@ -80,7 +86,9 @@ export class MemoryOutbox implements Outbox {
   }
 
   async claim(maxEvents: number, claimTtlMs: number, now: number, filter?: OutboxFilter): Promise<ClaimedChunk[]> {
-    const candidates = [...this.chunks.values()].filter((c) => this.claimable(c, now, filter)).sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
+    const candidates = [...this.chunks.values()]
+      .filter((c) => this.claimable(c, now, filter))
+      .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
     const claimed: ClaimedChunk[] = [];
     let events = 0;
     for (const chunk of candidates) {
@@ -129,7 +137,15 @@ export class MemoryOutbox implements Outbox {
   }
 
   async status(now: number, filter?: OutboxFilter): Promise<OutboxStatus> {
-    const status: OutboxStatus = { pending_events: 0, claimed_events: 0, sent_events: 0, pending_chunks: 0, claimed_chunks: 0, sent_chunks: 0, oldest_pending_event_time: null };
+    const status: OutboxStatus = {
+      pending_events: 0,
+      claimed_events: 0,
+      sent_events: 0,
+      pending_chunks: 0,
+      claimed_chunks: 0,
+      sent_chunks: 0,
+      oldest_pending_event_time: null,
+    };
     let oldest = Infinity;
     for (const chunk of this.chunks.values()) {
       if (filter?.generation !== undefined && chunk.generation !== filter.generation && chunk.generation !== '') continue;
@@ -154,7 +170,10 @@ export class MemoryOutbox implements Outbox {
 
   async preview(limit: number): Promise<unknown[]> {
     const chunks = [...this.chunks.values()].filter((c) => c.status !== 'sent').sort((a, b) => (a.rowKey < b.rowKey ? -1 : 1));
-    return chunks.flatMap((c) => c.events.slice(c.cursor)).slice(0, limit).map((e) => JSON.parse(e.body) as unknown);
+    return chunks
+      .flatMap((c) => c.events.slice(c.cursor))
+      .slice(0, limit)
+      .map((e) => JSON.parse(e.body) as unknown);
   }
 
   async removeGenerations(keep: readonly string[]): Promise<number> {

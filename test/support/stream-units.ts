@@ -16,7 +16,16 @@ import { MemoryOutbox } from './memory-outbox.js';
 import { MemoryFiles } from './streaming-deps.js';
 
 export const SMALL_CONFIG: AppConfig = appConfigSchema.parse({
-  volume: { stores: 6, dcs: 2, total_geographies: 8, total_customers: 1500, total_products: 200, customers_per_day: 60, online_orders_per_day: 40, marketing_impressions_per_day: 300 },
+  volume: {
+    stores: 6,
+    dcs: 2,
+    total_geographies: 8,
+    total_customers: 1500,
+    total_products: 200,
+    customers_per_day: 60,
+    online_orders_per_day: 40,
+    marketing_impressions_per_day: 300,
+  },
 });
 
 const noDeadLetters: DeadLetterQueue = {

@@ -149,7 +149,11 @@ describe('the drain over units and days', () => {
     await runUnits(2);
     await runUnits(3);
     for (let round = 0; round < 20 && (await readStreamState(deps)).day === DAY; round++) await drainOutbox(deps, config, async () => sink, 500);
-    for (let round = 0; round < 20 && (await deps.outbox.status(Date.now(), { generation: (await readStreamState(deps)).generation! })).pending_events > 0; round++)
+    for (
+      let round = 0;
+      round < 20 && (await deps.outbox.status(Date.now(), { generation: (await readStreamState(deps)).generation! })).pending_events > 0;
+      round++
+    )
       await drainOutbox(deps, config, async () => sink, 500);
     const state = await readStreamState(deps);
     expect(state.day).toBe(addDays(DAY, 1));
@@ -186,14 +190,27 @@ describe('the drain over units and days', () => {
     await deps.outbox.writeUnit({ day: DAY, generation: 'old', unit: 'network' }, [
       {
         at: Date.parse(`${DAY}T00:00:00Z`),
-        envelope: { event_id: 'stale-1', event_type: 'store_opened', payload: {}, trace_id: 't', ingest_timestamp: '', schema_version: '1.0', source: 'retail-datagen', partition_key: 'store-1' },
+        envelope: {
+          event_id: 'stale-1',
+          event_type: 'store_opened',
+          payload: {},
+          trace_id: 't',
+          ingest_timestamp: '',
+          schema_version: '1.0',
+          source: 'retail-datagen',
+          partition_key: 'store-1',
+        },
       },
     ]);
     const sink = new RecordingSink();
     const claimed = await deps.outbox.claim(1_000, 60_000, Date.now(), { generation: (await readStreamState(deps)).generation! });
     // Another drain "died" holding these; they expire and this drain takes them over.
     deps.outbox.expireClaims();
-    for (let round = 0; round < 20 && (await deps.outbox.status(Date.now(), { generation: (await readStreamState(deps)).generation! })).pending_events > 0; round++)
+    for (
+      let round = 0;
+      round < 20 && (await deps.outbox.status(Date.now(), { generation: (await readStreamState(deps)).generation! })).pending_events > 0;
+      round++
+    )
       await drainOutbox(deps, config, async () => sink, 500);
     const ids = sink.received.map(idOf);
     expect(ids).not.toContain('stale-1');

@@ -276,10 +276,7 @@ export async function streamStatus(deps: StreamingDeps, windowSeconds: number, n
 export const streamStatisticsSchema = z
   .object({
     events_generated: z.number().int().describe('Events the stream has produced since it started: sent, withheld, given up on, or due while sending fails'),
-    events_prepared: z
-      .number()
-      .int()
-      .describe('Events generated into the outbox (day slices) for this stream, growing as each day\'s units are written'),
+    events_prepared: z.number().int().describe("Events generated into the outbox (day slices) for this stream, growing as each day's units are written"),
     events_sent_successfully: z.number().int(),
     events_failed: z
       .number()

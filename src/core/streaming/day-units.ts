@@ -68,7 +68,15 @@ export function dayUnits(context: FactContext): number[] {
 }
 
 export function newPreparation(day: string, unitsTotal: number, now: Date): DayPreparation {
-  return { day, generation: randomUUID().replaceAll('-', ''), units_total: unitsTotal, done: {}, created_at: now.toISOString(), queued_at: null, finished_at: null };
+  return {
+    day,
+    generation: randomUUID().replaceAll('-', ''),
+    units_total: unitsTotal,
+    done: {},
+    created_at: now.toISOString(),
+    queued_at: null,
+    finished_at: null,
+  };
 }
 
 /** The preparation of `generation` on the state, if it is still one of the stream's. */
@@ -150,7 +158,9 @@ async function unitEvents(deps: DayUnitDeps, config: AppConfig, state: StreamSta
   const saved =
     (await deps.files.read(balancesPath('stream', region.dcId, previous))) ?? (await deps.files.read(balancesPath('history', region.dcId, previous)));
   if (!saved)
-    throw new StreamUnitCannotProceed(`Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`);
+    throw new StreamUnitCannotProceed(
+      `Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`,
+    );
   const { events, balances } = regionUnitEvents(context, region, message.day, decodeBalances(saved), state.event_types);
   // Before the unit is recorded: the next day's unit of this region starts from these positions.
   await deps.files.write(balancesPath('stream', region.dcId, message.day), encodeBalances(balances));
@@ -199,7 +209,13 @@ export async function prepareNextDay(deps: DayUnitDeps, config: AppConfig, curre
 }
 
 /** Sends the units of a preparation to the queue and marks it queued. */
-export async function queuePreparation(deps: DayUnitDeps, operationId: string, preparation: DayPreparation, units: number[], now = () => new Date()): Promise<void> {
+export async function queuePreparation(
+  deps: DayUnitDeps,
+  operationId: string,
+  preparation: DayPreparation,
+  units: number[],
+  now = () => new Date(),
+): Promise<void> {
   if (!deps.enqueue) throw new ConflictError('No generation queue is configured: streamed days cannot be generated');
   const enqueue = deps.enqueue;
   const messages: StreamUnitMessage[] = units

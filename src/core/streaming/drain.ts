@@ -60,6 +60,8 @@ export const RECENT_LIMIT = 100;
 const MIN_REFRESH_MS = 200;
 /** Longest: a pause, a stop or a new pacing takes effect within this (or one interval, when shorter). */
 const MAX_REFRESH_MS = 1000;
+/** How often a drain waiting for the day's units looks for new chunks. */
+const UNIT_POLL_MS = 500;
 /** How often a running drain records its statistics. */
 const STATISTICS_FLUSH_MS = 1000;
 
@@ -474,8 +476,15 @@ export async function drainOutbox(
         // The day's statistics are recorded before the next day starts, so whoever sees the new day sees them.
         await flush();
         const step = await rollOver(deps, config, state, clock);
-        // Waiting for units is not lag: the schedule does not owe what could not be sent yet.
-        if (step === 'preparing') pace = forgiveOwed(pace, clock());
+        if (step === 'preparing') {
+          // Waiting for units is not lag: the schedule does not owe what could not be sent yet. The drain looks
+          // again shortly within its budget, so a unit that lands now goes out now, not at the next timer run.
+          pace = forgiveOwed(pace, clock());
+          if (clock() + UNIT_POLL_MS >= started + budgetMs) break;
+          await sleep(UNIT_POLL_MS);
+          exhausted = false;
+          continue;
+        }
         if (step !== 'rolled') break;
         exhausted = false;
         state = await readStreamState(deps);
@@ -590,8 +599,6 @@ async function rollOver(deps: StreamingDeps, config: AppConfig, seen: StreamStat
   try {
     await requeueIfLost(deps, config, state, now);
     if (!current.finished_at) return 'preparing';
-    const outbox = await deps.outbox.status(clock(), { generation: state.generation ?? undefined });
-    if (outbox.pending_events > 0 || outbox.claimed_events > 0) return 'sending';
     const next = state.next_preparation;
     if (!next) {
       // Normally queued by the day's last unit; after a stop and a start (or a lost queueing) it is done here.
@@ -599,6 +606,9 @@ async function rollOver(deps: StreamingDeps, config: AppConfig, seen: StreamStat
       return 'preparing';
     }
     if (!next.finished_at) return 'preparing';
+    // Last, as it reads every chunk's status: nothing of the day may be left, another drain's claims included.
+    const outbox = await deps.outbox.status(clock(), { generation: state.generation ?? undefined });
+    if (outbox.pending_events > 0 || outbox.claimed_events > 0) return 'sending';
   } catch (error) {
     // No queue to send the next day to, or master data gone: no later drain can do better.
     if (error instanceof ConflictError || error instanceof ValidationError) throw new StreamCannotProceed(`The next day cannot be generated: ${error.message}`);
