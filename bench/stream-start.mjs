@@ -67,6 +67,7 @@ await generation.update((s) => {
 const queue = [];
 const idle = [];
 const unitLog = [];
+let retries = 0;
 const dispatch = () => {
   while (queue.length > 0 && idle.length > 0) idle.shift().postMessage({ type: 'unit', message: queue.shift() });
 };
@@ -86,6 +87,12 @@ const generators = await Promise.all(
       if (m.type === 'read') worker.postMessage({ type: 'file-read', id: m.id, bytes: files.get(m.path) ?? null });
       if (m.type === 'enqueue') {
         queue.push(m.message);
+        dispatch();
+      }
+      if (m.type === 'unit-failed') {
+        retries++;
+        queue.push(m.message);
+        idle.push(worker);
         dispatch();
       }
       if (m.type === 'unit-done') {
@@ -165,7 +172,7 @@ const nextDayUnits = unitLog.filter((u) => u.message.day !== firstDay && u.messa
 const dayWritten = Math.max(...firstDayUnits.map((u) => u.at));
 const nextWritten = nextDayUnits.length ? Math.max(...nextDayUnits.map((u) => u.at)) : undefined;
 console.log(
-  `units: ${firstDay} written ${((dayWritten - answered) / 1000).toFixed(1)} s after start (${firstDayUnits.length} units, slowest ${Math.max(...firstDayUnits.map((u) => u.ms))} ms) by ${GENERATORS} generators`,
+  `units: ${firstDay} written ${((dayWritten - answered) / 1000).toFixed(1)} s after start (${firstDayUnits.length} units, slowest ${Math.max(...firstDayUnits.map((u) => u.ms))} ms) by ${GENERATORS} generators, ${retries} unit tries repeated after a storage error`,
 );
 if (!rolledAt) {
   console.log(`rollover: none within the time limit (day ${state.day}); no gap measured`);

@@ -54,6 +54,11 @@ parentPort.postMessage({ type: 'ready' });
 parentPort.on('message', async (m) => {
   if (m.type !== 'unit') return;
   const started = Date.now();
-  const outcome = await runStreamUnit(deps, config, m.message);
-  parentPort.postMessage({ type: 'unit-done', message: m.message, outcome, ms: Date.now() - started });
+  try {
+    const outcome = await runStreamUnit(deps, config, m.message);
+    parentPort.postMessage({ type: 'unit-done', message: m.message, outcome, ms: Date.now() - started });
+  } catch (error) {
+    // As a queue would: the message comes back for another try (units are idempotent).
+    parentPort.postMessage({ type: 'unit-failed', message: m.message, error: String(error?.message ?? error) });
+  }
 });

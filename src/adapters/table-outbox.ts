@@ -292,9 +292,11 @@ export class TableOutbox implements Outbox {
     const claimed: ClaimedChunk[] = [];
     /** Shards where a chunk was taken by another drain: their later chunks wait, so a key's order holds. */
     const skipped = new Set<string>();
+    /** Shards with a chunk claimed: the first of each is claimed whatever the count, so the drain can merge shards by time. */
+    const headed = new Set<string>();
     let events = 0;
     for (const entity of candidates) {
-      if (events >= maxEvents) break;
+      if (events >= maxEvents && headed.has(entity.partitionKey!)) continue;
       if (skipped.has(entity.partitionKey!)) continue;
       try {
         const response = await client.updateEntity(
@@ -304,6 +306,7 @@ export class TableOutbox implements Outbox {
         );
         claimed.push({ id: `${entity.partitionKey}/${entity.rowKey}`, etag: response.etag!, events: decodeChunk(entity), cursor: Number(entity.cursor) });
         events += Number(entity.count) - Number(entity.cursor);
+        headed.add(entity.partitionKey!);
       } catch (error) {
         if (!isTakenMeanwhile(error)) throw error;
         skipped.add(entity.partitionKey!); // another drain took it

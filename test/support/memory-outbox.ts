@@ -90,9 +90,11 @@ export class MemoryOutbox implements Outbox {
       .filter((c) => this.claimable(c, now, filter))
       .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
     const claimed: ClaimedChunk[] = [];
+    const headed = new Set<number>();
     let events = 0;
     for (const chunk of candidates) {
-      if (events >= maxEvents) break;
+      if (events >= maxEvents && headed.has(chunk.shard)) continue;
+      headed.add(chunk.shard);
       chunk.status = 'claimed';
       chunk.claimUntil = now + claimTtlMs;
       chunk.etag = ++this.etags;

@@ -179,6 +179,10 @@ describe('the drain over units and days', () => {
       lastAt.set(key, event.at);
     }
     expect(violations).toBe(0);
+    // The second day was fully written before it started: its shards and units went out merged in time order.
+    const second = sink.received.filter((e) => dayOfId.get(idOf(e)) === addDays(DAY, 1));
+    expect(second.length).toBeGreaterThan(1000);
+    expect(second.filter((e, i) => i > 0 && e.at < second[i - 1]!.at)).toEqual([]);
   });
 
   it('does not send chunks of another generation, and a drain whose claims were lost stops without sending twice', async () => {

@@ -286,12 +286,24 @@ class ChunkProgress {
     private readonly claimUntil: () => number,
   ) {}
 
+  /**
+   * Adds claimed chunks, their unsent events merged by time with those still waiting. Each chunk holds keys of one
+   * shard, so chunks side by side are not in time order with each other; the merge sends the day in time order
+   * across shards and units. It is stable (ties keep the order added), and a key's later chunk never starts before
+   * its earlier one ends, so each key's order and each chunk's cursor order hold.
+   */
   add(chunks: ClaimedChunk[]): void {
+    if (chunks.length === 0) return;
+    const waiting = this.queue.splice(this.position);
+    this.queue.splice(0, this.position);
+    this.position = 0;
     for (const chunk of chunks) {
       this.chunks.push(chunk);
       this.sentUpTo.set(chunk, chunk.cursor);
-      for (let i = chunk.cursor; i < chunk.events.length; i++) this.queue.push({ chunk, index: i });
+      for (let i = chunk.cursor; i < chunk.events.length; i++) waiting.push({ chunk, index: i });
     }
+    waiting.sort((a, b) => a.chunk.events[a.index]!.at - b.chunk.events[b.index]!.at);
+    this.queue.push(...waiting);
   }
 
   get remaining(): number {

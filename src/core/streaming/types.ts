@@ -60,7 +60,8 @@ export interface Outbox {
   append(events: OutboxEvent[]): Promise<number>;
   /**
    * Claims the earliest unsent chunks (ETag-guarded) holding at least `maxEvents` unsent events, in row-key order,
-   * never skipping an earlier chunk of a shard that another drain holds.
+   * and the earliest of every other shard (so the drain can merge the shards by time), never skipping an earlier
+   * chunk of a shard that another drain holds.
    */
   claim(maxEvents: number, claimTtlMs: number, now: number, filter?: OutboxFilter): Promise<ClaimedChunk[]>;
   /** Records progress: all sent → chunk sent; else released for the next drain with its cursor. */
