@@ -132,6 +132,23 @@ describe('a streamed day as generation units', () => {
     expect(status.error).toContain(unitName(2));
     expect(status.error).toContain(`Inventory positions for ${HISTORY_END}`);
   });
+
+  it('a start after a failed unit continues the day and queues again only the units it lacks', async () => {
+    const { deps, queue, runUnits } = await unitStreaming(HISTORY_END);
+    await startStreaming(deps, SMALL_CONFIG, {});
+    const failed = queue.splice(
+      queue.findIndex((m) => m.unit === 2),
+      1,
+    )[0]!;
+    await runUnits();
+    await failStreamUnit(deps, failed, 'storage unavailable');
+    await deps.state.update('state', (s) => ({ ...s!, status: 'stopped' }));
+    const continued = await startStreaming(deps, SMALL_CONFIG, {});
+    expect(continued.day).toBe(DAY);
+    expect(queue.map((m) => [m.day, m.unit])).toEqual([[DAY, 2]]);
+    expect(await runUnits(1)).toEqual(['written']);
+    expect((await readStreamState(deps)).preparation?.finished_at).not.toBeNull();
+  });
 });
 
 describe('the drain over units and days', () => {

@@ -27,6 +27,7 @@ import {
   STREAM_STATE_DOCUMENT,
   stoppedState,
   streamStateStatusSchema,
+  type DayPreparation,
   type Outbox,
   type StreamState,
   type StreamStatistics,
@@ -131,9 +132,12 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
   await deps.generation.update((s) => {
     s.last_realtime_run = now.toISOString();
   });
-  if (!continued) {
+  // A continued stream queues again what its days still lack (a unit that failed, or one lost with its instance):
+  // units already written are skipped, and a redelivered one writes nothing twice.
+  const toQueue = continued ? [state.preparation, state.next_preparation].filter((p): p is DayPreparation => Boolean(p && !p.finished_at)) : [preparation!];
+  if (toQueue.length > 0) {
     try {
-      await queuePreparation(deps, state.operation_id!, preparation!, units);
+      for (const pending of toQueue) await queuePreparation(deps, state.operation_id!, pending, units);
     } catch (error) {
       const reason = `The day ${day} could not be queued for generation: ${error instanceof Error ? error.message : String(error)}`;
       await deps.state.update(STATE_KEY, (s) => (s && s.operation_id === state.operation_id ? { ...s, status: 'error', error: reason } : undefined));
