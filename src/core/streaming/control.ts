@@ -125,10 +125,13 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
     preparation,
     next_preparation: continued ? (current.next_preparation ?? null) : null,
   };
-  // A new start is a clean slate for the breaker (the operators' "manual reset" is stop, then start).
-  await resetBreaker(deps.breakerState);
+  // A new start is a clean slate for the breaker (the operators' "manual reset" is stop, then start) and the
+  // statistics, both before the state says running (a drain may start at once); independent writes go together.
+  await Promise.all([
+    resetBreaker(deps.breakerState),
+    deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), events_generated: state.events_generated })),
+  ]);
   await deps.state.update(STATE_KEY, () => state);
-  await deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), events_generated: state.events_generated }));
   await deps.generation.update((s) => {
     s.last_realtime_run = now.toISOString();
   });
