@@ -59,7 +59,8 @@ export interface Outbox {
   /** Adds events after everything already in the outbox (dead letters sent back for another try). */
   append(events: OutboxEvent[]): Promise<number>;
   /**
-   * Claims the earliest unsent chunks (ETag-guarded) holding at least `maxEvents` unsent events, in row-key order,
+   * Claims the earliest unsent chunks (ETag-guarded) holding about `maxEvents` unsent events (each shard is read for
+   * its even share, so an uneven shard may leave some for the next claim), in row-key order,
    * and the earliest of every other shard (so the drain can merge the shards by time), never skipping an earlier
    * chunk of a shard that another drain holds.
    */
