@@ -4,12 +4,18 @@
  * entity per event cannot keep up with a hub (about 2,000 entities/s per partition). Chunks are claimed with
  * ETags, so overlapping drains never send the same chunk at once, and a claim that expires (its instance died)
  * can be taken again. Azurite does not enforce the service limits, so they are checked here.
+ *
+ * Sharding is by partition key (../core/streaming/shards.ts): all events of a store (DC, customer) are in one
+ * shard, in row-key order, so per-key order holds inside a shard whoever wrote the chunks. A row key is
+ * `day|generation|first event time|unit|sequence`: a day's chunks of all units interleave by time, the next
+ * day sorts after the current one, and a unit rewriting its day makes the same keys (insert-only: nothing twice).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { TimedEvent } from '../core/events/factory.js';
-import type { ClaimedChunk, Outbox, OutboxEvent, OutboxStatus } from '../core/streaming/types.js';
-import { MAX_TRANSACTION_OPERATIONS, submitInTransactions } from './table-transactions.js';
+import { shardOf } from '../core/streaming/shards.js';
+import type { ClaimedChunk, Outbox, OutboxEvent, OutboxFilter, OutboxSlice, OutboxStatus } from '../core/streaming/types.js';
+import { MAX_TRANSACTION_OPERATIONS, submitInTransactions, transactionBatches } from './table-transactions.js';
 import { isAlreadyExists, isStorageError, isTakenMeanwhile } from './rest-status.js';
 
 export const EVENTS_PER_CHUNK = 250;
@@ -30,16 +36,39 @@ interface ChunkEntity {
   /** DateTime, not a JS number: Azure stores an untyped number over 2^31 as Double and reads a bare literal as Int32. */
   claim_until: Date;
   first_at: Date;
+  /** The slice: '' for both for events sent back from the DLQ (claimable whatever the generation). */
+  day: string;
+  generation: string;
+  unit: string;
   parts: number;
   [data: `data${number}`]: Uint8Array;
 }
 
-const rowKey = (sequence: number, prefix = '') => `${prefix}${String(sequence).padStart(10, '0')}`;
+const shardKey = (shard: number) => `shard-${shard}`;
+/** Widest epoch-ms time (year 5138 and beyond fit in 15 digits) and chunk number within a unit's shard. */
+const TIME_DIGITS = 15;
+const SEQUENCE_DIGITS = 6;
 /**
- * Row keys of appended chunks (events sent back from the DLQ): they sort after every chunk of a day slice, so they
- * go out after it, and a new slice, which replaces only its own chunks, never wipes them.
+ * Row keys of appended chunks (events sent back from the DLQ): they sort after every day slice (row keys of a
+ * slice begin with the day's digits), so they go out after it, and removing a generation never touches them.
  */
 const APPENDED_PREFIX = 'r';
+/** Row keys of `replace` (tests and benchmarks): no day, sorting before any real one. */
+const REPLACED_SLICE: OutboxSlice = { day: '0000-00-00', generation: '', unit: 'all' };
+
+function sliceRowKey(slice: OutboxSlice, firstAt: number, sequence: number): string {
+  return `${slice.day}|${slice.generation}|${String(Math.max(0, firstAt)).padStart(TIME_DIGITS, '0')}|${slice.unit}|${String(sequence).padStart(SEQUENCE_DIGITS, '0')}`;
+}
+
+/** Characters the Table service refuses in keys, and `|` (our separator). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+const FORBIDDEN_KEY_CHARACTERS = /[/\\#?|\u0000-\u001f\u007f-\u009f]/;
+
+function assertSliceKeys(slice: OutboxSlice): void {
+  for (const [field, value] of Object.entries(slice)) {
+    if (FORBIDDEN_KEY_CHARACTERS.test(value)) throw new Error(`outbox slice ${field} ${JSON.stringify(value)} cannot be part of a row key`);
+  }
+}
 
 interface EncodedChunk {
   events: OutboxEvent[];
@@ -66,20 +95,50 @@ export function encodeChunks(events: OutboxEvent[]): EncodedChunk[] {
 
 export const TABLE_LIMITS = { MAX_PROPERTY_BYTES, MAX_ENTITY_DATA_BYTES, MAX_BATCH };
 
-/** The pending entity of chunk number `sequence`, on its round-robin shard. */
-function chunkEntity(chunk: EncodedChunk, sequence: number, prefix = ''): ChunkEntity {
+/** The pending entity of a chunk, in `shard` under `rowKey`. */
+function chunkEntity(chunk: EncodedChunk, shard: number, rowKey: string, slice: Pick<OutboxSlice, 'day' | 'generation' | 'unit'>): ChunkEntity {
   const entity = {
-    partitionKey: `shard-${sequence % SHARDS}`,
-    rowKey: rowKey(sequence, prefix),
+    partitionKey: shardKey(shard),
+    rowKey,
     status: 'pending',
     count: chunk.events.length,
     cursor: 0,
     claim_until: UNCLAIMED,
     first_at: new Date(chunk.events[0]!.at),
+    day: slice.day,
+    generation: slice.generation,
+    unit: slice.unit,
     parts: chunk.parts.length,
   } as ChunkEntity;
   chunk.parts.forEach((part, index) => (entity[`data${index}`] = part));
   return entity;
+}
+
+/** Events by shard (their partition key's), each shard's in the order given. */
+function byShard(events: readonly OutboxEvent[]): Map<number, OutboxEvent[]> {
+  const shards = new Map<number, OutboxEvent[]>();
+  for (const event of events) {
+    const shard = shardOf(event.partitionKey, SHARDS);
+    const list = shards.get(shard);
+    if (list) list.push(event);
+    else shards.set(shard, [event]);
+  }
+  return shards;
+}
+
+export function toOutboxEvents(timed: readonly TimedEvent[]): OutboxEvent[] {
+  return timed.map((t) => ({
+    at: t.at,
+    partitionKey: t.envelope.partition_key ?? '',
+    eventType: t.envelope.event_type,
+    eventId: t.envelope.event_id,
+    body: JSON.stringify(t.envelope),
+  }));
+}
+
+/** A claim filter's generation part: that generation's chunks and the DLQ's (generation ''). */
+function generationFilter(filter: OutboxFilter | undefined): string {
+  return filter?.generation === undefined ? '' : odata` and (generation eq ${filter.generation} or generation eq '')`;
 }
 
 function decodeChunk(entity: TableEntityResult<Record<string, unknown>>): OutboxEvent[] {
@@ -95,56 +154,106 @@ export class TableOutbox implements Outbox {
     return this.deleteChunks(() => true);
   }
 
-  /** Deletes the chunks whose row key passes `which`; returns how many. */
-  private async deleteChunks(which: (rowKey: string) => boolean): Promise<number> {
+  async removeGenerations(keep: readonly string[]): Promise<number> {
+    const kept = new Set(keep);
+    return this.deleteChunks((entity) => entity.generation !== '' && !kept.has(entity.generation));
+  }
+
+  /** Deletes the chunks that pass `which` (given their row key and generation); returns how many. */
+  private async deleteChunks(which: (entity: { rowKey: string; generation: string }) => boolean): Promise<number> {
     const client = await this.table();
-    let deleted = 0;
-    for (let shard = 0; shard < SHARDS; shard++) {
-      const keys: string[] = [];
-      for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`}`, select: ['RowKey'] } })) {
-        if (which(entity.rowKey!)) keys.push(entity.rowKey!);
-      }
-      await submitInTransactions(
-        client,
-        keys.map((key): TransactionAction => ['delete', { partitionKey: `shard-${shard}`, rowKey: key }]),
-      );
-      deleted += keys.length;
-    }
-    return deleted;
+    const counts = await Promise.all(
+      Array.from({ length: SHARDS }, async (_, shard) => {
+        const keys: string[] = [];
+        for await (const entity of client.listEntities<Record<string, unknown>>({
+          queryOptions: { filter: odata`PartitionKey eq ${shardKey(shard)}`, select: ['RowKey', 'generation'] },
+        })) {
+          if (which({ rowKey: entity.rowKey!, generation: typeof entity.generation === 'string' ? entity.generation : '' })) keys.push(entity.rowKey!);
+        }
+        await submitInTransactions(
+          client,
+          keys.map((key): TransactionAction => ['delete', { partitionKey: shardKey(shard), rowKey: key }]),
+        );
+        return keys.length;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /** Replaces the day slice; events sent back from the DLQ (appended chunks) stay, after it. */
   async replace(timed: TimedEvent[]): Promise<{ events: number; chunks: number }> {
-    await this.deleteChunks((rowKey) => !rowKey.startsWith(APPENDED_PREFIX));
-    const events: OutboxEvent[] = timed.map((t) => ({
-      at: t.at,
-      partitionKey: t.envelope.partition_key ?? '',
-      eventType: t.envelope.event_type,
-      eventId: t.envelope.event_id,
-      body: JSON.stringify(t.envelope),
-    }));
-    const chunks = await this.write(events, 0);
-    return { events: events.length, chunks };
+    await this.deleteChunks(({ rowKey }) => !rowKey.startsWith(APPENDED_PREFIX));
+    const { events, chunks } = await this.writeUnit(REPLACED_SLICE, timed);
+    return { events, chunks };
+  }
+
+  async writeUnit(slice: OutboxSlice, timed: TimedEvent[]): Promise<{ events: number; chunks: number; created: number }> {
+    assertSliceKeys(slice);
+    const client = await this.table();
+    const perShard = [...byShard(toOutboxEvents(timed))].map(([shard, events]) => {
+      const entities: ChunkEntity[] = [];
+      for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
+        for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
+          entities.push(chunkEntity(chunk, shard, sliceRowKey(slice, chunk.events[0]!.at, entities.length), slice));
+        }
+      }
+      return entities;
+    });
+    const created = await Promise.all(perShard.map((entities) => this.insertAll(client, entities)));
+    return { events: timed.length, chunks: perShard.reduce((sum, list) => sum + list.length, 0), created: created.reduce((a, b) => a + b, 0) };
   }
 
   /**
-   * Adds chunks after the last one. Two appends at once (two DLQ retries) may pick the same next number, so
-   * each chunk is created, never overwritten: a taken number (409) moves that chunk on to the next one.
+   * Inserts entities of one partition in transactions; a transaction refused because one of its chunks exists (a
+   * unit that wrote part of its day before it died, or a redelivered one) is redone chunk by chunk, skipping the
+   * existing ones, so a chunk already sent is never reset. Returns how many were created.
+   */
+  private async insertAll(client: TableClient, entities: ChunkEntity[]): Promise<number> {
+    let created = 0;
+    for (const batch of transactionBatches(
+      entities.map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]),
+    )) {
+      try {
+        await client.submitTransaction(batch);
+        created += batch.length;
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+        for (const [, entity] of batch) {
+          try {
+            await client.createEntity(entity);
+            created++;
+          } catch (single) {
+            if (!isAlreadyExists(single)) throw single;
+          }
+        }
+      }
+    }
+    return created;
+  }
+
+  /**
+   * Adds chunks after the last one, each event in its key's shard. Two appends at once (two DLQ retries) may
+   * pick the same next number, so each chunk is created, never overwritten: a taken number (409) moves that
+   * chunk on to the next one.
    */
   async append(events: OutboxEvent[]): Promise<number> {
     const client = await this.table();
     let next = 0;
-    for await (const entity of client.listEntities({ queryOptions: { select: ['RowKey'] } })) {
+    for await (const entity of client.listEntities({ queryOptions: { filter: odata`RowKey ge ${APPENDED_PREFIX}`, select: ['RowKey'] } })) {
       if (entity.rowKey!.startsWith(APPENDED_PREFIX)) next = Math.max(next, Number(entity.rowKey!.slice(APPENDED_PREFIX.length)) + 1);
     }
-    for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
-      for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
-        for (;;) {
-          try {
-            await client.createEntity(chunkEntity(chunk, next++, APPENDED_PREFIX));
-            break;
-          } catch (error) {
-            if (!isAlreadyExists(error)) throw error;
+    for (const [shard, list] of byShard(events)) {
+      for (let i = 0; i < list.length; i += EVENTS_PER_CHUNK) {
+        for (const chunk of encodeChunks(list.slice(i, i + EVENTS_PER_CHUNK))) {
+          for (;;) {
+            try {
+              await client.createEntity(
+                chunkEntity(chunk, shard, `${APPENDED_PREFIX}${String(next++).padStart(10, '0')}`, { day: '', generation: '', unit: '' }),
+              );
+              break;
+            } catch (error) {
+              if (!isAlreadyExists(error)) throw error;
+            }
           }
         }
       }
@@ -152,44 +261,21 @@ export class TableOutbox implements Outbox {
     return events.length;
   }
 
-  /** Writes events as chunks numbered from `firstSequence`, dealt round-robin to the shards; returns the chunk count. */
-  private async write(events: OutboxEvent[], firstSequence: number): Promise<number> {
-    const client = await this.table();
-    const byShard = new Map<number, ChunkEntity[]>();
-    let sequence = firstSequence;
-    for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
-      for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
-        const shard = sequence % SHARDS;
-        const list = byShard.get(shard) ?? [];
-        list.push(chunkEntity(chunk, sequence++));
-        byShard.set(shard, list);
-      }
-    }
-    await Promise.all(
-      [...byShard.values()].map((entities) =>
-        submitInTransactions(
-          client,
-          entities.map((e): TransactionAction => ['upsert', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace']),
-        ),
-      ),
-    );
-    return sequence - firstSequence;
-  }
-
-  async claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]> {
+  async claim(maxEvents: number, claimTtlMs: number, now: number, filter?: OutboxFilter): Promise<ClaimedChunk[]> {
     const client = await this.table();
     const expired = new Date(now);
     const candidates: TableEntityResult<Record<string, unknown>>[] = [];
-    // The earliest chunks of every shard, merged by sequence (chunks are dealt round-robin to shards). Pages are
+    // The earliest chunks of every shard, merged by row key (the first event's time within a day). Pages are
     // sized to what is wanted: a chunk entity carries up to 900 KiB, so a default page of 1,000 would not do.
     const perShard = Math.ceil(maxEvents / SHARDS / EVENTS_PER_CHUNK) + 1;
+    const ofGeneration = generationFilter(filter);
     await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
         let taken = 0;
         const pages = client
           .listEntities<Record<string, unknown>>({
             queryOptions: {
-              filter: odata`PartitionKey eq ${`shard-${shard}`} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))`,
+              filter: odata`PartitionKey eq ${shardKey(shard)} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))` + ofGeneration,
             },
           })
           .byPage({ maxPageSize: Math.min(1000, perShard) });
@@ -202,11 +288,16 @@ export class TableOutbox implements Outbox {
         }
       }),
     );
-    candidates.sort((a, b) => a.rowKey!.localeCompare(b.rowKey!));
+    candidates.sort((a, b) => (a.rowKey! < b.rowKey! ? -1 : a.rowKey! > b.rowKey! ? 1 : 0));
     const claimed: ClaimedChunk[] = [];
+    /** Shards where a chunk was taken by another drain: their later chunks wait, so a key's order holds. */
+    const skipped = new Set<string>();
+    /** Shards with a chunk claimed: the first of each is claimed whatever the count, so the drain can merge shards by time. */
+    const headed = new Set<string>();
     let events = 0;
     for (const entity of candidates) {
-      if (events >= maxEvents) break;
+      if (events >= maxEvents && headed.has(entity.partitionKey!)) continue;
+      if (skipped.has(entity.partitionKey!)) continue;
       try {
         const response = await client.updateEntity(
           { partitionKey: entity.partitionKey!, rowKey: entity.rowKey!, status: 'claimed', claim_until: new Date(now + claimTtlMs) },
@@ -215,9 +306,10 @@ export class TableOutbox implements Outbox {
         );
         claimed.push({ id: `${entity.partitionKey}/${entity.rowKey}`, etag: response.etag!, events: decodeChunk(entity), cursor: Number(entity.cursor) });
         events += Number(entity.count) - Number(entity.cursor);
+        headed.add(entity.partitionKey!);
       } catch (error) {
-        if (isTakenMeanwhile(error)) continue; // another drain took it
-        throw error;
+        if (!isTakenMeanwhile(error)) throw error;
+        skipped.add(entity.partitionKey!); // another drain took it
       }
     }
     return claimed;
@@ -281,7 +373,7 @@ export class TableOutbox implements Outbox {
     }
   }
 
-  async status(now: number): Promise<OutboxStatus> {
+  async status(now: number, filter?: OutboxFilter): Promise<OutboxStatus> {
     const client = await this.table();
     const status: OutboxStatus = {
       pending_events: 0,
@@ -294,7 +386,10 @@ export class TableOutbox implements Outbox {
     };
     let oldest = Number.POSITIVE_INFINITY;
     for await (const entity of client.listEntities<Record<string, unknown>>({
-      queryOptions: { select: ['status', 'count', 'cursor', 'claim_until', 'first_at'] },
+      queryOptions: {
+        select: ['status', 'count', 'cursor', 'claim_until', 'first_at'],
+        ...(filter?.generation === undefined ? {} : { filter: odata`generation eq ${filter.generation} or generation eq ''` }),
+      },
     })) {
       const count = Number(entity.count);
       const cursor = Number(entity.cursor);
@@ -326,7 +421,7 @@ export class TableOutbox implements Outbox {
     await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
         const pages = client
-          .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`shard-${shard}`} and status ne 'sent'` } })
+          .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${shardKey(shard)} and status ne 'sent'` } })
           .byPage({ maxPageSize: perShard });
         for await (const page of pages) {
           chunks.push(...page);
@@ -335,7 +430,7 @@ export class TableOutbox implements Outbox {
         }
       }),
     );
-    chunks.sort((a, b) => a.rowKey!.localeCompare(b.rowKey!));
+    chunks.sort((a, b) => (a.rowKey! < b.rowKey! ? -1 : a.rowKey! > b.rowKey! ? 1 : 0));
     const events: unknown[] = [];
     for (const chunk of chunks) {
       for (const event of decodeChunk(chunk).slice(Number(chunk.cursor))) {

@@ -98,6 +98,7 @@ export const streamingDeps = once((): StreamingDeps => ({
   generation: generationState(),
   disruptions: disruptionStore(),
   lease: new JsonEntityStore<DrainLease>(() => storageAccount().table(STREAMING_TABLE), 'stream'),
+  enqueue: enqueueGenerationWork,
 }));
 
 /**

@@ -146,6 +146,7 @@ describe("the operators' guides, verbatim, at the default business size", () => 
     const sentBefore = (await guideJson('curl http://localhost:8000/api/stream/events/recent?limit=100')).events as {
       event_id: string;
       ingest_timestamp: string;
+      partition_key: string;
     }[];
     const lastBefore = sentBefore[0]!;
     const restarted = await guideJson(`curl -X POST http://localhost:8000/api/stream/start \\
@@ -157,16 +158,21 @@ describe("the operators' guides, verbatim, at the default business size", () => 
       const events = (await guideJson('curl http://localhost:8000/api/stream/events/recent?limit=100')).events as {
         event_id: string;
         ingest_timestamp: string;
+        partition_key: string;
       }[];
       const index = events.findIndex((e) => e.event_id === lastBefore.event_id);
       return index === -1 ? events : events.slice(0, index);
     };
     const after = await until(sentAfter, (events) => events.length >= 50, 30_000, 'events after the restart');
-    // The same day goes on: nothing sent before the stop is sent again, and nothing earlier than where it stopped.
+    // The same day goes on: nothing sent before the stop is sent again, and no store (DC, campaign) gets anything
+    // earlier than where it stopped. (Across keys the day goes out in time order only roughly while its units are
+    // still landing: a region written later starts at its own midnight.)
     expect((await guideJson('curl http://localhost:8000/api/stream/status')).day).toBe(stoppedDay);
     const sentEarlier = new Set(sentBefore.map((e) => e.event_id));
     expect(after.filter((e) => sentEarlier.has(e.event_id))).toEqual([]);
-    expect(after.filter((e) => e.ingest_timestamp < lastBefore.ingest_timestamp)).toEqual([]);
+    const lastOfKey = new Map<string, string>();
+    for (const event of sentBefore) if (!lastOfKey.has(event.partition_key)) lastOfKey.set(event.partition_key, event.ingest_timestamp);
+    expect(after.filter((e) => lastOfKey.has(e.partition_key) && e.ingest_timestamp < lastOfKey.get(e.partition_key)!)).toEqual([]);
     const health = await guideJson('curl http://localhost:8000/api/stream/health');
     expect(health.checks.circuit_breaker).toMatchObject({ state: 'closed', consecutive_failures: 0 });
   }, 90_000);

@@ -73,7 +73,10 @@ describe('TableOutbox', () => {
     const outboxTable = await table('outbox');
     const outbox = new TableOutbox(async () => outboxTable);
     const filled = await outbox.replace(events(3000));
-    expect(filled).toMatchObject({ events: 3000, chunks: 12 });
+    // 250 events a chunk, in the shard of each event's store: at least 12 chunks, and at most one part-filled one per shard.
+    expect(filled.events).toBe(3000);
+    expect(filled.chunks).toBeGreaterThanOrEqual(12);
+    expect(filled.chunks).toBeLessThanOrEqual(12 + 4);
     const streaming = await deps(outbox, { emit_interval_ms: 10, burst: 500 });
     const sinkA = new RecordingSink();
     const sinkB = new RecordingSink();

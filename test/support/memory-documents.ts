@@ -13,12 +13,19 @@ export class MemoryDocuments<T> implements DocumentStore<T> {
     if (this.docs.get(key)?.etag !== etag) throw new ConcurrentUpdateError(key);
     this.docs.set(key, { value: structuredClone(value), etag: String(++this.version) });
   }
+  /** Read-modify-write, retried when another update came in between (as the Table store does). */
   async update(key: string, mutate: (current: T | undefined) => T | undefined) {
-    const current = await this.read(key);
-    const next = mutate(current?.value);
-    if (next === undefined) return current?.value;
-    await this.write(key, next, current?.etag);
-    return next;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.read(key);
+      const next = mutate(current?.value);
+      if (next === undefined) return current?.value;
+      try {
+        await this.write(key, next, current?.etag);
+        return next;
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || attempt >= 10) throw error;
+      }
+    }
   }
   async delete(key: string) {
     this.docs.delete(key);

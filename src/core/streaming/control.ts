@@ -1,18 +1,14 @@
 /**
- * Streaming control, shared by every instance through Table documents: start (fill the outbox with the next
- * simulated day after the history watermark), stop, pause, resume, status and statistics.
+ * Streaming control, shared by every instance through Table documents: start (record the stream and queue the
+ * next simulated day after the history watermark as generation units, ./day-units.ts), stop, pause, resume,
+ * status and statistics.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppConfig } from '../config/schema.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { collectDayEvents, collectStoreHours, EventCollector } from '../events/factory.js';
 import { EVENT_TYPES, type EventType } from '../events/schemas.js';
 import { addDays } from '../facts/calendar.js';
-import { buildFactContext, type FactContext } from '../facts/context.js';
-import { balancesPath, decodeBalances, encodeBalances } from '../facts/inventory.js';
-import { generateMarketingDay } from '../facts/marketing.js';
-import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import type { GenerationStateStore } from '../generation/state.js';
 import type { Disruption } from '../disruptions/model.js';
 import type { DocumentStore } from '../storage/documents.js';
@@ -23,12 +19,15 @@ import type { DrainLease } from './lease.js';
 import { haltPace, newPace, owedEvents, resumePace } from './pacer.js';
 import { closedBreaker, resetBreaker } from './breaker.js';
 import { masterFingerprint } from '../generation/master-job.js';
+import { dayUnits, newPreparation, queuePreparation, streamContext } from './day-units.js';
 import {
   emptyStatistics,
   eventsPerSecond,
   RECENT_EVENTS_PATH,
+  STREAM_STATE_DOCUMENT,
   stoppedState,
   streamStateStatusSchema,
+  type DayPreparation,
   type Outbox,
   type StreamState,
   type StreamStatistics,
@@ -64,9 +63,11 @@ export interface StreamingDeps {
   disruptions?: DocumentStore<Disruption>;
   /** The drain lease (one dispatcher at a time); absent in tests of a single drain. */
   lease?: DocumentStore<DrainLease>;
+  /** Sends a unit of work to the generation queue (streamed days are generated there: ./day-units.ts). */
+  enqueue?: (message: unknown) => Promise<void>;
 }
 
-const STATE_KEY = 'state';
+const STATE_KEY = STREAM_STATE_DOCUMENT;
 const STATS_KEY = 'statistics';
 
 export async function readStreamState(deps: StreamingDeps): Promise<StreamState> {
@@ -85,36 +86,6 @@ export async function updateStatistics(deps: StreamingDeps, mutate: (stats: Stre
   });
 }
 
-/**
- * Generates one simulated day into the outbox, continuing inventory from history (the first streamed day) or
- * from the previous streamed day, whose closing positions are kept apart so history itself never changes.
- */
-export async function fillDay(
-  deps: StreamingDeps,
-  config: AppConfig,
-  day: string,
-  eventTypes: string[] | null,
-  context: FactContext = buildFactContext(config),
-): Promise<number> {
-  const collector = new EventCollector(eventTypes ? new Set(eventTypes as EventType[]) : null);
-  for (const region of context.regions) {
-    const previous = addDays(day, -1);
-    const saved =
-      (await deps.files.read(balancesPath('stream', region.dcId, previous))) ?? (await deps.files.read(balancesPath('history', region.dcId, previous)));
-    if (!saved)
-      throw new ConflictError(`Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`);
-    const result = generateRegionDay(context, region, day, decodeBalances(saved));
-    collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));
-    await deps.files.write(balancesPath('stream', region.dcId, day), encodeBalances(result.balances));
-  }
-  collectDayEvents(collector, {
-    fact_marketing: generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build(),
-  });
-  collectStoreHours(collector, context, day);
-  const { events } = await deps.outbox.replace(collector.sorted());
-  return events;
-}
-
 export async function startStreaming(deps: StreamingDeps, config: AppConfig, request: StartStreamRequest, now = new Date()): Promise<StreamState> {
   const history = await deps.generation.read();
   if (!history.facts || !history.master) throw ValidationError.single('history', 'Historical data must be generated first');
@@ -131,10 +102,10 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
   const eventTypes = request.event_types ? [...new Set(request.event_types)].sort() : null;
   const continued = !request.restart_day && (await continuesStream(deps, current, history.facts.end_date, eventTypes, now.getTime()));
   const day = continued ? current.day! : addDays(history.facts.end_date, 1);
-  const generated = continued ? current.events_generated : await fillDay(deps, config, day, eventTypes);
-  // The stream begins once its day is ready (generating it takes a while at the default volume): the schedule,
-  // the uptime and `duration_minutes` count from here, not from the request.
-  now = new Date(Math.max(now.getTime(), Date.now()));
+  // The day is not generated here: its units go to the generation queue (any instance takes them) and the drain
+  // sends as soon as the first is written, so start answers at once at any volume.
+  const units = dayUnits(streamContext(config));
+  const preparation = continued ? (current.preparation ?? null) : newPreparation(day, units.length, now);
   const intervalMs = request.emit_interval_ms ?? config.realtime.emit_interval_ms;
   const burst = request.burst ?? config.realtime.burst;
   const state: StreamState = {
@@ -147,28 +118,48 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
     burst,
     event_types: eventTypes,
     day,
-    events_generated: generated,
+    events_generated: continued ? current.events_generated : 0,
     error: null,
     pace: newPace(intervalMs, burst, now.getTime()),
+    generation: continued ? (current.generation ?? null) : preparation!.generation,
+    preparation,
+    next_preparation: continued ? (current.next_preparation ?? null) : null,
   };
-  // A new start is a clean slate for the breaker (the operators' "manual reset" is stop, then start).
-  await resetBreaker(deps.breakerState);
+  // A new start is a clean slate for the breaker (the operators' "manual reset" is stop, then start) and the
+  // statistics, both before the state says running (a drain may start at once); independent writes go together.
+  await Promise.all([
+    resetBreaker(deps.breakerState),
+    deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), events_generated: state.events_generated })),
+  ]);
   await deps.state.update(STATE_KEY, () => state);
-  await deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), events_generated: generated }));
   await deps.generation.update((s) => {
     s.last_realtime_run = now.toISOString();
   });
+  // A continued stream queues again what its days still lack (a unit that failed, or one lost with its instance):
+  // units already written are skipped, and a redelivered one writes nothing twice.
+  const toQueue = continued ? [state.preparation, state.next_preparation].filter((p): p is DayPreparation => Boolean(p && !p.finished_at)) : [preparation!];
+  if (toQueue.length > 0) {
+    try {
+      for (const pending of toQueue) await queuePreparation(deps, state.operation_id!, pending, units);
+    } catch (error) {
+      const reason = `The day ${day} could not be queued for generation: ${error instanceof Error ? error.message : String(error)}`;
+      await deps.state.update(STATE_KEY, (s) => (s && s.operation_id === state.operation_id ? { ...s, status: 'error', error: reason } : undefined));
+      throw error;
+    }
+  }
   return state;
 }
 
 /**
  * Whether a new start continues the last stream where it stopped: the same day is still the next one after
- * history, with the same event types, and the outbox still holds what was not delivered.
+ * history, with the same event types, and its day is still being written, or the next one is, or the outbox
+ * still holds what was not delivered.
  */
 async function continuesStream(deps: StreamingDeps, previous: StreamState, historyEnd: string, eventTypes: string[] | null, now: number): Promise<boolean> {
   if (!previous.day || previous.day <= historyEnd) return false;
   if (JSON.stringify(previous.event_types ? [...previous.event_types].sort() : null) !== JSON.stringify(eventTypes)) return false;
-  const outbox = await deps.outbox.status(now);
+  if ((previous.preparation && !previous.preparation.finished_at) || previous.next_preparation) return true;
+  const outbox = await deps.outbox.status(now, { generation: previous.generation ?? undefined });
   return outbox.pending_events + outbox.claimed_events > 0;
 }
 
@@ -245,10 +236,25 @@ export const streamStatusSchema = z
     behind_events: z.number().int().describe('Events due by the schedule and not sent yet (the sink is slower than the pace, or failing)'),
     last_event_time: z.string().nullable(),
     day: z.string().nullable().describe('The simulated day being streamed'),
+    preparing_day: z.string().nullable().describe('The day whose generation units are being written (the streamed day at first, then the next one), or null'),
+    units_ready: z.number().int().describe('Units of preparing_day written into the outbox (one per supply region, one network-wide)'),
+    units_total: z.number().int().describe('Units of preparing_day in all'),
+    next_day_ready: z.boolean().describe('The day after `day` is fully written, so the stream goes on at midnight without a wait'),
     ends_at: z.string().nullable(),
     error: z.string().nullable().describe('Why the stream is in status error, or the last send error'),
   })
   .meta({ id: 'StreamStatus' });
+
+/** Which day is being written by units, and how far. */
+function preparing(state: StreamState): { preparing_day: string | null; units_ready: number; units_total: number; next_day_ready: boolean } {
+  const busy = [state.preparation, state.next_preparation].find((p) => p && !p.finished_at);
+  return {
+    preparing_day: busy?.day ?? null,
+    units_ready: busy ? Object.keys(busy.done).length : 0,
+    units_total: busy?.units_total ?? 0,
+    next_day_ready: Boolean(state.next_preparation?.finished_at),
+  };
+}
 
 export async function streamStatus(deps: StreamingDeps, windowSeconds: number, now = Date.now()): Promise<z.infer<typeof streamStatusSchema>> {
   const [state, stats] = await Promise.all([readStreamState(deps), readStatistics(deps)]);
@@ -264,6 +270,7 @@ export async function streamStatus(deps: StreamingDeps, windowSeconds: number, n
     behind_events: active ? streamCounts(state, stats, now).behind_events : 0,
     last_event_time: stats.last_event_time,
     day: state.day,
+    ...preparing(state),
     ends_at: state.ends_at,
     error:
       state.error ??
@@ -276,7 +283,7 @@ export async function streamStatus(deps: StreamingDeps, windowSeconds: number, n
 export const streamStatisticsSchema = z
   .object({
     events_generated: z.number().int().describe('Events the stream has produced since it started: sent, withheld, given up on, or due while sending fails'),
-    events_prepared: z.number().int().describe('Events generated into the outbox (day slices) since the stream started'),
+    events_prepared: z.number().int().describe("Events generated into the outbox (day slices) for this stream, growing as each day's units are written"),
     events_sent_successfully: z.number().int(),
     events_failed: z
       .number()
@@ -306,7 +313,8 @@ export async function streamStatistics(deps: StreamingDeps, windowSeconds: numbe
   const counts = streamCounts(state, stats, now);
   return {
     events_generated: counts.events_generated,
-    events_prepared: stats.events_generated,
+    // From the state, which every unit updates once (ETag'd): exact under redelivered units.
+    events_prepared: state.events_generated,
     events_sent_successfully: stats.events_sent_successfully,
     events_failed: counts.events_failed,
     events_dead_lettered: stats.events_dead_lettered ?? 0,

@@ -8,17 +8,19 @@
  * - Settings apply live: the state (pause, stop, pacing) and the configuration (pacing, retry, breaker, batch
  *   size and timeout) are read again every emit interval, at least once a second and at most every 200 ms.
  * - A failed send keeps the events in the outbox for the next try; the circuit breaker pauses sending.
- * - When the day slice is used up, the next simulated day is generated.
+ * - Only chunks of the streamed day's generation are claimed (and DLQ retries). The day's units land while it is
+ *   sent (./day-units.ts); once they are all in and all sent, and the next day (generated ahead) is ready, the
+ *   stream rolls over to it (`rollOver`): an ETag'd transition of the state, so two drains never roll twice.
  */
 import { setMaxListeners } from 'node:events';
 import type { AppConfig } from '../config/schema.js';
 import { redactSecrets } from '../config/secrets.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { addDays } from '../facts/calendar.js';
 import { announcementEvents, DisruptionEffects } from '../disruptions/effects.js';
 import type { Disruption } from '../disruptions/model.js';
 import { listDisruptions, shortageReorder } from '../disruptions/operations.js';
-import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
+import { readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
+import { prepareNextDay, requeueIfLost } from './day-units.js';
 import { breakerSettings, CircuitBreaker, DrainBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';
 import { DrainLeaseHolder } from './lease.js';
@@ -58,6 +60,8 @@ export const RECENT_LIMIT = 100;
 const MIN_REFRESH_MS = 200;
 /** Longest: a pause, a stop or a new pacing takes effect within this (or one interval, when shorter). */
 const MAX_REFRESH_MS = 1000;
+/** How often a drain waiting for the day's units looks for new chunks. */
+const UNIT_POLL_MS = 500;
 /** How often a running drain records its statistics. */
 const STATISTICS_FLUSH_MS = 1000;
 
@@ -301,12 +305,24 @@ class ChunkProgress {
     private readonly claimUntil: () => number,
   ) {}
 
+  /**
+   * Adds claimed chunks, their unsent events merged by time with those still waiting. Each chunk holds keys of one
+   * shard, so chunks side by side are not in time order with each other; the merge sends the day in time order
+   * across shards and units. It is stable (ties keep the order added), and a key's later chunk never starts before
+   * its earlier one ends, so each key's order and each chunk's cursor order hold.
+   */
   add(chunks: ClaimedChunk[]): void {
+    if (chunks.length === 0) return;
+    const waiting = this.queue.splice(this.position);
+    this.queue.splice(0, this.position);
+    this.position = 0;
     for (const chunk of chunks) {
       this.chunks.push(chunk);
       this.sentUpTo.set(chunk, chunk.cursor);
-      for (let i = chunk.cursor; i < chunk.events.length; i++) this.queue.push({ chunk, index: i });
+      for (let i = chunk.cursor; i < chunk.events.length; i++) waiting.push({ chunk, index: i });
     }
+    waiting.sort((a, b) => a.chunk.events[a.index]!.at - b.chunk.events[b.index]!.at);
+    this.queue.push(...waiting);
   }
 
   get remaining(): number {
@@ -521,7 +537,7 @@ export async function drainOutbox(
       if (!prefetch && !exhausted && progress.remaining < Math.max(wanted, config.realtime.max_buffer_size / 2)) {
         const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
         const perBudget = Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
-        prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock());
+        prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock(), { generation: state.generation ?? undefined });
       }
       if (progress.remaining < wanted && prefetch) {
         const claimed = await prefetch;
@@ -533,9 +549,20 @@ export async function drainOutbox(
         if (stoppedDrain || !state.day) break;
         // The day's statistics are recorded before the next day starts, so whoever sees the new day sees them.
         await flush();
-        if (!(await nextDayReady(deps, config, state, clock))) break;
+        const step = await rollOver(deps, config, state, clock);
+        if (step === 'preparing') {
+          // Waiting for units is not lag: the schedule does not owe what could not be sent yet. The drain looks
+          // again shortly within its budget, so a unit that lands now goes out now, not at the next timer run.
+          pace = forgiveOwed(pace, clock());
+          if (clock() + UNIT_POLL_MS >= started + budgetMs) break;
+          await sleep(UNIT_POLL_MS);
+          exhausted = false;
+          continue;
+        }
+        if (step !== 'rolled') break;
         exhausted = false;
         state = await readStreamState(deps);
+        if (state.status !== 'running') break;
         pace = forgiveOwed(pace, clock());
         continue;
       }
@@ -635,27 +662,48 @@ class StreamCannotProceed extends Error {
 }
 
 /**
- * The day slice is used up: generate the next simulated day into the outbox. Only when nothing of the current
- * day is left (claimed chunks of another drain included); false when there is nothing to do yet.
+ * Nothing of the streamed day is claimable: roll over to the next day when the streamed day is fully written and
+ * fully sent (claimed chunks of another drain included) and the next is ready. 'preparing' while units are still
+ * to land, 'sending' while another drain still holds chunks of the day, 'rolled' once the state names the next
+ * day (whichever drain moved it). A state without units (written before them) has nothing to roll to.
  */
-async function nextDayReady(deps: StreamingDeps, config: AppConfig, state: StreamState, clock: () => number): Promise<boolean> {
-  const outbox = await deps.outbox.status(clock());
-  if (outbox.pending_events > 0 || outbox.claimed_events > 0 || !state.day) return false;
-  const next = addDays(state.day, 1);
-  let generated: number;
+async function rollOver(deps: StreamingDeps, config: AppConfig, seen: StreamState, clock: () => number): Promise<'rolled' | 'preparing' | 'sending'> {
+  const state = await readStreamState(deps);
+  if (state.operation_id !== seen.operation_id) return 'sending';
+  if (state.day !== seen.day || state.generation !== seen.generation) return 'rolled';
+  const current = state.preparation;
+  if (!current) return 'sending';
+  const now = () => new Date(clock());
   try {
-    generated = await fillDay(deps, config, next, state.event_types);
+    await requeueIfLost(deps, config, state, now);
+    if (!current.finished_at) return 'preparing';
+    const next = state.next_preparation;
+    if (!next) {
+      // Normally queued by the day's last unit; after a stop and a start (or a lost queueing) it is done here.
+      await prepareNextDay(deps, config, current.generation, now);
+      return 'preparing';
+    }
+    if (!next.finished_at) return 'preparing';
+    // Last, as it reads every chunk's status: nothing of the day may be left, another drain's claims included.
+    const outbox = await deps.outbox.status(clock(), { generation: state.generation ?? undefined });
+    if (outbox.pending_events > 0 || outbox.claimed_events > 0) return 'sending';
   } catch (error) {
-    // Missing inventory positions or master data: no later drain can do better.
-    if (error instanceof ConflictError || error instanceof ValidationError)
-      throw new StreamCannotProceed(`The next day (${next}) cannot be generated: ${error.message}`);
+    // No queue to send the next day to, or master data gone: no later drain can do better.
+    if (error instanceof ConflictError || error instanceof ValidationError) throw new StreamCannotProceed(`The next day cannot be generated: ${error.message}`);
     throw error;
   }
-  await deps.state.update(STREAM_STATE_KEY, (s) => (s && s.day === state.day ? { ...s, day: next, events_generated: s.events_generated + generated } : s));
-  await updateStatistics(deps, (stats) => {
-    stats.events_generated += generated;
+  let rolledTo: string | undefined;
+  await deps.state.update(STREAM_STATE_KEY, (s) => {
+    rolledTo = undefined;
+    if (!s || s.operation_id !== state.operation_id || s.day !== state.day || s.generation !== state.generation) return undefined;
+    const next = s.next_preparation;
+    if (!next?.finished_at) return undefined;
+    rolledTo = next.generation;
+    return { ...s, day: next.day, generation: next.generation, preparation: next, next_preparation: null };
   });
-  return true;
+  // The day after is queued at once (this one is already fully written), so it is ready before this one is used up.
+  if (rolledTo) await prepareNextDay(deps, config, rolledTo, now);
+  return 'rolled';
 }
 
 /**

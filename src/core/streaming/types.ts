@@ -33,13 +33,38 @@ export interface OutboxStatus {
   oldest_pending_event_time: string | null;
 }
 
+/** Which part of which day a set of chunks holds: one generation unit's output (see ./day-units.ts). */
+export interface OutboxSlice {
+  day: string;
+  /** The day's generation id: chunks of another generation (an earlier stream) are never claimed for this one. */
+  generation: string;
+  /** The unit that wrote them (a supply region's DC, or the network-wide unit). */
+  unit: string;
+}
+
+export interface OutboxFilter {
+  /** Only chunks of this generation (and events sent back from the DLQ, which belong to no generation). */
+  generation?: string | undefined;
+}
+
 export interface Outbox {
-  /** Replaces the outbox content with a new day slice (the outbox holds only the slice being streamed). */
+  /**
+   * Writes one unit's events, sorted by time, as chunks of the slice: each event in the shard of its partition key,
+   * row keys ordered by (day, generation, first event time, unit, sequence). Insert only: chunks already there
+   * (a redelivered or restarted unit, which makes the same chunks) are left as they are, sent or not.
+   */
+  writeUnit(slice: OutboxSlice, events: TimedEvent[]): Promise<{ events: number; chunks: number; created: number }>;
+  /** Replaces the outbox content with one slice of events (tests and benchmarks; the stream writes units). */
   replace(events: TimedEvent[]): Promise<{ events: number; chunks: number }>;
   /** Adds events after everything already in the outbox (dead letters sent back for another try). */
   append(events: OutboxEvent[]): Promise<number>;
-  /** Claims the earliest unsent chunks (ETag-guarded) holding at least `maxEvents` unsent events. */
-  claim(maxEvents: number, claimTtlMs: number, now: number): Promise<ClaimedChunk[]>;
+  /**
+   * Claims the earliest unsent chunks (ETag-guarded) holding about `maxEvents` unsent events (each shard is read for
+   * its even share, so an uneven shard may leave some for the next claim), in row-key order,
+   * and the earliest of every other shard (so the drain can merge the shards by time), never skipping an earlier
+   * chunk of a shard that another drain holds.
+   */
+  claim(maxEvents: number, claimTtlMs: number, now: number, filter?: OutboxFilter): Promise<ClaimedChunk[]>;
   /** Records progress: all sent → chunk sent; else released for the next drain with its cursor. */
   complete(chunk: ClaimedChunk, sentUpTo: number): Promise<void>;
   /** Marks many fully sent chunks at once (batch transactions per partition). */
@@ -50,8 +75,10 @@ export interface Outbox {
    * was lost (expired and taken over).
    */
   checkpoint(chunk: ClaimedChunk, sentUpTo: number, claimUntil?: number): Promise<boolean>;
-  status(now: number): Promise<OutboxStatus>;
+  status(now: number, filter?: OutboxFilter): Promise<OutboxStatus>;
   preview(limit: number): Promise<unknown[]>;
+  /** Deletes the chunks of every generation but `keep` (days already streamed, earlier streams); returns how many. */
+  removeGenerations(keep: readonly string[]): Promise<number>;
   clear(): Promise<number>;
 }
 
@@ -103,6 +130,30 @@ export interface StreamState {
   error: string | null;
   /** The schedule (absent in states written before it existed: the drain starts one). */
   pace?: Pace;
+  /** The generation id of the day being streamed: only its chunks are claimed (absent: any chunk, as before units). */
+  generation?: string | null;
+  /** How far the streamed day's units are (absent in states written before units). */
+  preparation?: DayPreparation | null;
+  /** The next day, generated ahead of need once the streamed day is fully written. */
+  next_preparation?: DayPreparation | null;
+}
+
+/** The stream state's document key (`StreamState`). */
+export const STREAM_STATE_DOCUMENT = 'state';
+
+/** One day's generation as queued units (./day-units.ts): admitted once, by an ETag'd update of the stream state. */
+export interface DayPreparation {
+  day: string;
+  /** Carried by every chunk of this day's generation. */
+  generation: string;
+  units_total: number;
+  /** Events written by each finished unit, by unit id (a DC id, or 0 for the network-wide unit). */
+  done: Record<string, number>;
+  created_at: string;
+  /** When its units were sent to the queue (null: recorded, not queued yet). */
+  queued_at: string | null;
+  /** When its last unit was recorded. */
+  finished_at: string | null;
 }
 
 export interface StreamStatistics {

@@ -1,0 +1,255 @@
+/**
+ * A streamed day, generated as units on the generation queue (as history is): one unit per supply region (its DC,
+ * its stores' days, their opening hours, its online orders) and one network-wide unit (marketing impressions).
+ * Any instance takes them; each writes its own events into the outbox (./types.ts `writeUnit`) and records itself
+ * on the stream state, so the drain sends as soon as the first unit is in.
+ *
+ * - A day's preparation (`DayPreparation`) has its own generation id, carried by its chunks: a unit of an earlier
+ *   stream (a restart) finds its generation gone from the state and writes nothing the drain would send.
+ * - Exactly one preparation per day: it is recorded by an ETag'd update of the stream state (`prepareNextDay`),
+ *   which only one of two racing instances wins; only the winner queues the units.
+ * - A redelivered unit (queues are at-least-once) writes nothing twice: writes are insert-only and a unit already
+ *   recorded is skipped; one that died half-way regenerates the same chunks and inserts only the missing ones.
+ * - The next day is queued as soon as the current one is fully written, so it is ready before it is needed.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AppConfig } from '../config/schema.js';
+import { ConflictError } from '../errors.js';
+import { collectDayEvents, collectStoreHours, EventCollector, type TimedEvent } from '../events/factory.js';
+import type { EventType } from '../events/schemas.js';
+import { addDays } from '../facts/calendar.js';
+import { buildFactContext, type FactContext, type Region } from '../facts/context.js';
+import { balancesPath, decodeBalances, encodeBalances, type RegionBalances } from '../facts/inventory.js';
+import { generateMarketingDay } from '../facts/marketing.js';
+import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
+import { masterFingerprint } from '../generation/master-job.js';
+import type { DocumentStore } from '../storage/documents.js';
+import type { DatasetFiles } from '../storage/files.js';
+import { STREAM_STATE_DOCUMENT, type DayPreparation, type Outbox, type StreamState } from './types.js';
+
+/** The network-wide unit (marketing impressions); every other unit is a supply region's DC id (1-based). */
+export const NETWORK_UNIT = 0;
+/** A preparation whose units were never queued (the instance died after recording it) is queued again after this. */
+export const UNQUEUED_RETRY_MS = 60_000;
+
+export const streamUnitMessageSchema = z.object({
+  kind: z.literal('stream-day'),
+  operation_id: z.string().min(1),
+  generation: z.string().min(1),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  unit: z.number().int().min(0),
+});
+export type StreamUnitMessage = z.infer<typeof streamUnitMessageSchema>;
+
+/** What the units need: the stream state, the outbox, the files (inventory positions) and the queue. */
+export interface DayUnitDeps {
+  state: DocumentStore<StreamState>;
+  outbox: Outbox;
+  files: DatasetFiles;
+  /** Sends a message to the generation queue (absent: the day cannot be queued). */
+  enqueue?: ((message: unknown) => Promise<void>) | undefined;
+}
+
+export const unitName = (unit: number) => (unit === NETWORK_UNIT ? 'network' : `dc-${String(unit).padStart(3, '0')}`);
+
+let cachedContext: { fingerprint: string; context: FactContext } | undefined;
+/** The fact context (stores, regions, products) of these settings, built once per instance. */
+export function streamContext(config: AppConfig): FactContext {
+  const fingerprint = masterFingerprint(config);
+  if (cachedContext?.fingerprint !== fingerprint) cachedContext = { fingerprint, context: buildFactContext(config) };
+  return cachedContext.context;
+}
+
+/** The units of a day: the network-wide unit and every supply region. */
+export function dayUnits(context: FactContext): number[] {
+  // The network-wide unit first: it is the quickest (a fraction of a region), so the first events go out soonest.
+  return [NETWORK_UNIT, ...context.regions.map((r) => r.dcId)];
+}
+
+export function newPreparation(day: string, unitsTotal: number, now: Date): DayPreparation {
+  return {
+    day,
+    generation: randomUUID().replaceAll('-', ''),
+    units_total: unitsTotal,
+    done: {},
+    created_at: now.toISOString(),
+    queued_at: null,
+    finished_at: null,
+  };
+}
+
+/** The preparation of `generation` on the state, if it is still one of the stream's. */
+export function preparationOf(state: StreamState, generation: string): DayPreparation | undefined {
+  if (state.preparation?.generation === generation) return state.preparation;
+  if (state.next_preparation?.generation === generation) return state.next_preparation;
+  return undefined;
+}
+
+/**
+ * The one point every unit's events pass through before they are written: the day's events in send order
+ * (simulated time, then the order the facts produced them).
+ */
+export function outgoingEvents(collector: EventCollector): TimedEvent[] {
+  return collector.sorted();
+}
+
+/** The events of one region's day (and the closing positions), continuing from the given opening positions. */
+export function regionUnitEvents(
+  context: FactContext,
+  region: Region,
+  day: string,
+  opening: RegionBalances,
+  eventTypes: readonly string[] | null,
+): { events: TimedEvent[]; balances: RegionBalances } {
+  const collector = new EventCollector(eventTypes ? new Set(eventTypes as EventType[]) : null);
+  const result = generateRegionDay(context, region, day, opening);
+  collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));
+  // A store's opening and closing go with its region, so each store's events come from one unit only.
+  collectStoreHours(collector, { ...context, stores: region.stores }, day);
+  return { events: outgoingEvents(collector), balances: result.balances };
+}
+
+/** The network-wide events of a day: marketing impressions. */
+export function networkUnitEvents(config: AppConfig, day: string, eventTypes: readonly string[] | null): TimedEvent[] {
+  const collector = new EventCollector(eventTypes ? new Set(eventTypes as EventType[]) : null);
+  collectDayEvents(collector, {
+    fact_marketing: generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build(),
+  });
+  return outgoingEvents(collector);
+}
+
+/** A unit that no retry can get past (inventory positions missing): the stream goes to status error. */
+export class StreamUnitCannotProceed extends Error {
+  override readonly name = 'StreamUnitCannotProceed';
+}
+
+export type UnitOutcome = 'written' | 'already-done' | 'stale';
+
+/**
+ * Runs one unit: generates its region-day (or the network's), writes its chunks and records it on the stream
+ * state; the last unit of the streamed day queues the next day. 'stale' when its generation is no longer the
+ * stream's (a restart), 'already-done' for a redelivered unit.
+ */
+export async function runStreamUnit(deps: DayUnitDeps, config: AppConfig, message: StreamUnitMessage, now = () => new Date()): Promise<UnitOutcome> {
+  const state = (await deps.state.read(STREAM_STATE_DOCUMENT))?.value;
+  // The generation, not the operation id, names the work: a stream stopped and started again continues its days.
+  const preparation = state ? preparationOf(state, message.generation) : undefined;
+  if (!state || !preparation || preparation.day !== message.day) return 'stale';
+  const key = String(message.unit);
+  if (preparation.done[key] !== undefined) return 'already-done';
+  if (message.unit === NETWORK_UNIT) {
+    // Chunks of days already streamed and of earlier streams go: the outbox holds the day being streamed and the next.
+    await deps.outbox.removeGenerations([state.preparation?.generation, state.next_preparation?.generation].filter((g): g is string => Boolean(g)));
+  }
+  const events = await unitEvents(deps, config, state, message);
+  await deps.outbox.writeUnit({ day: message.day, generation: message.generation, unit: unitName(message.unit) }, events);
+  const finished = await recordUnit(deps, message, events.length, now());
+  if (finished) await prepareNextDay(deps, config, message.generation, now);
+  return 'written';
+}
+
+async function unitEvents(deps: DayUnitDeps, config: AppConfig, state: StreamState, message: StreamUnitMessage): Promise<TimedEvent[]> {
+  if (message.unit === NETWORK_UNIT) return networkUnitEvents(config, message.day, state.event_types);
+  const context = streamContext(config);
+  const region = context.regions.find((r) => r.dcId === message.unit);
+  if (!region) throw new StreamUnitCannotProceed(`No supply region for DC ${message.unit} (master data changed since the stream started?)`);
+  const previous = addDays(message.day, -1);
+  const saved =
+    (await deps.files.read(balancesPath('stream', region.dcId, previous))) ?? (await deps.files.read(balancesPath('history', region.dcId, previous)));
+  if (!saved)
+    throw new StreamUnitCannotProceed(
+      `Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`,
+    );
+  const { events, balances } = regionUnitEvents(context, region, message.day, decodeBalances(saved), state.event_types);
+  // Before the unit is recorded: the next day's unit of this region starts from these positions.
+  await deps.files.write(balancesPath('stream', region.dcId, message.day), encodeBalances(balances));
+  return events;
+}
+
+/** Records a finished unit once (ETag'd); true when this made the streamed day's preparation complete. */
+async function recordUnit(deps: DayUnitDeps, message: StreamUnitMessage, events: number, now: Date): Promise<boolean> {
+  let finished = false;
+  await deps.state.update(STREAM_STATE_DOCUMENT, (s) => {
+    finished = false;
+    const preparation = s ? preparationOf(s, message.generation) : undefined;
+    if (!s || !preparation || preparation.done[String(message.unit)] !== undefined) return undefined;
+    const done = { ...preparation.done, [String(message.unit)]: events };
+    const complete = Object.keys(done).length >= preparation.units_total;
+    const updated: DayPreparation = { ...preparation, done, finished_at: complete ? now.toISOString() : null };
+    const isCurrent = s.preparation?.generation === message.generation;
+    finished = complete && isCurrent;
+    return {
+      ...s,
+      events_generated: s.events_generated + events,
+      ...(isCurrent ? { preparation: updated } : { next_preparation: updated }),
+    };
+  });
+  return finished;
+}
+
+/**
+ * Admits the next day's preparation once the streamed day (of generation `current`) is fully written: one ETag'd
+ * update records it (two instances racing here: one wins, the other sees it recorded), and only the winner
+ * queues its units. Not while the stream is stopped: a later start continues from here.
+ */
+export async function prepareNextDay(deps: DayUnitDeps, config: AppConfig, current: string, now = () => new Date()): Promise<boolean> {
+  let admitted: { preparation: DayPreparation; operationId: string } | undefined;
+  const units = dayUnits(streamContext(config));
+  await deps.state.update(STREAM_STATE_DOCUMENT, (s) => {
+    admitted = undefined;
+    if (!s || !s.operation_id || (s.status !== 'running' && s.status !== 'paused')) return undefined;
+    if (!s.day || s.preparation?.generation !== current || !s.preparation.finished_at || s.next_preparation) return undefined;
+    admitted = { preparation: newPreparation(addDays(s.day, 1), units.length, now()), operationId: s.operation_id };
+    return { ...s, next_preparation: admitted.preparation };
+  });
+  if (!admitted) return false;
+  await queuePreparation(deps, admitted.operationId, admitted.preparation, units, now);
+  return true;
+}
+
+/** Sends the units of a preparation to the queue and marks it queued. */
+export async function queuePreparation(
+  deps: DayUnitDeps,
+  operationId: string,
+  preparation: DayPreparation,
+  units: number[],
+  now = () => new Date(),
+): Promise<void> {
+  if (!deps.enqueue) throw new ConflictError('No generation queue is configured: streamed days cannot be generated');
+  const enqueue = deps.enqueue;
+  const messages: StreamUnitMessage[] = units
+    .filter((unit) => preparation.done[String(unit)] === undefined)
+    .map((unit) => ({ kind: 'stream-day', operation_id: operationId, generation: preparation.generation, day: preparation.day, unit }));
+  // The first (the quickest unit) alone, so it is at the head of the queue; the rest in parallel.
+  if (messages.length > 0) await enqueue(messages[0]);
+  await Promise.all(messages.slice(1).map((m) => enqueue(m)));
+  const queuedAt = now().toISOString();
+  await deps.state.update(STREAM_STATE_DOCUMENT, (s) => {
+    if (!s) return undefined;
+    if (s.preparation?.generation === preparation.generation) return { ...s, preparation: { ...s.preparation, queued_at: queuedAt } };
+    if (s.next_preparation?.generation === preparation.generation) return { ...s, next_preparation: { ...s.next_preparation, queued_at: queuedAt } };
+    return undefined;
+  });
+}
+
+/**
+ * Queues again the units of a preparation that was recorded but never queued (its instance died in between),
+ * once it has waited UNQUEUED_RETRY_MS: units are idempotent, so a second queueing costs only time.
+ */
+export async function requeueIfLost(deps: DayUnitDeps, config: AppConfig, state: StreamState, now = () => new Date()): Promise<void> {
+  for (const preparation of [state.preparation, state.next_preparation]) {
+    if (!preparation || preparation.queued_at || preparation.finished_at || !state.operation_id) continue;
+    if (now().getTime() - Date.parse(preparation.created_at) < UNQUEUED_RETRY_MS) continue;
+    await queuePreparation(deps, state.operation_id, preparation, dayUnits(streamContext(config)), now);
+  }
+}
+
+/** A unit failed for good: the stream (if it is still this one) goes to status error with the reason. */
+export async function failStreamUnit(deps: Pick<DayUnitDeps, 'state'>, message: StreamUnitMessage, reason: string): Promise<void> {
+  await deps.state.update(STREAM_STATE_DOCUMENT, (s) =>
+    s && preparationOf(s, message.generation) && (s.status === 'running' || s.status === 'paused')
+      ? { ...s, status: 'error', error: `The day ${message.day} cannot be generated (${unitName(message.unit)}): ${reason}` }
+      : undefined,
+  );
+}
