@@ -21,7 +21,9 @@ import { listDisruptions, shortageReorder } from '../disruptions/operations.js';
 import { fillDay, readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
 import { breakerSettings, CircuitBreaker, DrainBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';
+import { latenessMs } from './lateness.js';
 import { DrainLeaseHolder } from './lease.js';
+import { liveEvent, liveStep } from './live-clock.js';
 import { CATCH_UP_BURSTS, eventsToSend, forgiveOwed, newPace, nextBurstAt, recordTick, repace, type Pace } from './pacer.js';
 import { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
 import {
@@ -83,6 +85,9 @@ class DrainTally {
   failed = 0;
   deadLettered = 0;
   withheld = 0;
+  late = 0;
+  skipped = 0;
+  lastSimulatedAt: number | null = null;
   batches = 0;
   bytes = 0;
   trips = 0;
@@ -123,7 +128,7 @@ class DrainTally {
   }
 
   get eventful(): boolean {
-    return this.sent > 0 || this.failed > 0 || this.withheld > 0 || Object.keys(this.errorCounts).length > 0;
+    return this.sent > 0 || this.failed > 0 || this.withheld > 0 || this.skipped > 0 || Object.keys(this.errorCounts).length > 0;
   }
 
   addTo(summary: DrainSummary): void {
@@ -139,6 +144,9 @@ class DrainTally {
     stats.events_sent_successfully += this.sent;
     stats.events_withheld_by_disruptions = (stats.events_withheld_by_disruptions ?? 0) + this.withheld;
     stats.events_dead_lettered = (stats.events_dead_lettered ?? 0) + this.deadLettered;
+    stats.events_delivered_late = (stats.events_delivered_late ?? 0) + this.late;
+    stats.events_skipped_before_start = (stats.events_skipped_before_start ?? 0) + this.skipped;
+    if (this.lastSimulatedAt !== null) stats.last_simulated_at = this.lastSimulatedAt;
     stats.events_failed += this.failed;
     stats.circuit_breaker_trips += this.trips;
     stats.connection_failures += this.connectionFailures;
@@ -505,9 +513,32 @@ export async function drainOutbox(
           break;
         }
       }
-      const batch = progress.peek(wanted);
-      // Active disruptions change or withhold events on the way out; withheld ones count as handled.
-      const outgoing = batch.map((event) => effects.apply(event));
+      let batch = progress.peek(wanted);
+      const clockNow = state.clock;
+      if (clockNow) {
+        // Live: only what is due by the wall clock; what came before the stream's start is taken out unsent.
+        const step = liveStep(clockNow, progress.peek(progress.remaining), wanted, now);
+        if (step.skip > 0) {
+          tally.skipped += step.skip;
+          if (!(await progress.advance(step.skip))) break;
+          continue;
+        }
+        if (step.due === 0) {
+          // Nothing is owed while nothing is due: a quiet night is no backlog to burst out at dawn.
+          pace = forgiveOwed(pace, now);
+          const nextDue = step.next_due_at ?? now + refreshEvery;
+          if (nextDue >= started + budgetMs) break;
+          await sleep(Math.min(nextDue - now, lastRefresh + refreshEvery - now));
+          continue;
+        }
+        batch = batch.slice(0, step.due);
+      }
+      // Active disruptions change or withhold events on the way out; withheld ones count as handled. In live mode
+      // the times of what goes out are moved onto the wall clock (stored events keep their simulated times).
+      const outgoing = batch.map((event) => {
+        const out = effects.apply(event);
+        return out && clockNow ? liveEvent(out, clockNow) : out;
+      });
       const toSend = outgoing.filter((event): event is OutboxEvent => event !== null);
       const { done, failed } = await deliver(
         deps,
@@ -524,6 +555,8 @@ export async function drainOutbox(
         break;
       }
       tally.recordSent(outgoing, failed, clock());
+      tally.late += countLate(toSend, failed, state, config.seed);
+      tally.lastSimulatedAt = batch[batch.length - 1]!.at;
       tally.withheld += outgoing.length - toSend.length;
       tally.lastEventTime = new Date(clock()).toISOString();
       pace = recordTick(pace, batch.length, false, clock());
@@ -548,6 +581,14 @@ export async function drainOutbox(
   await flush();
   summary.elapsed_ms = clock() - started;
   return summary;
+}
+
+/** Delivered events that were chosen to arrive late (the same choice fillDay made from the seed and the event id). */
+function countLate(sent: readonly OutboxEvent[], failed: ReadonlySet<OutboxEvent>, state: StreamState, seed: number): number {
+  if (!state.lateness) return 0;
+  let late = 0;
+  for (const event of sent) if (!failed.has(event) && event.eventId && latenessMs(state.lateness, seed, event.eventId) > 0) late++;
+  return late;
 }
 
 /** Saves the schedule on the stream state (unless it was stopped or restarted meanwhile); returns the state. */
@@ -578,7 +619,7 @@ async function nextDayReady(deps: StreamingDeps, config: AppConfig, state: Strea
   const next = addDays(state.day, 1);
   let generated: number;
   try {
-    generated = await fillDay(deps, config, next, state.event_types);
+    generated = await fillDay(deps, config, next, state.event_types, state.lateness ?? null);
   } catch (error) {
     // Missing inventory positions or master data: no later drain can do better.
     if (error instanceof ConflictError || error instanceof ValidationError)

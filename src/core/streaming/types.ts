@@ -1,6 +1,8 @@
 /** The contracts of streaming: the outbox (Table), sinks (Event Hubs, Blob) and the shared streaming state. */
 import { z } from 'zod';
 import type { TimedEvent } from '../events/factory.js';
+import type { LatenessSettings } from './lateness.js';
+import type { LiveClock } from './live-clock.js';
 import type { Pace } from './pacer.js';
 
 /** A stored event, already serialised as it is sent. */
@@ -103,6 +105,10 @@ export interface StreamState {
   error: string | null;
   /** The schedule (absent in states written before it existed: the drain starts one). */
   pace?: Pace;
+  /** The live clock (`time_mode: live`, ./live-clock.ts); absent or null when paced. */
+  clock?: LiveClock | null;
+  /** Late events of the day slices (./lateness.ts); absent or null when none. */
+  lateness?: LatenessSettings | null;
 }
 
 export interface StreamStatistics {
@@ -134,6 +140,12 @@ export interface StreamStatistics {
   send_latency_counts?: number[];
   send_latency_sum?: number;
   send_latency_count?: number;
+  /** Delivered events that were held back to arrive late (./lateness.ts). */
+  events_delivered_late?: number;
+  /** Live mode: events of the day before the stream's start, taken out unsent. */
+  events_skipped_before_start?: number;
+  /** Simulated time (epoch ms) of the latest delivered event, as stored (before any live rewrite). */
+  last_simulated_at?: number | null;
 }
 
 /** Upper bounds (seconds) of the batch send latency histogram. */
