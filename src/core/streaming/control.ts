@@ -115,18 +115,26 @@ export async function updateStatistics(deps: StreamingDeps, mutate: (stats: Stre
   });
 }
 
+/** How a day slice is laid out for the stream: late events, and (a live start) where the stream begins. */
+export interface DaySlice {
+  lateness?: LatenessSettings | null;
+  /** Live start: events delivered before this simulated time (epoch ms) are left out (skipped). */
+  from_ms?: number;
+}
+
 /**
  * Generates one simulated day into the outbox, continuing inventory from history (the first streamed day) or
  * from the previous streamed day, whose closing positions are kept apart so history itself never changes.
+ * Returns the events written and those left out before `slice.from_ms`.
  */
 export async function fillDay(
   deps: StreamingDeps,
   config: AppConfig,
   day: string,
   eventTypes: string[] | null,
-  lateness: LatenessSettings | null = null,
+  slice: DaySlice = {},
   context: FactContext = buildFactContext(config),
-): Promise<number> {
+): Promise<{ events: number; skipped: number }> {
   const collector = new EventCollector(eventTypes ? new Set(eventTypes as EventType[]) : null);
   for (const region of context.regions) {
     const previous = addDays(day, -1);
@@ -142,8 +150,12 @@ export async function fillDay(
     fact_marketing: generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build(),
   });
   collectStoreHours(collector, context, day);
-  const { events } = await deps.outbox.replace(deliveryOrder(collector.sorted(), config.seed, lateness));
-  return events;
+  const delivered = deliveryOrder(collector.sorted(), config.seed, slice.lateness ?? null);
+  // Sorted by delivery time: what a live start skips is a prefix.
+  const from = slice.from_ms === undefined ? 0 : delivered.findIndex((event) => event.at >= slice.from_ms!);
+  const kept = from === -1 ? [] : delivered.slice(from);
+  const { events } = await deps.outbox.replace(kept);
+  return { events, skipped: delivered.length - kept.length };
 }
 
 export async function startStreaming(deps: StreamingDeps, config: AppConfig, request: StartStreamRequest, now = new Date()): Promise<StreamState> {
@@ -167,7 +179,13 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
   const lateness = latenessOf(request);
   const continued = !request.restart_day && (await continuesStream(deps, current, history.facts.end_date, eventTypes, lateness, now.getTime()));
   const day = continued ? current.day! : addDays(history.facts.end_date, 1);
-  const generated = continued ? current.events_generated : await fillDay(deps, config, day, eventTypes, lateness);
+  // Live: the simulated time of day is the wall clock's when the start was asked (or the one requested); what
+  // came before it is skipped, and the clock runs from when the day is ready.
+  const live = request.time_mode === 'live' ? startLiveClock(day, now.getTime(), request.speed ?? 1, timeOfDayMs(request.start_time_of_day)) : null;
+  const filled = continued
+    ? { events: current.events_generated, skipped: 0 }
+    : await fillDay(deps, config, day, eventTypes, { lateness, ...(live ? { from_ms: live.anchor_sim_ms } : {}) });
+  const generated = filled.events;
   // The stream begins once its day is ready (generating it takes a while at the default volume): the schedule,
   // the uptime and `duration_minutes` count from here, not from the request.
   now = new Date(Math.max(now.getTime(), Date.now()));
@@ -186,13 +204,13 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
     events_generated: generated,
     error: null,
     pace: newPace(intervalMs, burst, now.getTime()),
-    clock: request.time_mode === 'live' ? startLiveClock(day, now.getTime(), request.speed ?? 1, timeOfDayMs(request.start_time_of_day)) : null,
+    clock: live ? { ...live, anchor_wall_ms: now.getTime() } : null,
     lateness,
   };
   // A new start is a clean slate for the breaker (the operators' "manual reset" is stop, then start).
   await resetBreaker(deps.breakerState);
   await deps.state.update(STATE_KEY, () => state);
-  await deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), events_generated: generated }));
+  await deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), events_generated: generated, events_skipped_before_start: filled.skipped }));
   await deps.generation.update((s) => {
     s.last_realtime_run = now.toISOString();
   });

@@ -466,7 +466,8 @@ export async function drainOutbox(
       // gone, so sending does not stop for the claim; at most max_buffer_size events are held at a time.
       if (!prefetch && !exhausted && progress.remaining < Math.max(wanted, config.realtime.max_buffer_size / 2)) {
         const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
-        const perBudget = Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
+        // Live: the first claim is one burst, so the first due events go out without waiting for a budget's worth.
+        const perBudget = state.clock && progress.remaining === 0 ? wanted : Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
         prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock());
       }
       if (progress.remaining < wanted && prefetch) {
@@ -619,7 +620,7 @@ async function nextDayReady(deps: StreamingDeps, config: AppConfig, state: Strea
   const next = addDays(state.day, 1);
   let generated: number;
   try {
-    generated = await fillDay(deps, config, next, state.event_types, state.lateness ?? null);
+    generated = (await fillDay(deps, config, next, state.event_types, { lateness: state.lateness ?? null })).events;
   } catch (error) {
     // Missing inventory positions or master data: no later drain can do better.
     if (error instanceof ConflictError || error instanceof ValidationError)

@@ -4,7 +4,9 @@
  * - The map is affine: wall = anchor_wall + (simulated - anchor_sim) / speed. At start, anchor_wall is the
  *   start's wall time and anchor_sim the stream's day at the wall clock's UTC time of day (or the requested
  *   `start_time_of_day`), so at speed 1 a store opening at 09:00 opens at 09:00. Events of the day before the
- *   anchor are skipped (counted in `events_skipped_before_start`), never sent in a burst.
+ *   anchor are skipped (counted in `events_skipped_before_start`), never sent in a burst: a live start leaves
+ *   them out of the day it writes (fillDay), and the drain takes out unsent any still in the outbox (a stopped
+ *   stream started again live).
  * - The day rollover does not move the anchor: the next day's midnight falls due when the map says so.
  * - A pause stops the simulated clock: resume moves anchor_wall on by the pause, so nothing is skipped.
  * - Stored events keep their simulated times; `liveEvent` rewrites them when they are sent, so every time in an
