@@ -44,7 +44,7 @@ httpRoute({
       status: 200,
       jsonBody: {
         success: true,
-        message: `Streaming ${state.events_generated} events of ${state.day} at up to ${state.burst} events every ${state.emit_interval_ms} ms`,
+        message: `Streaming ${state.events_generated} events of ${state.day} at up to ${state.burst} events every ${state.emit_interval_ms} ms${state.clock ? `, live at speed ${state.clock.speed}` : ''}`,
         operation_id: state.operation_id!,
         started_at: state.started_at!,
       },

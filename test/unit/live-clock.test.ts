@@ -19,6 +19,9 @@ import {
   type LiveClock,
 } from '../../src/core/streaming/live-clock.js';
 import type { OutboxEvent } from '../../src/core/streaming/types.js';
+import { appConfigSchema } from '../../src/core/config/schema.js';
+import { ValidationError } from '../../src/core/errors.js';
+import { startStreamSchema, startStreaming, type StreamingDeps } from '../../src/core/streaming/control.js';
 import { smallDay } from '../support/small-day.js';
 
 const DAY = '2024-06-14';
@@ -160,5 +163,20 @@ describe('live clock', () => {
       expect(simulatedNow(clock, idle.next_due_at!)).toBeGreaterThanOrEqual(rest[0]!.at);
       expect(simulatedNow(clock, idle.next_due_at! - 2)).toBeLessThan(rest[0]!.at);
     }
+  });
+});
+
+describe('starting with a clock', () => {
+  it('refuses the live-only settings for a paced stream, before touching anything', async () => {
+    const untouched = {} as StreamingDeps;
+    const config = appConfigSchema.parse({});
+    await expect(startStreaming(untouched, config, { speed: 60 })).rejects.toThrow(ValidationError);
+    await expect(startStreaming(untouched, config, { time_mode: 'paced', start_time_of_day: '08:00' })).rejects.toThrow(ValidationError);
+    expect(startStreamSchema.safeParse({ time_mode: 'live', speed: 0 }).success).toBe(false);
+    expect(startStreamSchema.safeParse({ time_mode: 'live', start_time_of_day: '24:00' }).success).toBe(false);
+    expect(startStreamSchema.safeParse({ late_event_ratio: 1.5 }).success).toBe(false);
+    expect(
+      startStreamSchema.safeParse({ time_mode: 'live', speed: 60, start_time_of_day: '08:30', late_event_ratio: 0.1, max_lateness_seconds: 30 }).success,
+    ).toBe(true);
   });
 });
