@@ -532,6 +532,8 @@ export async function drainOutbox(
           await sleep(Math.min(nextDue - now, lastRefresh + refreshEvery - now));
           continue;
         }
+        // All that is due goes now: the schedule caps the rate but owes nothing beyond it (behind_events stays true).
+        if (step.due < wanted) pace = forgiveOwed(pace, now);
         batch = batch.slice(0, step.due);
       }
       // Active disruptions change or withhold events on the way out; withheld ones count as handled. In live mode
