@@ -75,29 +75,30 @@ describe('live mode', () => {
     expect(sink.received.length).toBeGreaterThanOrEqual(dueByEnd - delivered.filter((e) => e.at > simulatedEnd - 2000 * SPEED && e.at <= simulatedEnd).length);
 
     const lateIds = new Set(delivered.filter((e) => e.late).map((e) => e.envelope.event_id));
-    let late = 0;
-    let maxBehindMs = 0;
-    for (const { event, wall } of sink.received) {
+    const arrivals = sink.received.map(({ event, wall }) => {
       const envelope = JSON.parse(event.body) as Envelope;
-      const stamped = Date.parse(envelope.ingest_timestamp);
-      // Never in the future; on time it is due at most one pacing window (plus a send's latency) before delivery.
-      expect(stamped).toBeLessThanOrEqual(wall);
-      if (lateIds.has(envelope.event_id)) {
-        late++;
-        expect(wall - stamped).toBeLessThanOrEqual((LATENESS.max_seconds * 1000) / SPEED + INTERVAL_MS + 1000);
-      } else {
-        maxBehindMs = Math.max(maxBehindMs, wall - stamped);
-      }
-    }
-    expect(maxBehindMs).toBeLessThanOrEqual(INTERVAL_MS + 1000);
-    expect(late).toBeGreaterThan(0);
-    expect(stats.events_delivered_late).toBe(late);
+      return { late: lateIds.has(envelope.event_id), behindMs: wall - Date.parse(envelope.ingest_timestamp) };
+    });
+    // Never in the future; on time it is due at most one pacing window (plus the drain's own delay: a claim, a
+    // send, a loaded machine) before delivery.
+    for (const { behindMs } of arrivals) expect(behindMs).toBeGreaterThanOrEqual(0);
+    const onTimeMaxMs = Math.max(...arrivals.filter((a) => !a.late).map((a) => a.behindMs));
+    expect(onTimeMaxMs).toBeLessThanOrEqual(INTERVAL_MS + 2000);
+    // Late ones are behind by at most the lateness bound (in wall time: divided by the speed) on top of that delay.
+    const late = arrivals.filter((a) => a.late);
+    for (const { behindMs } of late) expect(behindMs).toBeLessThanOrEqual((LATENESS.max_seconds * 1000) / SPEED + onTimeMaxMs);
+    // And a consumer sees them late: typically further behind than the events on time.
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    expect(late.length).toBeGreaterThan(0);
+    expect(median(late.map((a) => a.behindMs))).toBeGreaterThan(median(arrivals.filter((a) => !a.late).map((a) => a.behindMs)));
+    expect(stats.events_delivered_late).toBe(late.length);
 
     // The same events streamed paced (simulated times): the same ids and, times aside, the same payloads.
     const paced = await streamingTestDeps(connectionString, { emit_interval_ms: 10, burst: 5000, day: DAY, pace: newPace(10, 5000, Date.now()) });
     await paced.outbox.replace(delivered);
     const pacedSink = new TimingSink();
-    await drainOutbox(paced, config, async () => pacedSink, 4000);
+    for (let round = 0; round < 10 && (await paced.outbox.status(Date.now())).pending_events > 0; round++)
+      await drainOutbox(paced, config, async () => pacedSink, 4000);
     expect(pacedSink.received.length).toBe(delivered.length);
     const pacedBodies = new Map(pacedSink.received.map(({ event }) => [event.eventId, event.body]));
     for (const { event } of sink.received) expect(withoutTimes(event.body)).toEqual(withoutTimes(pacedBodies.get(event.eventId)!));

@@ -152,6 +152,10 @@ describe('live clock', () => {
     expect(before).toBeGreaterThan(0);
     expect(liveStep(clock, outboxEvents, 100, t0)).toEqual({ skip: before, due: 0, next_due_at: null });
     const rest = outboxEvents.slice(before);
+    // A letter back from the DLQ is not skipped but due at once, whatever its time.
+    const retried = { ...outboxEvents[0]!, retryCount: 1 };
+    const dueAtStart = rest.filter((e) => e.at <= clock.anchor_sim_ms).length;
+    expect(liveStep(clock, [retried, ...rest], 10_000, t0)).toMatchObject({ skip: 0, due: 1 + dueAtStart });
     const due10min = rest.filter((e) => e.at <= clock.anchor_sim_ms + 600_000).length;
     expect(due10min).toBeGreaterThan(3);
     expect(liveStep(clock, rest, 10_000, t0 + 600_000)).toMatchObject({ skip: 0, due: due10min });

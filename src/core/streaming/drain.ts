@@ -515,7 +515,8 @@ export async function drainOutbox(
         }
       }
       let batch = progress.peek(wanted);
-      const clockNow = state.clock;
+      // A drain while stopped (DLQ retries) sends at the configured pace, whatever the clock of the last stream.
+      const clockNow = stoppedDrain ? null : (state.clock ?? null);
       if (clockNow) {
         // Live: only what is due by the wall clock; what came before the stream's start is taken out unsent.
         const step = liveStep(clockNow, progress.peek(progress.remaining), wanted, now);
@@ -540,7 +541,8 @@ export async function drainOutbox(
       // the times of what goes out are moved onto the wall clock (stored events keep their simulated times).
       const outgoing = batch.map((event) => {
         const out = effects.apply(event);
-        return out && clockNow ? liveEvent(out, clockNow) : out;
+        // An event back from the dead-letter queue went out once already: its times were moved then.
+        return out && clockNow && !out.retryCount ? liveEvent(out, clockNow) : out;
       });
       const toSend = outgoing.filter((event): event is OutboxEvent => event !== null);
       const { done, failed } = await deliver(

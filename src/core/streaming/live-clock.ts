@@ -186,7 +186,8 @@ export interface LiveStep {
  */
 export function liveStep(clock: LiveClock, upcoming: readonly OutboxEvent[], wanted: number, wallNow: number): LiveStep {
   let skip = 0;
-  while (skip < upcoming.length && upcoming[skip]!.at < clock.anchor_sim_ms) skip++;
+  // Events back from the dead-letter queue (retryCount) are never skipped: they are due at once.
+  while (skip < upcoming.length && upcoming[skip]!.at < clock.anchor_sim_ms && !upcoming[skip]!.retryCount) skip++;
   if (skip > 0) return { skip, due: 0, next_due_at: null };
   const now = simulatedNow(clock, wallNow);
   let due = 0;
