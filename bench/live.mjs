@@ -47,7 +47,7 @@ collectStoreHours(collector, context, DAY);
 const events = collector.sorted();
 // The day's own hourly counts, from the events' own timestamps (not the outbox's delivery times).
 const hourly = new Array(24).fill(0);
-for (const event of events) hourly[Number(event.envelope.ingest_timestamp.slice(11, 13))]++;
+for (const event of events) if (event.envelope.ingest_timestamp.startsWith(DAY)) hourly[Number(event.envelope.ingest_timestamp.slice(11, 13))]++;
 const from = Date.parse(`${DAY}T${String(FROM_HOUR).padStart(2, '0')}:00:00.000Z`);
 const streamed = events.filter((e) => e.at >= from && e.at < from + HOURS * 3_600_000);
 console.log(
