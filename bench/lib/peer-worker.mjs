@@ -6,6 +6,9 @@ const peer = await startEventHubsPeer({ partitionCount: 4 });
 parentPort.postMessage({ type: 'ready', connectionString: peer.connectionString });
 parentPort.on('message', async (message) => {
   if (message.type === 'count') parentPort.postMessage({ type: 'count', count: peer.events.length });
+  // When each event arrived and the time it carries (live benchmark).
+  if (message.type === 'times')
+    parentPort.postMessage({ type: 'times', times: peer.events.map((e) => [e.receivedAt, Date.parse(e.body?.ingest_timestamp ?? '')]) });
   if (message.type === 'reset') {
     peer.events.length = 0;
     parentPort.postMessage({ type: 'reset' });

@@ -48,8 +48,8 @@ httpRoute({
         success: true,
         message:
           state.preparation && !state.preparation.finished_at
-            ? `Streaming ${state.day} at up to ${state.burst} events every ${state.emit_interval_ms} ms; its ${state.preparation.units_total} generation units are being written (GET /api/stream/status shows how far), and events go out as each is in`
-            : `Streaming ${state.day} at up to ${state.burst} events every ${state.emit_interval_ms} ms`,
+            ? `Streaming ${state.day} at up to ${state.burst} events every ${state.emit_interval_ms} ms${state.clock ? `, live at speed ${state.clock.speed}` : ''}; its ${state.preparation.units_total} generation units are being written (GET /api/stream/status shows how far), and events go out as each is in`
+            : `Streaming ${state.day} at up to ${state.burst} events every ${state.emit_interval_ms} ms${state.clock ? `, live at speed ${state.clock.speed}` : ''}`,
         operation_id: state.operation_id!,
         started_at: state.started_at!,
       },

@@ -157,6 +157,36 @@ describe('the dashboard in Chromium', () => {
     expect(await page.isEnabled('#stream-start')).toBe(true);
     await page.screenshot({ path: shot('04-stopped-full-1280.png'), fullPage: true });
 
+    // The live clock at speed 60 with late events: simulated and wall time side by side, the simulated one
+    // running sixty times as fast.
+    await page.selectOption('#stream-form [name="time_mode"]', 'live');
+    await page.fill('#stream-form [name="speed"]', '60');
+    await page.fill('#stream-form [name="late_event_ratio"]', '0.1');
+    await page.fill('#stream-form [name="max_lateness_seconds"]', '120');
+    await page.click('#stream-start');
+    await poll(() => text(page, '#stream-state')).toBe('running');
+    await poll(() => text(page, '#stream-clock')).toBe('live × 60');
+    const utc = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC$/;
+    await poll(() => text(page, '#stream-simulated')).toMatch(utc);
+    const reading = async () => {
+      const [simulated, wall] = [await text(page, '#stream-simulated'), await text(page, '#stream-wall')];
+      const at = (shown: string) => Date.parse(shown.replace(utc, '$1T$2Z'));
+      return { simulated: at(simulated), wall: at(wall) };
+    };
+    const first = await reading();
+    await poll(async () => (await reading()).wall - first.wall, 15_000).toBeGreaterThanOrEqual(4000);
+    const second = await reading();
+    const pace = (second.simulated - first.simulated) / (second.wall - first.wall);
+    // Displayed to the second, read a second or so apart at worst: sixty, give or take a fifth.
+    expect(pace).toBeGreaterThan(45);
+    expect(pace).toBeLessThan(75);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: shot('03b-live-1280x800.png') });
+    const status = await readJson(await fetch(`${app.url}/api/stream/status`));
+    expect(status).toMatchObject({ time_mode: 'live', speed: 60, late_event_ratio: 0.1 });
+    await page.click('#stream-stop');
+    await poll(() => text(page, '#stream-state')).toBe('stopped');
+
     // A value the server refuses: its reason appears by the field, and nothing is saved.
     await page.locator('#settings-card').scrollIntoViewIfNeeded();
     await poll(() => page.inputValue('[name="realtime.burst"]')).not.toBe('');

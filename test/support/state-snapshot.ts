@@ -30,7 +30,10 @@ export async function snapshotState(options: SnapshotOptions): Promise<Record<st
     paths.map(async (path) => {
       const response = await fetch(`${options.baseUrl}${path}`, { ...(options.headers ? { headers: options.headers } : {}) });
       if (response.status !== 200) throw new Error(`Snapshot: GET ${path} answered ${response.status}: ${await response.text()}`);
-      return [path, await response.json()] as const;
+      const body = (await response.json()) as Record<string, unknown>;
+      // The status's wall_time is the clock of the answer, not state.
+      if (path === '/api/stream/status') delete body.wall_time;
+      return [path, body] as const;
     }),
   );
   return Object.fromEntries(entries);

@@ -50,8 +50,16 @@ export const EVENT_SOURCE = 'retail-datagen';
 
 // ---- field builders (each carries a description for the OpenAPI document and the event-types endpoint) ----
 const money = (what: string) => z.number().multipleOf(0.01).describe(`${what}, in currency units with two decimals`);
-const isoTime = (what: string) => z.iso.datetime().describe(`${what} (ISO-8601 UTC)`);
+/**
+ * Which fields are times and durations, for the live clock (src/core/streaming/live-clock.ts), which moves every
+ * time onto the wall clock and scales every duration by the stream's speed. Marked here, where the fields are
+ * declared, so a new time field cannot be missed.
+ */
+export const eventTimeFields = z.registry<{ kind: 'time' } | { kind: 'duration'; unit_ms: number }>();
+const isoTime = (what: string) => z.iso.datetime().describe(`${what} (ISO-8601 UTC)`).register(eventTimeFields, { kind: 'time' });
 const count = (what: string) => z.number().int().nonnegative().describe(what);
+/** A duration in whole units of `unitMs` milliseconds (ms, seconds, minutes). */
+const duration = (what: string, unitMs: number) => count(what).register(eventTimeFields, { kind: 'duration', unit_ms: unitMs });
 const storeId = () => z.number().int().positive().describe('Store id (dim_stores)');
 const dcId = () => z.number().int().positive().describe('Distribution center id (dim_distribution_centers)');
 const productId = () => z.number().int().positive().describe('Product id (dim_products)');
@@ -123,7 +131,7 @@ export const eventPayloadSchemas = {
       amount_cents: count('The same amount in integer cents'),
       transaction_id: z.string().min(1).describe('Payment processor transaction id (one per attempt)'),
       processing_time: isoTime('When the processor answered'),
-      processing_time_ms: count('Milliseconds the authorisation took'),
+      processing_time_ms: duration('Milliseconds the authorisation took', 1),
       status: z.enum(['APPROVED', 'DECLINED', 'REFUNDED']).describe('APPROVED or DECLINED for a sale, REFUNDED for a return'),
       decline_reason: z
         .enum(['INSUFFICIENT_FUNDS', 'CARD_EXPIRED', 'DO_NOT_HONOR', 'INCORRECT_PIN', 'NETWORK_TIMEOUT'])
@@ -168,7 +176,7 @@ export const eventPayloadSchemas = {
     sensor_id: z.string().min(1).describe('Door counter sensor id'),
     zone: z.string().min(1).describe('Entrance zone of the sensor'),
     customer_count: count('Visitors counted in the interval'),
-    dwell_time: count('Average seconds the visitors stayed'),
+    dwell_time: duration('Average seconds the visitors stayed', 1000),
   }),
   customer_zone_changed: z.strictObject({
     store_id: storeId(),
@@ -190,7 +198,7 @@ export const eventPayloadSchemas = {
     store_id: storeId(),
     shipment_id: z.string().min(1).describe('Shipment id, shared by the departure and arrival events'),
     arrival_time: isoTime('When the truck arrived at the store'),
-    estimated_unload_duration: count('Minutes the unload is expected to take'),
+    estimated_unload_duration: duration('Minutes the unload is expected to take', 60_000),
   }),
   truck_departed: z.strictObject({
     truck_id: truckId(),
@@ -198,7 +206,7 @@ export const eventPayloadSchemas = {
     store_id: storeId(),
     shipment_id: z.string().min(1).describe('Shipment id, shared by the departure and arrival events'),
     departure_time: isoTime('When the truck left (the DC, or the store after unloading)'),
-    actual_unload_duration: count('Minutes the unload took at the store; 0 when leaving the DC, where nothing is unloaded'),
+    actual_unload_duration: duration('Minutes the unload took at the store; 0 when leaving the DC, where nothing is unloaded', 60_000),
   }),
   store_opened: z.strictObject({
     store_id: storeId(),

@@ -16,6 +16,8 @@ import type { DatasetFiles } from '../storage/files.js';
 import type { CircuitBreakerState } from './breaker.js';
 import type { DeadLetterQueue } from './dead-letter.js';
 import type { DrainLease } from './lease.js';
+import type { LatenessSettings } from './lateness.js';
+import { haltClock, resumeClock, simulatedNow, startLiveClock, TIME_MODES, type LiveClock } from './live-clock.js';
 import { haltPace, newPace, owedEvents, resumePace } from './pacer.js';
 import { closedBreaker, resetBreaker } from './breaker.js';
 import { masterFingerprint } from '../generation/master-job.js';
@@ -24,6 +26,7 @@ import {
   emptyStatistics,
   eventsPerSecond,
   RECENT_EVENTS_PATH,
+  STATISTICS_DOCUMENT,
   STREAM_STATE_DOCUMENT,
   stoppedState,
   streamStateStatusSchema,
@@ -32,6 +35,9 @@ import {
   type StreamState,
   type StreamStatistics,
 } from './types.js';
+
+/** How late a late event can be when the start does not say. */
+export const DEFAULT_MAX_LATENESS_SECONDS = 60;
 
 export const startStreamSchema = z
   .object({
@@ -47,6 +53,31 @@ export const startStreamSchema = z
       .boolean()
       .optional()
       .describe('Stream the day again from its first event. By default a new start after a stop continues after the last delivered event.'),
+    time_mode: z
+      .enum(TIME_MODES)
+      .optional()
+      .describe(
+        'paced (default): events go out as fast as emit_interval_ms and burst allow, with their simulated times. live: each event is sent when its time of day comes on the wall clock (divided by speed) and every time in it is that wall time',
+      ),
+    speed: z
+      .number()
+      .positive()
+      .max(10_000)
+      .optional()
+      .describe('live only: simulated time per wall time (1 = real time, the default; 60 = an hour a minute); durations are divided by it'),
+    start_time_of_day: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (UTC)')
+      .optional()
+      .describe("live only: the simulated time of day (HH:MM UTC) the stream begins at; default the wall clock's. Earlier events of the day are skipped"),
+    late_event_ratio: z.number().min(0).max(1).optional().describe('Share of events held back and delivered late, keeping their true times (default 0)'),
+    max_lateness_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .optional()
+      .describe(`Most simulated seconds a late event arrives after its own time (default ${DEFAULT_MAX_LATENESS_SECONDS})`),
   })
   .strict();
 export type StartStreamRequest = z.infer<typeof startStreamSchema>;
@@ -68,7 +99,7 @@ export interface StreamingDeps {
 }
 
 const STATE_KEY = STREAM_STATE_DOCUMENT;
-const STATS_KEY = 'statistics';
+const STATS_KEY = STATISTICS_DOCUMENT;
 
 export async function readStreamState(deps: StreamingDeps): Promise<StreamState> {
   return (await deps.state.read(STATE_KEY))?.value ?? stoppedState();
@@ -87,6 +118,10 @@ export async function updateStatistics(deps: StreamingDeps, mutate: (stats: Stre
 }
 
 export async function startStreaming(deps: StreamingDeps, config: AppConfig, request: StartStreamRequest, now = new Date()): Promise<StreamState> {
+  if ((request.time_mode ?? 'paced') === 'paced') {
+    if (request.speed !== undefined) throw ValidationError.single('speed', 'speed applies to time_mode live');
+    if (request.start_time_of_day !== undefined) throw ValidationError.single('start_time_of_day', 'start_time_of_day applies to time_mode live');
+  }
   const history = await deps.generation.read();
   if (!history.facts || !history.master) throw ValidationError.single('history', 'Historical data must be generated first');
   if (history.master.config_fingerprint !== masterFingerprint(config)) {
@@ -100,12 +135,16 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
     throw new ConflictError(`Streaming is already ${current.status} (operation_id ${current.operation_id}); stop it first`);
   }
   const eventTypes = request.event_types ? [...new Set(request.event_types)].sort() : null;
-  const continued = !request.restart_day && (await continuesStream(deps, current, history.facts.end_date, eventTypes, now.getTime()));
+  const lateness = latenessOf(request);
+  const continued = !request.restart_day && (await continuesStream(deps, current, history.facts.end_date, eventTypes, lateness, now.getTime()));
   const day = continued ? current.day! : addDays(history.facts.end_date, 1);
   // The day is not generated here: its units go to the generation queue (any instance takes them) and the drain
   // sends as soon as the first is written, so start answers at once at any volume.
   const units = dayUnits(streamContext(config));
   const preparation = continued ? (current.preparation ?? null) : newPreparation(day, units.length, now);
+  // Live: the simulated time of day is the wall clock's when the start was asked (or the one requested); the units
+  // leave out what comes before it (counted as skipped).
+  const live = request.time_mode === 'live' ? startLiveClock(day, now.getTime(), request.speed ?? 1, timeOfDayMs(request.start_time_of_day)) : null;
   const intervalMs = request.emit_interval_ms ?? config.realtime.emit_interval_ms;
   const burst = request.burst ?? config.realtime.burst;
   const state: StreamState = {
@@ -124,6 +163,8 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
     generation: continued ? (current.generation ?? null) : preparation!.generation,
     preparation,
     next_preparation: continued ? (current.next_preparation ?? null) : null,
+    clock: live ? live : null,
+    lateness,
   };
   // A new start is a clean slate for the breaker (the operators' "manual reset" is stop, then start) and the
   // statistics, both before the state says running (a drain may start at once); independent writes go together.
@@ -150,13 +191,32 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
   return state;
 }
 
+function latenessOf(request: StartStreamRequest): LatenessSettings | null {
+  const ratio = request.late_event_ratio ?? 0;
+  return ratio > 0 ? { ratio, max_seconds: request.max_lateness_seconds ?? DEFAULT_MAX_LATENESS_SECONDS } : null;
+}
+
+function timeOfDayMs(hhmm: string | undefined): number | undefined {
+  if (hhmm === undefined) return undefined;
+  const [hours, minutes] = hhmm.split(':').map(Number);
+  return (hours! * 60 + minutes!) * 60_000;
+}
+
 /**
  * Whether a new start continues the last stream where it stopped: the same day is still the next one after
- * history, with the same event types, and its day is still being written, or the next one is, or the outbox
- * still holds what was not delivered.
+ * history, with the same event types and late events (the outbox holds the day in their delivery order), and its
+ * day is still being written, or the next one is, or the outbox still holds what was not delivered.
  */
-async function continuesStream(deps: StreamingDeps, previous: StreamState, historyEnd: string, eventTypes: string[] | null, now: number): Promise<boolean> {
+async function continuesStream(
+  deps: StreamingDeps,
+  previous: StreamState,
+  historyEnd: string,
+  eventTypes: string[] | null,
+  lateness: LatenessSettings | null,
+  now: number,
+): Promise<boolean> {
   if (!previous.day || previous.day <= historyEnd) return false;
+  if (JSON.stringify(previous.lateness ?? null) !== JSON.stringify(lateness)) return false;
   if (JSON.stringify(previous.event_types ? [...previous.event_types].sort() : null) !== JSON.stringify(eventTypes)) return false;
   if ((previous.preparation && !previous.preparation.finished_at) || previous.next_preparation) return true;
   const outbox = await deps.outbox.status(now, { generation: previous.generation ?? undefined });
@@ -191,7 +251,14 @@ async function transition(deps: StreamingDeps, from: StreamState['status'][], to
     }
     const now = Date.now();
     const pace = state.pace && (to === 'running' ? resumePace(state.pace, now) : haltPace(state.pace, now));
-    return { ...state, status: to, ...(pace ? { pace } : {}), ...(to === 'stopped' ? { stopped_at: new Date(now).toISOString() } : {}) };
+    const clock = state.clock && (to === 'running' ? resumeClock(state.clock, now) : haltClock(state.clock, now));
+    return {
+      ...state,
+      status: to,
+      ...(pace ? { pace } : {}),
+      ...(clock ? { clock } : {}),
+      ...(to === 'stopped' ? { stopped_at: new Date(now).toISOString() } : {}),
+    };
   });
   if (refused) throw new ConflictError(`Cannot ${verb}: streaming is ${refused.status}`);
   return next ?? stoppedState();
@@ -242,6 +309,12 @@ export const streamStatusSchema = z
     next_day_ready: z.boolean().describe('The day after `day` is fully written, so the stream goes on at midnight without a wait'),
     ends_at: z.string().nullable(),
     error: z.string().nullable().describe('Why the stream is in status error, or the last send error'),
+    time_mode: z.enum(TIME_MODES).describe('live: events are sent when due on the wall clock and carry wall times; paced: as fast as the pace allows'),
+    speed: z.number().nullable().describe('live: simulated time per wall time (60 = an hour a minute); null when paced'),
+    simulated_time: z.string().nullable().describe('The simulated time now (live), or of the latest delivered event (paced); null before the first'),
+    wall_time: z.string().describe('The wall clock of this answer (ISO-8601 UTC)'),
+    late_event_ratio: z.number().describe('Share of events delivered late (0: none)'),
+    max_lateness_seconds: z.number().nullable().describe('Most simulated seconds a late event arrives after its own time; null without late events'),
   })
   .meta({ id: 'StreamStatus' });
 
@@ -277,6 +350,21 @@ export async function streamStatus(deps: StreamingDeps, windowSeconds: number, n
       (state.status === 'running' && stats.last_send_failed_at && (!stats.last_send_ok_at || stats.last_send_failed_at > stats.last_send_ok_at)
         ? (stats.last_send_error ?? null)
         : null),
+    ...clockStatus(state, stats, now),
+  };
+}
+
+/** The clocks in the status: the mode, the simulated and the wall time side by side, late events. */
+function clockStatus(state: StreamState, stats: StreamStatistics, now: number) {
+  const clock: LiveClock | null = state.clock ?? null;
+  const simulated = clock && state.status !== 'stopped' ? simulatedNow(clock, now) : (stats.last_simulated_at ?? null);
+  return {
+    time_mode: clock ? ('live' as const) : ('paced' as const),
+    speed: clock ? clock.speed : null,
+    simulated_time: simulated === null ? null : new Date(simulated).toISOString(),
+    wall_time: new Date(now).toISOString(),
+    late_event_ratio: state.lateness?.ratio ?? 0,
+    max_lateness_seconds: state.lateness?.max_seconds ?? null,
   };
 }
 
@@ -305,6 +393,8 @@ export const streamStatisticsSchema = z
       .number()
       .int()
       .describe('Events active disruptions kept from going out (shipments of a DC in outage, restocking of a shortage)'),
+    events_delivered_late: z.number().int().describe('Delivered events that were held back to arrive late (late_event_ratio), with their true times'),
+    events_skipped_before_start: z.number().int().describe("live: events of the day before the stream's start, not sent"),
   })
   .meta({ id: 'StreamStatistics' });
 
@@ -328,6 +418,8 @@ export async function streamStatistics(deps: StreamingDeps, windowSeconds: numbe
     connection_failures: stats.connection_failures,
     circuit_breaker_trips: stats.circuit_breaker_trips,
     events_withheld_by_disruptions: stats.events_withheld_by_disruptions ?? 0,
+    events_delivered_late: stats.events_delivered_late ?? 0,
+    events_skipped_before_start: stats.events_skipped_before_start ?? 0,
   };
 }
 

@@ -26,7 +26,16 @@ import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import { masterFingerprint } from '../generation/master-job.js';
 import type { DocumentStore } from '../storage/documents.js';
 import type { DatasetFiles } from '../storage/files.js';
-import { STREAM_STATE_DOCUMENT, type DayPreparation, type Outbox, type StreamState } from './types.js';
+import { deliveryOrder, type LatenessSettings } from './lateness.js';
+import {
+  emptyStatistics,
+  STATISTICS_DOCUMENT,
+  STREAM_STATE_DOCUMENT,
+  type DayPreparation,
+  type Outbox,
+  type StreamState,
+  type StreamStatistics,
+} from './types.js';
 
 /** The network-wide unit (marketing impressions); every other unit is a supply region's DC id (1-based). */
 export const NETWORK_UNIT = 0;
@@ -47,6 +56,8 @@ export interface DayUnitDeps {
   state: DocumentStore<StreamState>;
   outbox: Outbox;
   files: DatasetFiles;
+  /** The stream's statistics (events a live start leaves out are counted there); absent in tests of units alone. */
+  statistics?: DocumentStore<StreamStatistics>;
   /** Sends a message to the generation queue (absent: the day cannot be queued). */
   enqueue?: ((message: unknown) => Promise<void>) | undefined;
 }
@@ -90,8 +101,28 @@ export function preparationOf(state: StreamState, generation: string): DayPrepar
  * The one point every unit's events pass through before they are written: the day's events in send order
  * (simulated time, then the order the facts produced them).
  */
-export function outgoingEvents(collector: EventCollector): TimedEvent[] {
-  return collector.sorted();
+export function outgoingEvents(collector: EventCollector, slice: UnitSlice): { events: TimedEvent[]; skipped: number } {
+  const delivered = deliveryOrder(collector.sorted(), slice.seed, slice.lateness);
+  if (slice.from_ms === undefined) return { events: delivered, skipped: 0 };
+  // Sorted by delivery time: what a live start leaves out is a prefix.
+  const from = delivered.findIndex((event) => event.at >= slice.from_ms!);
+  const kept = from === -1 ? [] : delivered.slice(from);
+  return { events: kept, skipped: delivered.length - kept.length };
+}
+
+/** How a unit lays out its events for the stream: late events, and (a live start's first day) where the stream begins. */
+export interface UnitSlice {
+  seed: number;
+  lateness: LatenessSettings | null;
+  /** Events delivered before this simulated time (epoch ms) are left out: a live stream starts there. */
+  from_ms?: number;
+}
+
+/** The slice of a unit of `day` in this stream: a live clock's start lies in its first day only. */
+export function unitSlice(config: AppConfig, state: StreamState, day: string): UnitSlice {
+  const from = state.clock?.anchor_sim_ms;
+  const inDay = from !== undefined && from >= Date.parse(`${day}T00:00:00.000Z`) && from < Date.parse(`${day}T00:00:00.000Z`) + 86_400_000;
+  return { seed: config.seed, lateness: state.lateness ?? null, ...(inDay ? { from_ms: from } : {}) };
 }
 
 /** The events of one region's day (and the closing positions), continuing from the given opening positions. */
@@ -101,22 +132,28 @@ export function regionUnitEvents(
   day: string,
   opening: RegionBalances,
   eventTypes: readonly string[] | null,
-): { events: TimedEvent[]; balances: RegionBalances } {
+  slice: UnitSlice,
+): { events: TimedEvent[]; skipped: number; balances: RegionBalances } {
   const collector = new EventCollector(eventTypes ? new Set(eventTypes as EventType[]) : null);
   const result = generateRegionDay(context, region, day, opening);
   collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));
   // A store's opening and closing go with its region, so each store's events come from one unit only.
   collectStoreHours(collector, { ...context, stores: region.stores }, day);
-  return { events: outgoingEvents(collector), balances: result.balances };
+  return { ...outgoingEvents(collector, slice), balances: result.balances };
 }
 
 /** The network-wide events of a day: marketing impressions. */
-export function networkUnitEvents(config: AppConfig, day: string, eventTypes: readonly string[] | null): TimedEvent[] {
+export function networkUnitEvents(
+  config: AppConfig,
+  day: string,
+  eventTypes: readonly string[] | null,
+  slice: UnitSlice,
+): { events: TimedEvent[]; skipped: number } {
   const collector = new EventCollector(eventTypes ? new Set(eventTypes as EventType[]) : null);
   collectDayEvents(collector, {
     fact_marketing: generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers).build(),
   });
-  return outgoingEvents(collector);
+  return outgoingEvents(collector, slice);
 }
 
 /** A unit that no retry can get past (inventory positions missing): the stream goes to status error. */
@@ -142,15 +179,26 @@ export async function runStreamUnit(deps: DayUnitDeps, config: AppConfig, messag
     // Chunks of days already streamed and of earlier streams go: the outbox holds the day being streamed and the next.
     await deps.outbox.removeGenerations([state.preparation?.generation, state.next_preparation?.generation].filter((g): g is string => Boolean(g)));
   }
-  const events = await unitEvents(deps, config, state, message);
+  const { events, skipped } = await unitEvents(deps, config, state, message);
+  if (skipped > 0 && deps.statistics)
+    await deps.statistics.update(STATISTICS_DOCUMENT, (stats) => {
+      const next = stats ?? emptyStatistics();
+      return { ...next, events_skipped_before_start: (next.events_skipped_before_start ?? 0) + skipped };
+    });
   await deps.outbox.writeUnit({ day: message.day, generation: message.generation, unit: unitName(message.unit) }, events);
   const finished = await recordUnit(deps, message, events.length, now());
   if (finished) await prepareNextDay(deps, config, message.generation, now);
   return 'written';
 }
 
-async function unitEvents(deps: DayUnitDeps, config: AppConfig, state: StreamState, message: StreamUnitMessage): Promise<TimedEvent[]> {
-  if (message.unit === NETWORK_UNIT) return networkUnitEvents(config, message.day, state.event_types);
+async function unitEvents(
+  deps: DayUnitDeps,
+  config: AppConfig,
+  state: StreamState,
+  message: StreamUnitMessage,
+): Promise<{ events: TimedEvent[]; skipped: number }> {
+  const slice = unitSlice(config, state, message.day);
+  if (message.unit === NETWORK_UNIT) return networkUnitEvents(config, message.day, state.event_types, slice);
   const context = streamContext(config);
   const region = context.regions.find((r) => r.dcId === message.unit);
   if (!region) throw new StreamUnitCannotProceed(`No supply region for DC ${message.unit} (master data changed since the stream started?)`);
@@ -161,10 +209,10 @@ async function unitEvents(deps: DayUnitDeps, config: AppConfig, state: StreamSta
     throw new StreamUnitCannotProceed(
       `Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`,
     );
-  const { events, balances } = regionUnitEvents(context, region, message.day, decodeBalances(saved), state.event_types);
+  const { events, skipped, balances } = regionUnitEvents(context, region, message.day, decodeBalances(saved), state.event_types, slice);
   // Before the unit is recorded: the next day's unit of this region starts from these positions.
   await deps.files.write(balancesPath('stream', region.dcId, message.day), encodeBalances(balances));
-  return events;
+  return { events, skipped };
 }
 
 /** Records a finished unit once (ETag'd); true when this made the streamed day's preparation complete. */

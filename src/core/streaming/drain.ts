@@ -23,7 +23,9 @@ import { readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps
 import { prepareNextDay, requeueIfLost } from './day-units.js';
 import { breakerSettings, CircuitBreaker, DrainBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';
+import { latenessMs } from './lateness.js';
 import { DrainLeaseHolder } from './lease.js';
+import { liveEvent, liveStep } from './live-clock.js';
 import { CATCH_UP_BURSTS, eventsToSend, forgiveOwed, newPace, nextBurstAt, recordTick, repace, type Pace } from './pacer.js';
 import { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
 import {
@@ -87,6 +89,9 @@ class DrainTally {
   failed = 0;
   deadLettered = 0;
   withheld = 0;
+  late = 0;
+  skipped = 0;
+  lastSimulatedAt: number | null = null;
   batches = 0;
   bytes = 0;
   trips = 0;
@@ -127,7 +132,7 @@ class DrainTally {
   }
 
   get eventful(): boolean {
-    return this.sent > 0 || this.failed > 0 || this.withheld > 0 || Object.keys(this.errorCounts).length > 0;
+    return this.sent > 0 || this.failed > 0 || this.withheld > 0 || this.skipped > 0 || Object.keys(this.errorCounts).length > 0;
   }
 
   addTo(summary: DrainSummary): void {
@@ -143,6 +148,9 @@ class DrainTally {
     stats.events_sent_successfully += this.sent;
     stats.events_withheld_by_disruptions = (stats.events_withheld_by_disruptions ?? 0) + this.withheld;
     stats.events_dead_lettered = (stats.events_dead_lettered ?? 0) + this.deadLettered;
+    stats.events_delivered_late = (stats.events_delivered_late ?? 0) + this.late;
+    stats.events_skipped_before_start = (stats.events_skipped_before_start ?? 0) + this.skipped;
+    if (this.lastSimulatedAt !== null) stats.last_simulated_at = this.lastSimulatedAt;
     stats.events_failed += this.failed;
     stats.circuit_breaker_trips += this.trips;
     stats.connection_failures += this.connectionFailures;
@@ -536,7 +544,8 @@ export async function drainOutbox(
       // gone, so sending does not stop for the claim; at most max_buffer_size events are held at a time.
       if (!prefetch && !exhausted && progress.remaining < Math.max(wanted, config.realtime.max_buffer_size / 2)) {
         const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
-        const perBudget = Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
+        // Live: the first claim is one burst, so the first due events go out without waiting for a budget's worth.
+        const perBudget = state.clock && progress.remaining === 0 ? wanted : Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
         prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock(), { generation: state.generation ?? undefined });
       }
       if (progress.remaining < wanted && prefetch) {
@@ -594,10 +603,37 @@ export async function drainOutbox(
           break;
         }
       }
-      const batch = progress.peek(wanted);
+      let batch = progress.peek(wanted);
+      // A drain while stopped (DLQ retries) sends at the configured pace, whatever the clock of the last stream.
+      const clockNow = stoppedDrain ? null : (state.clock ?? null);
+      if (clockNow) {
+        // Live: only what is due by the wall clock; what came before the stream's start is taken out unsent.
+        const step = liveStep(clockNow, progress.peek(progress.remaining), wanted, now);
+        if (step.skip > 0) {
+          tally.skipped += step.skip;
+          if (!(await progress.advance(step.skip))) break;
+          continue;
+        }
+        if (step.due === 0) {
+          // Nothing is owed while nothing is due: a quiet night is no backlog to burst out at dawn.
+          pace = forgiveOwed(pace, now);
+          const nextDue = step.next_due_at ?? now + refreshEvery;
+          if (nextDue >= started + budgetMs) break;
+          await sleep(Math.min(nextDue - now, lastRefresh + refreshEvery - now));
+          continue;
+        }
+        // All that is due goes now: the schedule caps the rate but owes nothing beyond it (behind_events stays true).
+        if (step.due < wanted) pace = forgiveOwed(pace, now);
+        batch = batch.slice(0, step.due);
+      }
       // Active disruptions change or withhold events on the way out; withheld ones count as handled. Events an
-      // earlier, partly failed send delivered are not sent again (they count as sent now).
-      const outgoing = batch.map((event) => effects.apply(event));
+      // earlier, partly failed send delivered are not sent again (they count as sent now). In live mode the times of
+      // what goes out are moved onto the wall clock (stored events keep their simulated times).
+      const outgoing = batch.map((event) => {
+        const out = effects.apply(event);
+        // An event back from the dead-letter queue went out once already: its times were moved then.
+        return out && clockNow && !out.retryCount ? liveEvent(out, clockNow) : out;
+      });
       const already = progress.deliveredAhead(batch.length);
       const toSend = outgoing.filter((event, i): event is OutboxEvent => event !== null && !already.has(i));
       const { done, failed, delivered } = await deliver(
@@ -618,6 +654,8 @@ export async function drainOutbox(
       }
       tally.recordSent(outgoing, failed, clock());
       tally.withheld += outgoing.filter((event) => event === null).length;
+      tally.late += countLate(toSend, failed, state, config.seed);
+      tally.lastSimulatedAt = batch[batch.length - 1]!.at;
       tally.lastEventTime = new Date(clock()).toISOString();
       pace = recordTick(pace, batch.length, false, clock());
       slot = nextBurst;
@@ -641,6 +679,14 @@ export async function drainOutbox(
   await flush();
   summary.elapsed_ms = clock() - started;
   return summary;
+}
+
+/** Delivered events that were chosen to arrive late (the same choice the units made from the seed and the event id: ./lateness.ts). */
+function countLate(sent: readonly OutboxEvent[], failed: ReadonlySet<OutboxEvent>, state: StreamState, seed: number): number {
+  if (!state.lateness) return 0;
+  let late = 0;
+  for (const event of sent) if (!failed.has(event) && event.eventId && latenessMs(state.lateness, seed, event.eventId) > 0) late++;
+  return late;
 }
 
 /** Saves the schedule on the stream state (unless it was stopped or restarted meanwhile); returns the state. */

@@ -1,6 +1,8 @@
 /** The contracts of streaming: the outbox (Table), sinks (Event Hubs, Blob) and the shared streaming state. */
 import { z } from 'zod';
 import type { TimedEvent } from '../events/factory.js';
+import type { LatenessSettings } from './lateness.js';
+import type { LiveClock } from './live-clock.js';
 import type { Pace } from './pacer.js';
 
 /** A stored event, already serialised as it is sent. */
@@ -136,10 +138,16 @@ export interface StreamState {
   preparation?: DayPreparation | null;
   /** The next day, generated ahead of need once the streamed day is fully written. */
   next_preparation?: DayPreparation | null;
+  /** The live clock (`time_mode: live`, ./live-clock.ts); absent or null when paced. */
+  clock?: LiveClock | null;
+  /** Late events of the day slices (./lateness.ts); absent or null when none. */
+  lateness?: LatenessSettings | null;
 }
 
 /** The stream state's document key (`StreamState`). */
 export const STREAM_STATE_DOCUMENT = 'state';
+/** The stream statistics' document key (`StreamStatistics`). */
+export const STATISTICS_DOCUMENT = 'statistics';
 
 /** One day's generation as queued units (./day-units.ts): admitted once, by an ETag'd update of the stream state. */
 export interface DayPreparation {
@@ -185,6 +193,12 @@ export interface StreamStatistics {
   send_latency_counts?: number[];
   send_latency_sum?: number;
   send_latency_count?: number;
+  /** Delivered events that were held back to arrive late (./lateness.ts). */
+  events_delivered_late?: number;
+  /** Live mode: events of the day before the stream's start, taken out unsent. */
+  events_skipped_before_start?: number;
+  /** Simulated time (epoch ms) of the latest delivered event, as stored (before any live rewrite). */
+  last_simulated_at?: number | null;
 }
 
 /** Upper bounds (seconds) of the batch send latency histogram. */

@@ -23,13 +23,26 @@ function numberField(form, name) {
 function startRequest() {
   const form = /** @type {HTMLFormElement} */ (byId('stream-form'));
   const body = {};
-  for (const name of ['duration_minutes', 'emit_interval_ms', 'burst']) {
+  for (const name of ['duration_minutes', 'emit_interval_ms', 'burst', 'late_event_ratio', 'max_lateness_seconds']) {
     const value = numberField(form, name);
     if (value !== undefined) body[name] = value;
+  }
+  // Speed and start time belong to the live clock; the paced default sends neither (the server refuses them).
+  const mode = form.elements.namedItem('time_mode').value;
+  if (mode === 'live') {
+    body.time_mode = 'live';
+    const speed = numberField(form, 'speed');
+    if (speed !== undefined) body.speed = speed;
+    const at = form.elements.namedItem('start_time_of_day').value.trim();
+    if (at !== '') body.start_time_of_day = at;
   }
   const types = [...byId('stream-types-list').querySelectorAll('input:checked')].map((input) => input.value);
   if (types.length > 0) body.event_types = types;
   return body;
+}
+
+function fmtUtc(iso) {
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : '–';
 }
 
 function renderButtons(status) {
@@ -47,6 +60,10 @@ function renderStatus(status) {
   setText('stream-sent', fmtInt(status.events_sent));
   setText('stream-eps', fmtRate(status.events_per_second));
   setText('stream-day', status.day);
+  setText('stream-clock', status.time_mode === 'live' ? `live × ${status.speed}` : 'paced');
+  // Both in UTC, side by side: the simulated day's times are UTC, so local time would shift one and not the other.
+  setText('stream-simulated', fmtUtc(status.simulated_time));
+  setText('stream-wall', fmtUtc(status.wall_time));
   setText('stream-ends', !status.is_streaming ? '–' : status.ends_at ? fmtTime(status.ends_at) : 'when stopped');
   setText('stream-last', fmtTime(status.last_event_time));
   byId('eps-now').textContent = `${fmtRate(status.events_per_second)} /s`;
