@@ -65,7 +65,13 @@ export class BlobDatasetFiles implements DatasetFiles {
     let deleted = 0;
     const pending: Promise<unknown>[] = [];
     for await (const blob of container.listBlobsFlat({ prefix })) {
-      pending.push(container.deleteBlob(blob.name, { deleteSnapshots: 'include' }).then(() => deleted++));
+      // If exists: a blob another writer removed meanwhile (a unit of a deleted stream cleaning up) is not an error.
+      pending.push(
+        container
+          .getBlobClient(blob.name)
+          .deleteIfExists({ deleteSnapshots: 'include' })
+          .then((result) => void (result.succeeded && deleted++)),
+      );
       if (pending.length >= 32) await Promise.all(pending.splice(0));
     }
     await Promise.all(pending);

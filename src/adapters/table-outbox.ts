@@ -15,8 +15,8 @@ import { odata, type TableClient, type TableEntityResult, type TransactionAction
 import type { TimedEvent } from '../core/events/factory.js';
 import { shardOf } from '../core/streaming/shards.js';
 import type { ClaimedChunk, Outbox, OutboxEvent, OutboxFilter, OutboxSlice, OutboxStatus } from '../core/streaming/types.js';
-import { MAX_TRANSACTION_OPERATIONS, submitInTransactions, transactionBatches } from './table-transactions.js';
-import { isAlreadyExists, isStorageError, isTakenMeanwhile } from './rest-status.js';
+import { MAX_TRANSACTION_OPERATIONS, transactionBatches } from './table-transactions.js';
+import { isAlreadyExists, isNotFound, isStorageError, isTakenMeanwhile } from './rest-status.js';
 
 export const EVENTS_PER_CHUNK = 250;
 export const SHARDS = 4;
@@ -147,6 +147,24 @@ function decodeChunk(entity: TableEntityResult<Record<string, unknown>>): Outbox
   return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as OutboxEvent[];
 }
 
+/**
+ * Deletes the given rows of one partition in transactions; a transaction refused because one of them is gone already
+ * (a unit of a deleted stream removing its own chunks at the same time) is redone row by row, passing over those.
+ */
+async function deleteTolerantly(client: TableClient, partitionKey: string, rowKeys: readonly string[]): Promise<void> {
+  for (const batch of transactionBatches(rowKeys.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]))) {
+    try {
+      await client.submitTransaction(batch);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      for (const [, entity] of batch)
+        await client.deleteEntity(entity.partitionKey, entity.rowKey).catch((single: unknown) => {
+          if (!isNotFound(single)) throw single;
+        });
+    }
+  }
+}
+
 export class TableOutbox implements Outbox {
   constructor(private readonly table: () => Promise<TableClient>) {}
 
@@ -170,10 +188,7 @@ export class TableOutbox implements Outbox {
         })) {
           if (which({ rowKey: entity.rowKey!, generation: typeof entity.generation === 'string' ? entity.generation : '' })) keys.push(entity.rowKey!);
         }
-        await submitInTransactions(
-          client,
-          keys.map((key): TransactionAction => ['delete', { partitionKey: shardKey(shard), rowKey: key }]),
-        );
+        await deleteTolerantly(client, shardKey(shard), keys);
         return keys.length;
       }),
     );
@@ -187,20 +202,30 @@ export class TableOutbox implements Outbox {
     return { events, chunks };
   }
 
-  async writeUnit(slice: OutboxSlice, timed: TimedEvent[]): Promise<{ events: number; chunks: number; created: number }> {
+  /** Writes a unit's chunks; an aborted write stops between transactions (what was written stays: insert-only). */
+  async writeUnit(
+    slice: OutboxSlice,
+    timed: TimedEvent[],
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<{ events: number; chunks: number; created: number }> {
     assertSliceKeys(slice);
     const client = await this.table();
-    const perShard = [...byShard(toOutboxEvents(timed))].map(([shard, events]) => {
+    // One shard at a time, encoded just before it is written: a unit's writes share Storage with the drain's sends
+    // (a burst of parallel 512-KiB transactions slows them past their timeout), and encoding a whole unit at once
+    // would hold the thread for that long.
+    let chunks = 0;
+    let created = 0;
+    for (const [shard, events] of byShard(toOutboxEvents(timed))) {
       const entities: ChunkEntity[] = [];
       for (let i = 0; i < events.length; i += EVENTS_PER_CHUNK) {
         for (const chunk of encodeChunks(events.slice(i, i + EVENTS_PER_CHUNK))) {
           entities.push(chunkEntity(chunk, shard, sliceRowKey(slice, chunk.events[0]!.at, entities.length), slice));
         }
       }
-      return entities;
-    });
-    const created = await Promise.all(perShard.map((entities) => this.insertAll(client, entities)));
-    return { events: timed.length, chunks: perShard.reduce((sum, list) => sum + list.length, 0), created: created.reduce((a, b) => a + b, 0) };
+      chunks += entities.length;
+      created += await this.insertAll(client, entities, options.abortSignal);
+    }
+    return { events: timed.length, chunks, created };
   }
 
   /**
@@ -208,14 +233,19 @@ export class TableOutbox implements Outbox {
    * unit that wrote part of its day before it died, or a redelivered one) is redone chunk by chunk, skipping the
    * existing ones, so a chunk already sent is never reset. Returns how many were created.
    */
-  private async insertAll(client: TableClient, entities: ChunkEntity[]): Promise<number> {
+  private async insertAll(client: TableClient, entities: ChunkEntity[], abortSignal?: AbortSignal): Promise<number> {
     let created = 0;
     for (const batch of transactionBatches(
       entities.map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]),
     )) {
+      abortSignal?.throwIfAborted();
       try {
+        const began = Date.now();
         await client.submitTransaction(batch);
         created += batch.length;
+        // Twice as long to the drain: a unit's writes take at most a third of what the account gives this instance,
+        // so sends sharing it (the Blob sink, the drain's own claims) keep their pace while a day is written.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(3_000, 2 * (Date.now() - began))));
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
         for (const [, entity] of batch) {

@@ -27,6 +27,7 @@ import { masterFingerprint } from '../generation/master-job.js';
 import type { DocumentStore } from '../storage/documents.js';
 import type { DatasetFiles } from '../storage/files.js';
 import { deliveryOrder, type LatenessSettings } from './lateness.js';
+import { unitThreads } from './unit-threads.js';
 import {
   emptyStatistics,
   STATISTICS_DOCUMENT,
@@ -180,15 +181,49 @@ export async function runStreamUnit(deps: DayUnitDeps, config: AppConfig, messag
     await deps.outbox.removeGenerations([state.preparation?.generation, state.next_preparation?.generation].filter((g): g is string => Boolean(g)));
   }
   const { events, skipped } = await unitEvents(deps, config, state, message);
+  // Generating took a while: a stream stopped and deleted (or restarted) meanwhile gets nothing written.
+  if (!(await stillWanted(deps, message.generation))) return 'stale';
   if (skipped > 0 && deps.statistics)
     await deps.statistics.update(STATISTICS_DOCUMENT, (stats) => {
       const next = stats ?? emptyStatistics();
       return { ...next, events_skipped_before_start: (next.events_skipped_before_start ?? 0) + skipped };
     });
-  await deps.outbox.writeUnit({ day: message.day, generation: message.generation, unit: unitName(message.unit) }, events);
+  if (!(await writeWhileWanted(deps, message, events))) return 'stale';
   const finished = await recordUnit(deps, message, events.length, now());
   if (finished) await prepareNextDay(deps, config, message.generation, now);
   return 'written';
+}
+
+/** The stream still wants this unit's generation (not deleted or restarted since). */
+async function stillWanted(deps: DayUnitDeps, generation: string): Promise<StreamState | undefined> {
+  const state = (await deps.state.read(STREAM_STATE_DOCUMENT))?.value;
+  return state && state.status !== 'stopped' && preparationOf(state, generation) ? state : undefined;
+}
+
+/**
+ * Writes a unit's chunks while the stream still wants them (checked every second): a stream deleted or restarted
+ * meanwhile gets nothing more written, and what was written of a generation no longer its own is removed.
+ */
+async function writeWhileWanted(deps: DayUnitDeps, message: StreamUnitMessage, events: TimedEvent[]): Promise<boolean> {
+  const abort = new AbortController();
+  const watch = setInterval(() => {
+    void stillWanted(deps, message.generation).then(
+      (state) => state || abort.abort(),
+      () => undefined,
+    );
+  }, 1_000);
+  try {
+    await deps.outbox.writeUnit({ day: message.day, generation: message.generation, unit: unitName(message.unit) }, events, { abortSignal: abort.signal });
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
+  } finally {
+    clearInterval(watch);
+  }
+  if (!abort.signal.aborted && (await stillWanted(deps, message.generation))) return true;
+  const latest = (await deps.state.read(STREAM_STATE_DOCUMENT))?.value;
+  // Stopped, not deleted: the state still names its days, and a later start continues them.
+  await deps.outbox.removeGenerations([latest?.preparation?.generation, latest?.next_preparation?.generation].filter((g): g is string => Boolean(g)));
+  return false;
 }
 
 async function unitEvents(
@@ -209,10 +244,39 @@ async function unitEvents(
     throw new StreamUnitCannotProceed(
       `Inventory positions for ${previous} (DC ${region.dcId}) are missing; generate historical data through ${previous} first`,
     );
-  const { events, skipped, balances } = regionUnitEvents(context, region, message.day, decodeBalances(saved), state.event_types, slice);
+  const job: RegionUnitJob = { config, dcId: region.dcId, day: message.day, opening: saved, eventTypes: state.event_types, slice };
+  const threads = unitThreads();
+  const { events, skipped, balances } = threads ? await threads.run(job) : regionUnitWork(job);
   // Before the unit is recorded: the next day's unit of this region starts from these positions.
-  await deps.files.write(balancesPath('stream', region.dcId, message.day), encodeBalances(balances));
+  await deps.files.write(balancesPath('stream', region.dcId, message.day), balances);
   return { events, skipped };
+}
+
+/** One region's unit as a generation thread gets it (plain data: it crosses threads). */
+export interface RegionUnitJob {
+  config: AppConfig;
+  dcId: number;
+  day: string;
+  /** The region's opening inventory positions (`encodeBalances`). */
+  opening: Uint8Array;
+  eventTypes: readonly string[] | null;
+  slice: UnitSlice;
+}
+
+export interface RegionUnitResult {
+  events: TimedEvent[];
+  skipped: number;
+  /** The closing positions (`encodeBalances`). */
+  balances: Uint8Array;
+}
+
+/** The CPU part of a region's unit: its day's events and closing positions (run on a unit thread, ./unit-threads.ts). */
+export function regionUnitWork(job: RegionUnitJob): RegionUnitResult {
+  const context = streamContext(job.config);
+  const region = context.regions.find((r) => r.dcId === job.dcId);
+  if (!region) throw new StreamUnitCannotProceed(`No supply region for DC ${job.dcId}`);
+  const { events, skipped, balances } = regionUnitEvents(context, region, job.day, decodeBalances(job.opening), job.eventTypes, job.slice);
+  return { events, skipped, balances: encodeBalances(balances) };
 }
 
 /** Records a finished unit once (ETag'd); true when this made the streamed day's preparation complete. */

@@ -55,7 +55,7 @@ export interface Outbox {
    * row keys ordered by (day, generation, first event time, unit, sequence). Insert only: chunks already there
    * (a redelivered or restarted unit, which makes the same chunks) are left as they are, sent or not.
    */
-  writeUnit(slice: OutboxSlice, events: TimedEvent[]): Promise<{ events: number; chunks: number; created: number }>;
+  writeUnit(slice: OutboxSlice, events: TimedEvent[], options?: { abortSignal?: AbortSignal }): Promise<{ events: number; chunks: number; created: number }>;
   /** Replaces the outbox content with one slice of events (tests and benchmarks; the stream writes units). */
   replace(events: TimedEvent[]): Promise<{ events: number; chunks: number }>;
   /** Adds events after everything already in the outbox (dead letters sent back for another try). */
