@@ -19,6 +19,12 @@ import { MAX_TRANSACTION_OPERATIONS, transactionBatches } from './table-transact
 import { isAlreadyExists, isNotFound, isStorageError, isTakenMeanwhile } from './rest-status.js';
 
 export const EVENTS_PER_CHUNK = 250;
+/**
+ * A unit's transactions are smaller than the byte budget allows: the storage account handles a request at a time per
+ * partition server (Azurite: one at a time), so a large unit transaction would hold the drain's sends and
+ * checkpoints behind it.
+ */
+const UNIT_TRANSACTION_BYTES = 128 * 1024;
 export const SHARDS = 4;
 /** Table limits: 64 KiB per binary property, 1 MiB per entity, 252 properties (batches: ./table-transactions.ts). */
 const MAX_PROPERTY_BYTES = 60 * 1024;
@@ -237,6 +243,7 @@ export class TableOutbox implements Outbox {
     let created = 0;
     for (const batch of transactionBatches(
       entities.map((e): TransactionAction => ['create', e as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }]),
+      UNIT_TRANSACTION_BYTES,
     )) {
       abortSignal?.throwIfAborted();
       try {

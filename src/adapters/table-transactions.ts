@@ -41,14 +41,15 @@ export function operationBytes(action: TransactionAction): number {
  * Splits actions (all of one partition) into transactions within the count and byte limits, in order. An action
  * too large for a transaction of its own is refused here rather than by the service.
  */
-export function transactionBatches(actions: readonly TransactionAction[]): TransactionAction[][] {
+export function transactionBatches(actions: readonly TransactionAction[], budgetBytes = BODY_BUDGET_BYTES): TransactionAction[][] {
   const batches: TransactionAction[][] = [];
   let current: TransactionAction[] = [];
   let currentBytes = 0;
   for (const action of actions) {
     const bytes = operationBytes(action);
     if (bytes > BODY_BUDGET_BYTES) throw new Error(`One Table operation needs about ${bytes} bytes of request body; a transaction holds ${BODY_BUDGET_BYTES}`);
-    if (current.length >= MAX_TRANSACTION_OPERATIONS || currentBytes + bytes > BODY_BUDGET_BYTES) {
+    // A smaller budget asked for still lets one action up to the full budget go alone.
+    if (current.length >= MAX_TRANSACTION_OPERATIONS || (current.length > 0 && currentBytes + bytes > Math.min(budgetBytes, BODY_BUDGET_BYTES))) {
       batches.push(current);
       current = [];
       currentBytes = 0;
