@@ -170,7 +170,7 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
   // statistics, both before the state says running (a drain may start at once); independent writes go together.
   await Promise.all([
     resetBreaker(deps.breakerState),
-    deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), events_generated: state.events_generated })),
+    deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), operation_id: state.operation_id, events_generated: state.events_generated })),
   ]);
   await deps.state.update(STATE_KEY, () => state);
   await deps.generation.update((s) => {
@@ -228,7 +228,7 @@ export async function resetStreaming(deps: StreamingDeps): Promise<void> {
   await deps.state.update(STATE_KEY, () => stoppedState());
   await deps.outbox.clear();
   await deps.deadLetters.clear();
-  await deps.statistics.update(STATS_KEY, () => emptyStatistics());
+  await deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), operation_id: null }));
   await deps.breakerState.update('breaker', () => closedBreaker());
   await deps.files.write(RECENT_EVENTS_PATH, Buffer.from('[]'), 'application/json');
 }

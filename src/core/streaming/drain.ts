@@ -19,7 +19,7 @@ import { ConflictError, ValidationError } from '../errors.js';
 import { announcementEvents, DisruptionEffects } from '../disruptions/effects.js';
 import type { Disruption } from '../disruptions/model.js';
 import { listDisruptions, shortageReorder } from '../disruptions/operations.js';
-import { readStreamState, updateStatistics, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
+import { readStreamState, STREAM_STATE_KEY, type StreamingDeps } from './control.js';
 import { prepareNextDay, requeueIfLost } from './day-units.js';
 import { breakerSettings, CircuitBreaker, DrainBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';
@@ -29,10 +29,12 @@ import { liveEvent, liveStep } from './live-clock.js';
 import { CATCH_UP_BURSTS, eventsToSend, forgiveOwed, newPace, nextBurstAt, recordTick, repace, type Pace } from './pacer.js';
 import { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
 import {
+  emptyStatistics,
   latencyBucket,
   PartialSendError,
   RECENT_EVENTS_PATH,
   RECENT_RATE_SECONDS,
+  STATISTICS_DOCUMENT,
   SEND_LATENCY_BUCKETS,
   SENT_HISTORY_SECONDS,
   SENT_HISTORY_STEP_SECONDS,
@@ -477,7 +479,7 @@ export async function drainOutbox(
     const now = clock();
     lastFlush = now;
     tally.addTo(summary);
-    if (tally.eventful) await recordStatistics(deps, tally, now);
+    if (tally.eventful) await recordStatistics(deps, tally, state.operation_id, now);
     tally = new DrainTally(now);
   };
 
@@ -781,8 +783,17 @@ async function announceShortages(
   return true;
 }
 
-async function recordStatistics(deps: StreamingDeps, tally: DrainTally, now: number): Promise<void> {
-  await updateStatistics(deps, (stats) => tally.applyTo(stats, now));
+async function recordStatistics(deps: StreamingDeps, tally: DrainTally, operationId: string | null, now: number): Promise<void> {
+  let counted = true;
+  await deps.statistics.update(STATISTICS_DOCUMENT, (current) => {
+    const stats = current ?? emptyStatistics();
+    // The stream was deleted or started again while this drain finished: its counts are not the new stream's.
+    counted = stats.operation_id === undefined || stats.operation_id === operationId;
+    if (!counted) return undefined;
+    tally.applyTo(stats, now);
+    return stats;
+  });
+  if (!counted) return;
   const previous = await deps.files.read(RECENT_EVENTS_PATH);
   const kept = [
     ...(previous ? (JSON.parse(Buffer.from(previous).toString('utf8')) as unknown[]) : []),

@@ -165,6 +165,11 @@ export interface DayPreparation {
 }
 
 export interface StreamStatistics {
+  /**
+   * The stream these count (set at start, null after a reset, absent in documents written before it existed): a
+   * drain still finishing when the stream was deleted or restarted does not add its counts to the next one's.
+   */
+  operation_id?: string | null;
   events_generated: number;
   events_sent_successfully: number;
   events_failed: number;
