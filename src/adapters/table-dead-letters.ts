@@ -14,6 +14,8 @@ const PARTITION = 'dlq';
 const DLQ_BODIES = 'state/dlq/';
 /** Table string properties hold 32K UTF-16 characters; larger events go to Blob. */
 const MAX_INLINE_CHARS = 30_000;
+/** An add writes a large body, then its letter, within seconds: a body younger than this may still get its letter. */
+const ORPHAN_GRACE_MS = 10 * 60_000;
 /** Row keys: creation time (ms, 15 digits), a sequence of the instance and a random suffix. */
 const ROW_KEY = /^\d{15}-\d{6}-[a-z0-9]{1,8}$/;
 
@@ -156,9 +158,19 @@ export class TableDeadLetterQueue implements DeadLetterQueue {
 
   async clear(): Promise<number> {
     const cleared = (await this.take()).length;
-    // Bodies whose letter is gone (an instance that died between writing the body and the entity, or between
-    // deleting the entity and the body) go too: nothing under the DLQ's folder outlives a clear.
-    await this.files.deletePrefix(DLQ_BODIES);
+    await this.removeOrphanedBodies(Date.now() - ORPHAN_GRACE_MS);
     return cleared;
+  }
+
+  /**
+   * Bodies whose letter is gone (an instance that died between writing the body and the entity, or between deleting
+   * the entity and the body), made before `before`: nothing under the DLQ's folder outlives a clear for long, and a
+   * letter being added meanwhile (body first, then its entity) keeps its body.
+   */
+  private async removeOrphanedBodies(before: number): Promise<void> {
+    const [bodies, letters] = await Promise.all([this.files.list(DLQ_BODIES), this.all(['rowKey'])]);
+    const kept = new Set(letters.map((letter) => `${DLQ_BODIES}${letter.rowKey}.json`));
+    const orphaned = bodies.filter(({ path }) => !kept.has(path) && Number(path.slice(DLQ_BODIES.length, DLQ_BODIES.length + 15)) < before);
+    await Promise.all(orphaned.map(({ path }) => this.files.deletePrefix(path)));
   }
 }

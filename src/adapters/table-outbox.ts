@@ -13,8 +13,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { TimedEvent } from '../core/events/factory.js';
+import { claimableRun, selectClaims, type ChunkClaimView } from '../core/streaming/claim-plan.js';
 import { shardOf } from '../core/streaming/shards.js';
-import type { ClaimedChunk, Outbox, OutboxEvent, OutboxFilter, OutboxSlice, OutboxStatus } from '../core/streaming/types.js';
+import type { ClaimedChunk, ClaimOptions, Outbox, OutboxEvent, OutboxFilter, OutboxSlice, OutboxStatus } from '../core/streaming/types.js';
 import { MAX_TRANSACTION_OPERATIONS, transactionBatches } from './table-transactions.js';
 import { isAlreadyExists, isNotFound, isStorageError, isTakenMeanwhile } from './rest-status.js';
 
@@ -41,6 +42,8 @@ interface ChunkEntity {
   cursor: number;
   /** DateTime, not a JS number: Azure stores an untyped number over 2^31 as Double and reads a bare literal as Int32. */
   claim_until: Date;
+  /** The drain holding the claim ('' when unclaimed): a drain claims past its own chunks, never past another's. */
+  claimed_by: string;
   first_at: Date;
   /** The slice: '' for both for events sent back from the DLQ (claimable whatever the generation). */
   day: string;
@@ -51,6 +54,13 @@ interface ChunkEntity {
 }
 
 const shardKey = (shard: number) => `shard-${shard}`;
+
+/** A chunk in its shard's line, as a claim reads it (no event data). */
+interface LineChunk extends ChunkClaimView {
+  partitionKey: string;
+  etag: string;
+  cursor: number;
+}
 /** Widest epoch-ms time (year 5138 and beyond fit in 15 digits) and chunk number within a unit's shard. */
 const TIME_DIGITS = 15;
 const SEQUENCE_DIGITS = 6;
@@ -110,6 +120,7 @@ function chunkEntity(chunk: EncodedChunk, shard: number, rowKey: string, slice: 
     count: chunk.events.length,
     cursor: 0,
     claim_until: UNCLAIMED,
+    claimed_by: '',
     first_at: new Date(chunk.events[0]!.at),
     day: slice.day,
     generation: slice.generation,
@@ -298,58 +309,81 @@ export class TableOutbox implements Outbox {
     return events.length;
   }
 
-  async claim(maxEvents: number, claimTtlMs: number, now: number, filter?: OutboxFilter): Promise<ClaimedChunk[]> {
+  async claim(maxEvents: number, claimTtlMs: number, now: number, options: ClaimOptions): Promise<ClaimedChunk[]> {
     const client = await this.table();
-    const expired = new Date(now);
-    const candidates: TableEntityResult<Record<string, unknown>>[] = [];
-    // The earliest chunks of every shard, merged by row key (the first event's time within a day). Pages are
-    // sized to what is wanted: a chunk entity carries up to 900 KiB, so a default page of 1,000 would not do.
-    const perShard = Math.ceil(maxEvents / SHARDS / EVENTS_PER_CHUNK) + 1;
-    const ofGeneration = generationFilter(filter);
-    await Promise.all(
-      Array.from({ length: SHARDS }, async (_, shard) => {
-        let taken = 0;
-        const pages = client
-          .listEntities<Record<string, unknown>>({
-            queryOptions: {
-              filter: odata`PartitionKey eq ${shardKey(shard)} and (status eq 'pending' or (status eq 'claimed' and claim_until lt ${expired}))` + ofGeneration,
-            },
-          })
-          .byPage({ maxPageSize: Math.min(1000, perShard) });
-        for await (const page of pages) {
-          for (const entity of page) {
-            candidates.push(entity);
-            taken += Number(entity.count) - Number(entity.cursor);
-          }
-          if (taken >= maxEvents / SHARDS + EVENTS_PER_CHUNK) break;
-        }
-      }),
+    // Each shard's line is read without the event data (a chunk entity carries up to 900 KiB), up to its share of
+    // what is wanted; the data of the chunks taken is read after they are claimed.
+    const perShard = maxEvents / SHARDS + EVENTS_PER_CHUNK;
+    const pageSize = Math.min(1000, 2 * Math.ceil(perShard / EVENTS_PER_CHUNK) + 8);
+    const runs = await Promise.all(
+      Array.from({ length: SHARDS }, (_, shard) => claimableRun(this.shardLine(client, shard, pageSize, options), options.holder, now, perShard)),
     );
-    candidates.sort((a, b) => (a.rowKey! < b.rowKey! ? -1 : a.rowKey! > b.rowKey! ? 1 : 0));
-    const claimed: ClaimedChunk[] = [];
-    /** Shards where a chunk was taken by another drain: their later chunks wait, so a key's order holds. */
-    const skipped = new Set<string>();
-    /** Shards with a chunk claimed: the first of each is claimed whatever the count, so the drain can merge shards by time. */
-    const headed = new Set<string>();
-    let events = 0;
-    for (const entity of candidates) {
-      if (events >= maxEvents && headed.has(entity.partitionKey!)) continue;
-      if (skipped.has(entity.partitionKey!)) continue;
-      try {
-        const response = await client.updateEntity(
-          { partitionKey: entity.partitionKey!, rowKey: entity.rowKey!, status: 'claimed', claim_until: new Date(now + claimTtlMs) },
-          'Merge',
-          { etag: entity.etag },
-        );
-        claimed.push({ id: `${entity.partitionKey}/${entity.rowKey}`, etag: response.etag!, events: decodeChunk(entity), cursor: Number(entity.cursor) });
-        events += Number(entity.count) - Number(entity.cursor);
-        headed.add(entity.partitionKey!);
-      } catch (error) {
-        if (!isTakenMeanwhile(error)) throw error;
-        skipped.add(entity.partitionKey!); // another drain took it
+    const chosen = selectClaims(runs, maxEvents);
+    const claimUntil = new Date(now + claimTtlMs);
+    const claimed = await Promise.all(chosen.map((chunks) => this.claimPrefix(client, chunks, claimUntil, options.holder)));
+    const rowKey = (chunk: ClaimedChunk) => chunk.id.slice(chunk.id.indexOf('/') + 1);
+    return claimed.flat().sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0));
+  }
+
+  /** A shard's unsent chunks in row-key order, as claims see them, read page by page as the caller goes on. */
+  private async *shardLine(client: TableClient, shard: number, pageSize: number, filter: OutboxFilter): AsyncGenerator<LineChunk> {
+    const pages = client
+      .listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${shardKey(shard)} and status ne 'sent'` + generationFilter(filter),
+          select: ['RowKey', 'status', 'count', 'cursor', 'claim_until', 'claimed_by'],
+        },
+      })
+      .byPage({ maxPageSize: pageSize });
+    for await (const page of pages) {
+      for (const entity of page) {
+        yield {
+          partitionKey: shardKey(shard),
+          key: entity.rowKey!,
+          etag: entity.etag,
+          status: entity.status as LineChunk['status'],
+          claimUntil: entity.claim_until instanceof Date ? entity.claim_until.getTime() : Date.parse(String(entity.claim_until)),
+          claimedBy: typeof entity.claimed_by === 'string' ? entity.claimed_by : '',
+          cursor: Number(entity.cursor),
+          unsent: Number(entity.count) - Number(entity.cursor),
+        };
       }
     }
-    return claimed;
+  }
+
+  /**
+   * Claims a shard's chosen chunks in ETag'd transactions, in order, then reads their events. A transaction refused
+   * (another drain claimed one of them meanwhile) ends the shard's claim there: what follows waits its turn.
+   */
+  private async claimPrefix(client: TableClient, chunks: readonly LineChunk[], claimUntil: Date, holder: string): Promise<ClaimedChunk[]> {
+    const taken: LineChunk[] = [];
+    for (let i = 0; i < chunks.length; i += MAX_BATCH) {
+      const slice = chunks.slice(i, i + MAX_BATCH);
+      try {
+        await client.submitTransaction(
+          slice.map((chunk): TransactionAction => [
+            'update',
+            { partitionKey: chunk.partitionKey, rowKey: chunk.key, status: 'claimed', claim_until: claimUntil, claimed_by: holder },
+            'Merge',
+            { etag: chunk.etag },
+          ]),
+        );
+        taken.push(...slice);
+      } catch (error) {
+        if (!isStorageError(error)) throw error;
+        break;
+      }
+    }
+    // The events and the claim's ETag are read back (a transaction's sub-responses do not name their rows); nobody
+    // else can write a chunk this drain holds until the claim ends, so the ETag read is the claim's.
+    const read = await Promise.all(
+      taken.map(async (chunk): Promise<ClaimedChunk | undefined> => {
+        const entity = await client.getEntity<Record<string, unknown>>(chunk.partitionKey, chunk.key);
+        if (entity.claimed_by !== holder || Number(entity.claim_until) !== claimUntil.getTime()) return undefined;
+        return { id: `${chunk.partitionKey}/${chunk.key}`, etag: entity.etag, events: decodeChunk(entity), cursor: Number(entity.cursor) };
+      }),
+    );
+    return read.filter((chunk): chunk is ClaimedChunk => chunk !== undefined);
   }
 
   async complete(chunk: ClaimedChunk, sentUpTo: number): Promise<void> {
@@ -357,9 +391,13 @@ export class TableOutbox implements Outbox {
     const [partitionKey, key] = chunk.id.split('/') as [string, string];
     const done = sentUpTo >= chunk.events.length;
     try {
-      await client.updateEntity({ partitionKey, rowKey: key, status: done ? 'sent' : 'pending', cursor: sentUpTo, claim_until: UNCLAIMED }, 'Merge', {
-        etag: chunk.etag,
-      });
+      await client.updateEntity(
+        { partitionKey, rowKey: key, status: done ? 'sent' : 'pending', cursor: sentUpTo, claim_until: UNCLAIMED, claimed_by: '' },
+        'Merge',
+        {
+          etag: chunk.etag,
+        },
+      );
     } catch (error) {
       // The claim expired and another drain took the chunk over; it continues from our last recorded cursor.
       if (!isTakenMeanwhile(error)) throw error;
@@ -381,7 +419,7 @@ export class TableOutbox implements Outbox {
             await client.submitTransaction(
               slice.map((chunk): TransactionAction => [
                 'update',
-                { partitionKey, rowKey: chunk.id.split('/')[1]!, status: 'sent', cursor: chunk.events.length, claim_until: UNCLAIMED },
+                { partitionKey, rowKey: chunk.id.split('/')[1]!, status: 'sent', cursor: chunk.events.length, claim_until: UNCLAIMED, claimed_by: '' },
                 'Merge',
                 { etag: chunk.etag },
               ]),

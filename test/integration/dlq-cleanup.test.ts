@@ -1,7 +1,7 @@
 /**
  * Nothing of the dead-letter queue outlives its letters: a large event's body (kept in Blob) goes with its letter,
  * and clearing the queue also removes bodies whose letter never got written or was deleted first (an instance that
- * died in between).
+ * died in between), but not the body of a letter that an add is writing at the same moment.
  */
 import { describe, expect, inject, it } from 'vitest';
 import { TableDeadLetterQueue } from '../../src/adapters/table-dead-letters.js';
@@ -33,5 +33,22 @@ describe('DLQ cleanup', () => {
     expect(await dlq.clear()).toBe(2);
     expect(bodies()).toEqual([]);
     expect((await dlq.summary()).total).toBe(0);
+  });
+
+  it('keeps the body of a letter being added while the queue is cleared', async () => {
+    const table = await freshTable(connectionString, 'dlqrace');
+    const files = new MemoryFiles();
+    const dlq = new TableDeadLetterQueue(async () => table, files);
+    // The clear runs between an add's body write and its entity write.
+    let clearing: Promise<number> | undefined;
+    const write = files.write.bind(files);
+    files.write = async (path, bytes, contentType) => {
+      await write(path, bytes, contentType);
+      clearing ??= dlq.clear();
+      await clearing;
+    };
+    expect(await dlq.add([event('big-during-clear', 40_000)], 'unknown', 'x', 0, 100)).toBe(1);
+    const [letter] = (await dlq.list(1, 10)).events;
+    expect((letter!.event as { event_id: string }).event_id).toBe('big-during-clear');
   });
 });

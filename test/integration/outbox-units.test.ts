@@ -37,7 +37,7 @@ describe('outbox units on Azurite', () => {
     const first = await units.writeUnit(slice, events);
     expect(first.created).toBe(first.chunks);
     // Each of the 12 stores' events sit in one shard: the chunks of a claim hold every store in one shard only.
-    const claimed = await units.claim(100_000, 60_000, Date.now(), { generation: 'g1' });
+    const claimed = await units.claim(100_000, 60_000, Date.now(), { holder: 'drain-a', generation: 'g1' });
     const shardsOfStore = new Map<string, Set<string>>();
     for (const chunk of claimed)
       for (const event of chunk.events)
@@ -57,7 +57,7 @@ describe('outbox units on Azurite', () => {
     expect(status.sent_events).toBe(claimed[0]!.events.length);
     expect(status.pending_events).toBe(3_000 - claimed[0]!.events.length);
     // Claimed again, then checkpointed: the claim holds (its ETag is the claim's).
-    const next = await units.claim(500, 60_000, Date.now(), { generation: 'g1' });
+    const next = await units.claim(500, 60_000, Date.now(), { holder: 'drain-a', generation: 'g1' });
     expect(next.length).toBeGreaterThan(0);
     expect(await units.checkpoint(next[0]!, 1, Date.now() + 60_000)).toBe(true);
   });
@@ -75,7 +75,7 @@ describe('outbox units on Azurite', () => {
         body: JSON.stringify(t.envelope),
       })),
     );
-    const claimed = idsOf(await outbox.claim(10_000, 60_000, Date.now(), { generation: 'new' }));
+    const claimed = idsOf(await outbox.claim(10_000, 60_000, Date.now(), { holder: 'drain-a', generation: 'new' }));
     expect(claimed.filter((id) => id.startsWith('old'))).toEqual([]);
     expect(claimed.filter((id) => id.startsWith('new'))).toHaveLength(300);
     expect(claimed.filter((id) => id.startsWith('dlq'))).toHaveLength(5);

@@ -114,7 +114,7 @@ describe('dead-letter retry through the outbox', () => {
     // A start generates the next day: the slice is replaced, the retried letters stay and go out after it.
     const next = slice(20).map((t) => ({ ...t, envelope: { ...t.envelope, event_id: `next-${t.envelope.event_id}` } }));
     await deps.outbox.replace(next);
-    const claimed = await deps.outbox.claim(1000, 30_000, Date.now());
+    const claimed = await deps.outbox.claim(1000, 30_000, Date.now(), { holder: 'drain-a' });
     const ids = claimed.flatMap((chunk) => chunk.events.map((e) => (JSON.parse(e.body) as { event_id: string }).event_id));
     // The slice first (its chunks are by store, so its events come store by store), then the letters.
     expect(ids.slice(0, next.length).sort()).toEqual(next.map((t) => t.envelope.event_id).sort());

@@ -95,16 +95,39 @@ describe('TableOutbox', () => {
     const outbox = new TableOutbox(async () => outboxTable);
     await outbox.replace(events(500));
     const now = Date.now();
-    const [first] = await outbox.claim(1, 1_000, now);
+    const [first] = await outbox.claim(1, 1_000, now, { holder: 'drain-a' });
     await outbox.complete(first!, 100); // sent 100, released
-    const [again] = await outbox.claim(1, 1_000, now);
+    const [again] = await outbox.claim(1, 1_000, now, { holder: 'drain-a' });
     expect(again!.cursor).toBe(100);
     // This drain "dies" holding the claim: nobody else may take the chunk until the claim expires.
-    const meanwhile = await outbox.claim(250, 1_000, now + 500);
+    const meanwhile = await outbox.claim(250, 1_000, now + 500, { holder: 'drain-b' });
     expect(meanwhile.map((c) => c.id)).not.toContain(again!.id);
-    const later = await outbox.claim(500, 1_000, now + 2_000);
+    const later = await outbox.claim(500, 1_000, now + 2_000, { holder: 'drain-b' });
     expect(later.map((c) => c.id)).toContain(again!.id);
     expect(later.find((c) => c.id === again!.id)!.cursor).toBe(100);
+  });
+
+  it('a taking-over drain stops a shard at a chunk another drain still holds; a drain claims past its own', async () => {
+    const outboxTable = await table('outbox');
+    const outbox = new TableOutbox(async () => outboxTable);
+    // One key: all 1,000 events in one shard, four chunks in order.
+    await outbox.replace(events(1000).map((t) => ({ ...t, envelope: { ...t.envelope, partition_key: 'store-1' } })));
+    const now = Date.now();
+    const ids = (chunks: { id: string }[]) => chunks.map((c) => c.id);
+    const [first] = await outbox.claim(1, 1_000, now, { holder: 'drain-a' });
+    // Drain A claims ahead: past its own first chunk, the next one.
+    const [second] = await outbox.claim(1, 1_000, now + 500, { holder: 'drain-a' });
+    expect(second!.id > first!.id).toBe(true);
+    expect(second!.events[0]!.eventId).toBe('e250');
+    // A's first claim has expired, its second has not: B takes the first and must stop there, not jump to the third.
+    const takeover = await outbox.claim(10_000, 1_000, now + 1_200, { holder: 'drain-b' });
+    expect(ids(takeover)).toEqual([first!.id]);
+    // Once A's second claim expires too, B takes it and the rest, in order, passing over the chunk it holds.
+    const rest = await outbox.claim(10_000, 1_000, now + 2_000, { holder: 'drain-b' });
+    expect(rest.map((c) => c.events[0]!.eventId)).toEqual(['e250', 'e500', 'e750']);
+    // A has lost both claims: its checkpoints say so.
+    expect(await outbox.checkpoint(first!, 10, now + 3_000)).toBe(false);
+    expect(await outbox.checkpoint(second!, 10, now + 3_000)).toBe(false);
   });
 
   it('paces sending: burst events per interval', async () => {
@@ -133,7 +156,7 @@ describe('TableOutbox', () => {
     const appended = (label: string) =>
       events(600).map((e) => ({ at: e.at, partitionKey: 'store-1', eventType: e.envelope.event_type, eventId: `${label}${e.envelope.event_id}`, body: '{}' }));
     await Promise.all([outbox.append(appended('a')), outbox.append(appended('b'))]);
-    const claimed = await outbox.claim(10_000, 60_000, Date.now());
+    const claimed = await outbox.claim(10_000, 60_000, Date.now(), { holder: 'drain-a' });
     const ids = claimed.flatMap((chunk) => chunk.events.map((e) => e.eventId));
     expect(ids.length).toBe(300 + 1200);
     expect(new Set(ids).size).toBe(ids.length);

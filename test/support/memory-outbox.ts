@@ -6,7 +6,8 @@
  */
 import type { TimedEvent } from '../../src/core/events/factory.js';
 import { shardOf } from '../../src/core/streaming/shards.js';
-import type { ClaimedChunk, Outbox, OutboxEvent, OutboxFilter, OutboxSlice, OutboxStatus } from '../../src/core/streaming/types.js';
+import { claimableRun, selectClaims } from '../../src/core/streaming/claim-plan.js';
+import type { ClaimedChunk, ClaimOptions, Outbox, OutboxEvent, OutboxFilter, OutboxSlice, OutboxStatus } from '../../src/core/streaming/types.js';
 
 interface MemoryChunk {
   shard: number;
@@ -15,6 +16,7 @@ interface MemoryChunk {
   status: 'pending' | 'claimed' | 'sent';
   cursor: number;
   claimUntil: number;
+  claimedBy: string;
   etag: number;
   events: OutboxEvent[];
 }
@@ -36,7 +38,7 @@ export class MemoryOutbox implements Outbox {
   private put(shard: number, rowKey: string, generation: string, events: OutboxEvent[]): boolean {
     const id = `shard-${shard}/${rowKey}`;
     if (this.chunks.has(id)) return false;
-    this.chunks.set(id, { shard, rowKey, generation, status: 'pending', cursor: 0, claimUntil: 0, etag: ++this.etags, events });
+    this.chunks.set(id, { shard, rowKey, generation, status: 'pending', cursor: 0, claimUntil: 0, claimedBy: '', etag: ++this.etags, events });
     return true;
   }
 
@@ -80,27 +82,39 @@ export class MemoryOutbox implements Outbox {
     return events.length;
   }
 
-  private claimable(chunk: MemoryChunk, now: number, filter?: OutboxFilter): boolean {
-    if (filter?.generation !== undefined && chunk.generation !== filter.generation && chunk.generation !== '') return false;
-    return chunk.status === 'pending' || (chunk.status === 'claimed' && chunk.claimUntil < now);
+  private inGeneration(chunk: MemoryChunk, filter: OutboxFilter): boolean {
+    return filter.generation === undefined || chunk.generation === filter.generation || chunk.generation === '';
   }
 
-  async claim(maxEvents: number, claimTtlMs: number, now: number, filter?: OutboxFilter): Promise<ClaimedChunk[]> {
-    const candidates = [...this.chunks.values()]
-      .filter((c) => this.claimable(c, now, filter))
-      .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
+  /** The shared claim rule (head of line per shard, past the holder's own chunks), over the chunks in memory. */
+  async claim(maxEvents: number, claimTtlMs: number, now: number, options: ClaimOptions): Promise<ClaimedChunk[]> {
+    const perShard = maxEvents / SHARDS + PER_CHUNK;
+    const runs = await Promise.all(
+      Array.from({ length: SHARDS }, (_, shard) => {
+        const line = [...this.chunks.values()]
+          .filter((c) => c.shard === shard && c.status !== 'sent' && this.inGeneration(c, options))
+          .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0))
+          .map((chunk) => ({
+            chunk,
+            key: chunk.rowKey,
+            status: chunk.status,
+            claimUntil: chunk.claimUntil,
+            claimedBy: chunk.claimedBy,
+            unsent: chunk.events.length - chunk.cursor,
+          }));
+        return claimableRun(line, options.holder, now, perShard);
+      }),
+    );
     const claimed: ClaimedChunk[] = [];
-    const headed = new Set<number>();
-    let events = 0;
-    for (const chunk of candidates) {
-      if (events >= maxEvents && headed.has(chunk.shard)) continue;
-      headed.add(chunk.shard);
+    for (const { chunk } of selectClaims(runs, maxEvents)
+      .flat()
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
       chunk.status = 'claimed';
       chunk.claimUntil = now + claimTtlMs;
+      chunk.claimedBy = options.holder;
       chunk.etag = ++this.etags;
       this.claims.push(this.idOf(chunk));
       claimed.push({ id: this.idOf(chunk), etag: String(chunk.etag), events: chunk.events, cursor: chunk.cursor });
-      events += chunk.events.length - chunk.cursor;
     }
     return claimed;
   }
@@ -116,6 +130,7 @@ export class MemoryOutbox implements Outbox {
     chunk.status = sentUpTo >= chunk.events.length ? 'sent' : 'pending';
     chunk.cursor = sentUpTo;
     chunk.claimUntil = 0;
+    chunk.claimedBy = '';
     chunk.etag = ++this.etags;
   }
 

@@ -26,8 +26,8 @@ export class MemoryFiles implements DatasetFiles {
   async open() {
     return undefined;
   }
-  async list() {
-    return [];
+  async list(prefix: string) {
+    return [...this.files].filter(([path]) => path.startsWith(prefix)).map(([path, bytes]) => ({ path, bytes: bytes.byteLength }));
   }
   async deletePrefix(prefix: string) {
     const gone = [...this.files.keys()].filter((path) => path.startsWith(prefix));

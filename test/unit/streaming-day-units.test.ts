@@ -224,7 +224,7 @@ describe('the drain over units and days', () => {
       },
     ]);
     const sink = new RecordingSink();
-    const claimed = await deps.outbox.claim(1_000, 60_000, Date.now(), { generation: (await readStreamState(deps)).generation! });
+    const claimed = await deps.outbox.claim(1_000, 60_000, Date.now(), { holder: 'drain-a', generation: (await readStreamState(deps)).generation! });
     // Another drain "died" holding these; they expire and this drain takes them over.
     deps.outbox.expireClaims();
     for (

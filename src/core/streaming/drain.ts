@@ -12,6 +12,7 @@
  *   sent (./day-units.ts); once they are all in and all sent, and the next day (generated ahead) is ready, the
  *   stream rolls over to it (`rollOver`): an ETag'd transition of the state, so two drains never roll twice.
  */
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AppConfig } from '../config/schema.js';
 import { redactSecrets } from '../config/secrets.js';
@@ -471,6 +472,8 @@ export async function drainOutbox(
   await breaker.refresh();
   let pace = paceOf(state, config, started, stoppedDrain);
   const progress = new ChunkProgress(deps, () => clock() + claimTtlMs);
+  /** This run's name on its claims: it claims past the chunks it holds itself, never past another drain's. */
+  const claimHolder = randomUUID();
   let lastRefresh = started;
   let lastFlush = started;
 
@@ -548,7 +551,10 @@ export async function drainOutbox(
         const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
         // Live: the first claim is one burst, so the first due events go out without waiting for a budget's worth.
         const perBudget = state.clock && progress.remaining === 0 ? wanted : Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
-        prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock(), { generation: state.generation ?? undefined });
+        prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock(), {
+          holder: claimHolder,
+          generation: state.generation ?? undefined,
+        });
       }
       if (progress.remaining < wanted && prefetch) {
         const claimed = await prefetch;

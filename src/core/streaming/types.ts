@@ -49,6 +49,12 @@ export interface OutboxFilter {
   generation?: string | undefined;
 }
 
+/** Options of a claim. */
+export interface ClaimOptions extends OutboxFilter {
+  /** The claiming drain (one id per drain run): it claims past chunks it holds itself, never past another's. */
+  holder: string;
+}
+
 export interface Outbox {
   /**
    * Writes one unit's events, sorted by time, as chunks of the slice: each event in the shard of its partition key,
@@ -63,10 +69,10 @@ export interface Outbox {
   /**
    * Claims the earliest unsent chunks (ETag-guarded) holding about `maxEvents` unsent events (each shard is read for
    * its even share, so an uneven shard may leave some for the next claim), in row-key order,
-   * and the earliest of every other shard (so the drain can merge the shards by time), never skipping an earlier
-   * chunk of a shard that another drain holds.
+   * and the earliest of every other shard (so the drain can merge the shards by time). A shard is claimed up to the
+   * first chunk another drain holds (head of line: ./claim-plan.ts), past chunks the claiming drain holds itself.
    */
-  claim(maxEvents: number, claimTtlMs: number, now: number, filter?: OutboxFilter): Promise<ClaimedChunk[]>;
+  claim(maxEvents: number, claimTtlMs: number, now: number, options: ClaimOptions): Promise<ClaimedChunk[]>;
   /** Records progress: all sent → chunk sent; else released for the next drain with its cursor. */
   complete(chunk: ClaimedChunk, sentUpTo: number): Promise<void>;
   /** Marks many fully sent chunks at once (batch transactions per partition). */
