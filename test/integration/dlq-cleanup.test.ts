@@ -42,8 +42,8 @@ describe('DLQ cleanup', () => {
     // The clear runs between an add's body write and its entity write.
     let clearing: Promise<number> | undefined;
     const write = files.write.bind(files);
-    files.write = async (path, bytes, contentType) => {
-      await write(path, bytes, contentType);
+    files.write = async (path: string, bytes: Uint8Array) => {
+      await write(path, bytes);
       clearing ??= dlq.clear();
       await clearing;
     };

@@ -2,9 +2,11 @@
  * Live mode through the real drain and Table outbox on Azurite, with a real (small) simulated day: events go
  * out when due, stamped with the wall time at which they are due (never in the future, within the pacing window
  * of delivery), late events arrive with their true times at most the bound late, and the ids and payloads
- * (times aside) are those of the paced stream.
+ * (times aside) are those of the paced stream; a shortage's announcements are on the wall clock too.
  */
 import { describe, expect, inject, it } from 'vitest';
+import { JsonEntityStore } from '../../src/adapters/json-entity.js';
+import type { Disruption } from '../../src/core/disruptions/model.js';
 import { appConfigSchema } from '../../src/core/config/schema.js';
 import { readStatistics } from '../../src/core/streaming/control.js';
 import { drainOutbox } from '../../src/core/streaming/drain.js';
@@ -13,7 +15,7 @@ import { ENVELOPE_TIME_FIELDS, PAYLOAD_TIME_FIELDS, startLiveClock } from '../..
 import { newPace } from '../../src/core/streaming/pacer.js';
 import type { EventSink, OutboxEvent } from '../../src/core/streaming/types.js';
 import { smallConfig, smallDay } from '../support/small-day.js';
-import { streamingTestDeps } from '../support/streaming-deps.js';
+import { freshTable, streamingTestDeps } from '../support/streaming-deps.js';
 
 const connectionString = inject('storageConnectionString');
 const DAY = '2024-06-14';
@@ -104,5 +106,44 @@ describe('live mode', () => {
     for (const { event } of sink.received) expect(withoutTimes(event.body)).toEqual(withoutTimes(pacedBodies.get(event.eventId)!));
     // Paced events carry their simulated times.
     for (const { event } of pacedSink.received.slice(0, 50)) expect((JSON.parse(event.body) as Envelope).ingest_timestamp.startsWith(DAY)).toBe(true);
+  }, 30_000);
+
+  it('stamps the stockouts and reorders a shortage announces with wall times too', async () => {
+    const deps = await streamingTestDeps(connectionString, { emit_interval_ms: INTERVAL_MS, burst: 200, day: DAY });
+    const disruptionsTable = await freshTable(connectionString, 'livedisruptions');
+    const disruptions = new JsonEntityStore<Disruption>(async () => disruptionsTable, 'disruption');
+    const anchor = Date.parse(`${DAY}T11:00:00.000Z`);
+    await deps.outbox.replace(delivered.filter((e) => e.at >= anchor));
+    const start = Date.now();
+    await disruptions.write(
+      'short-1',
+      {
+        id: 'short-1',
+        disruption_type: 'inventory_shortage',
+        target_id: 1,
+        severity: 0.5,
+        duration_minutes: 5,
+        product_ids: [3, 4],
+        created_at: new Date(start - 1000).toISOString(),
+        expires_at: new Date(start + 300_000).toISOString(),
+        announced_at: null,
+      },
+      undefined,
+    );
+    const clock = startLiveClock(DAY, start, SPEED, 11 * 3_600_000);
+    await deps.state.update('state', (s) => s && { ...s, clock, pace: newPace(INTERVAL_MS, 200, start) });
+    const sink = new TimingSink();
+    await drainOutbox({ ...deps, disruptions }, config, async () => sink, 1000);
+    const announced = sink.received.filter(({ event }) => (JSON.parse(event.body) as Envelope).correlation_id === 'disruption-short-1');
+    expect(announced.map(({ event }) => event.eventType).sort()).toEqual(['reorder_triggered', 'reorder_triggered', 'stockout_detected', 'stockout_detected']);
+    for (const { event, wall } of announced) {
+      const envelope = JSON.parse(event.body) as Envelope;
+      const times = [envelope.ingest_timestamp, ...PAYLOAD_TIME_FIELDS[envelope.event_type].times.map((field) => envelope.payload[field] as string)];
+      // On the wall clock, due when the stream's next event is (at most a pacing window and a drain's delay back).
+      for (const time of times) {
+        expect(Date.parse(time)).toBeGreaterThanOrEqual(start);
+        expect(Date.parse(time)).toBeLessThanOrEqual(wall);
+      }
+    }
   }, 30_000);
 });

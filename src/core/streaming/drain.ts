@@ -26,7 +26,7 @@ import { breakerSettings, CircuitBreaker, DrainBreaker } from './breaker.js';
 import { deadLetter } from './dead-letter.js';
 import { latenessMs } from './lateness.js';
 import { DrainLeaseHolder } from './lease.js';
-import { liveEvent, liveStep } from './live-clock.js';
+import { liveEvent, liveStep, type LiveClock } from './live-clock.js';
 import { CATCH_UP_BURSTS, eventsToSend, forgiveOwed, newPace, nextBurstAt, recordTick, repace, type Pace } from './pacer.js';
 import { backoffMs, classifySendError, errorText, RETRYABLE_ERRORS, TRANSIENT_ERRORS } from './send-errors.js';
 import {
@@ -593,6 +593,7 @@ export async function drainOutbox(
             state,
             active,
             progress,
+            stoppedDrain ? null : (state.clock ?? null),
             (events) =>
               deliver(
                 deps,
@@ -770,6 +771,7 @@ async function announceShortages(
   state: StreamState,
   active: Disruption[],
   progress: ChunkProgress,
+  live: LiveClock | null,
   send: (events: OutboxEvent[]) => Promise<Delivery>,
   tally: DrainTally,
   clock: () => number,
@@ -777,9 +779,10 @@ async function announceShortages(
   for (const disruption of active) {
     if (disruption.disruption_type !== 'inventory_shortage' || disruption.announced_at) continue;
     const at = progress.nextAt() ?? clock();
-    const events = announcementEvents(disruption, at, (product) => shortageReorder(config, disruption.target_id, product)).filter(
-      (event) => !state.event_types || state.event_types.includes(event.eventType),
-    );
+    // Announced at a simulated time like the events beside it; in live mode moved onto the wall clock like them.
+    const events = announcementEvents(disruption, at, (product) => shortageReorder(config, disruption.target_id, product))
+      .filter((event) => !state.event_types || state.event_types.includes(event.eventType))
+      .map((event) => (live ? liveEvent(event, live) : event));
     const { done, failed } = await send(events);
     if (!done) return false;
     tally.recordSent(events, failed, clock());
