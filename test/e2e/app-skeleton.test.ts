@@ -127,6 +127,11 @@ describe('the app on the local host', () => {
     expect(registered.length).toBeGreaterThan(5);
     for (const route of registered) expect(documented, route).toContain(route);
     expect(document.paths['/api/stream/config'].put.requestBody.content['application/json'].schema).toBeDefined();
+    // A job as shown: per-day progress, not the stored counters it is derived from (presentJob leaves them out).
+    const job = Object.keys(document.components.schemas.GenerationJob.properties as object);
+    expect(job).toContain('days');
+    expect(job).not.toContain('region_days_done');
+    expect(job).not.toContain('marketing_days_done');
   });
 
   it('serves the dashboard and an offline docs page that load nothing from outside the app', async () => {

@@ -9,7 +9,7 @@
  * progress (`days` in the API) is derived from these when a job is read.
  */
 import { addDays, daysBetween } from '../facts/calendar.js';
-import type { Job } from '../jobs/job.js';
+import type { Job, ShownJob } from '../jobs/job.js';
 
 /** Region id 0 is the network-wide marketing unit. */
 export const MARKETING_UNIT = 0;
@@ -66,7 +66,7 @@ export function dayProgress(job: Job): Record<string, { done: number; total: num
 }
 
 /** The job as the API shows it: per-day progress derived from the counted units. */
-export function presentJob(job: Job): Job {
+export function presentJob(job: Job): ShownJob {
   const days = dayProgress(job);
   const { region_days_done: _regions, marketing_days_done: _marketing, ...shown } = job;
   return days === undefined ? shown : { ...shown, days };

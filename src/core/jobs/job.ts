@@ -16,38 +16,41 @@ export const tableProgressSchema = z.object({
 });
 export type TableProgress = z.infer<typeof tableProgressSchema>;
 
-export const jobSchema = z
-  .object({
-    operation_id: z.string(),
-    kind: z.enum(['master', 'historical']),
-    status: z.enum(JOB_STATUSES),
-    progress: z.number().min(0).max(1),
-    message: z.string(),
-    created_at: z.string(),
-    started_at: z.string().nullable(),
-    updated_at: z.string(),
-    finished_at: z.string().nullable(),
-    eta_seconds: z.number().nullable().describe('Estimated seconds to completion, from the rate so far.'),
-    current_table: z.string().nullable(),
-    current_day: z.string().nullable(),
-    tables: z.record(z.string(), tableProgressSchema),
-    units_total: z.number().int().describe('Work units (tables or day chunks) in the job.'),
-    units_done: z.number().int(),
-    days: z
-      .record(z.string(), z.object({ done: z.number().int(), total: z.number().int() }))
-      .optional()
-      .describe('Historical jobs: work units finished per day (regions plus marketing).'),
-    region_days_done: z
-      .record(z.string(), z.number().int())
-      .optional()
-      .describe('Stored, not shown: days counted per supply region (src/core/generation/unit-progress.ts).'),
-    marketing_days_done: z.string().optional().describe('Stored, not shown: counted marketing days, one bit per day (base64).'),
-    error: z.string().nullable(),
-    cancel_requested: z.boolean(),
-    request: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'GenerationJob' });
-export type Job = z.infer<typeof jobSchema>;
+const shownJobFields = z.object({
+  operation_id: z.string(),
+  kind: z.enum(['master', 'historical']),
+  status: z.enum(JOB_STATUSES),
+  progress: z.number().min(0).max(1),
+  message: z.string(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  updated_at: z.string(),
+  finished_at: z.string().nullable(),
+  eta_seconds: z.number().nullable().describe('Estimated seconds to completion, from the rate so far.'),
+  current_table: z.string().nullable(),
+  current_day: z.string().nullable(),
+  tables: z.record(z.string(), tableProgressSchema),
+  units_total: z.number().int().describe('Work units (tables or day chunks) in the job.'),
+  units_done: z.number().int(),
+  days: z
+    .record(z.string(), z.object({ done: z.number().int(), total: z.number().int() }))
+    .optional()
+    .describe('Historical jobs: work units finished per day (regions plus marketing).'),
+  error: z.string().nullable(),
+  cancel_requested: z.boolean(),
+  request: z.record(z.string(), z.unknown()),
+});
+
+/** A job as the API shows it. */
+export const jobSchema = shownJobFields.meta({ id: 'GenerationJob' });
+export type ShownJob = z.infer<typeof jobSchema>;
+
+/** A job as it is stored: what the API shows, and the unit counters it is derived from (not shown). */
+export const storedJobSchema = shownJobFields.extend({
+  region_days_done: z.record(z.string(), z.number().int()).optional().describe('Days counted per supply region (src/core/generation/unit-progress.ts).'),
+  marketing_days_done: z.string().optional().describe('Counted marketing days, one bit per day (base64).'),
+});
+export type Job = z.infer<typeof storedJobSchema>;
 
 export function isTerminal(status: JobStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';

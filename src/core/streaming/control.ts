@@ -163,7 +163,7 @@ export async function startStreaming(deps: StreamingDeps, config: AppConfig, req
     generation: continued ? (current.generation ?? null) : preparation!.generation,
     preparation,
     next_preparation: continued ? (current.next_preparation ?? null) : null,
-    clock: live ? live : null,
+    clock: live,
     lateness,
   };
   // A new start is a clean slate for the breaker (the operators' "manual reset" is stop, then start) and the
