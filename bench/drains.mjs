@@ -7,56 +7,26 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TableClient } from '@azure/data-tables';
-import { Worker } from 'node:worker_threads';
-import { startAzurite } from '../dist/src/local/azurite.js';
-import { TableOutbox } from '../dist/src/adapters/table-outbox.js';
 import { JsonEntityStore } from '../dist/src/adapters/json-entity.js';
+import { TableOutbox } from '../dist/src/adapters/table-outbox.js';
 import { stoppedState } from '../dist/src/core/streaming/types.js';
 import { defaultConfig } from '../dist/src/core/config/schema.js';
-import { collectDayEvents, EventCollector } from '../dist/src/core/events/factory.js';
-import { buildFactContext } from '../dist/src/core/facts/context.js';
-import { openingBalances } from '../dist/src/core/facts/inventory.js';
-import { generateRegionDay, REGION_TABLES } from '../dist/src/core/facts/region-day.js';
+import { dayEvents, startPeer, startStorage } from './lib/rig.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WANTED = Number(process.env.BENCH_DRAIN_EVENTS ?? 60_000);
 
-const config = defaultConfig();
-const context = buildFactContext(config);
-const regions = [...context.regions].sort((a, b) => b.stores.length - a.stores.length).slice(0, 3);
-const collector = new EventCollector(null);
-for (const region of regions) {
-  const day = generateRegionDay(context, region, '2026-03-04', openingBalances(config.seed, config.volume, region, context.products.length));
-  collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, day.tables[t].build()])));
-}
-const events = collector.sorted().slice(0, WANTED);
-console.log(`events: ${events.length.toLocaleString('en-US')} real events of a default-volume weekday (${regions.length} supply regions)`);
+const made = dayEvents(defaultConfig(), '2026-03-04');
+const events = made.events.slice(0, WANTED);
+console.log(`events: ${events.length.toLocaleString('en-US')} real events of a default-volume weekday (${made.regions} supply regions)`);
 
-const worker = new Worker(new URL('./lib/peer-worker.mjs', import.meta.url));
-const ask = (type) =>
-  new Promise((resolve) => {
-    const listener = (message) => {
-      if (message.type === type) {
-        worker.off('message', listener);
-        resolve(message);
-      }
-    };
-    worker.on('message', listener);
-    if (type !== 'ready') worker.postMessage({ type });
-  });
-const peerConnection = (await ask('ready')).connectionString;
-const azurite = await startAzurite();
-const table = async (name) => {
-  const client = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
-  await client.createTable();
-  return client;
-};
+const peer = await startPeer();
+const storage = await startStorage();
 
 async function run(processes, label) {
-  const docs = await table(`drainsstream${processes}`);
-  const outboxTable = await table(`drainsoutbox${processes}`);
-  const dlqTable = await table(`drainsdlq${processes}`);
+  const docs = await storage.table(`drainsstream${processes}`);
+  const outboxTable = await storage.table(`drainsoutbox${processes}`);
+  const dlqTable = await storage.table(`drainsdlq${processes}`);
   await new TableOutbox(async () => outboxTable).replace(events);
   // Unthrottled: a schedule far above what the path takes, so the rate measured is the path's.
   await new JsonEntityStore(async () => docs, 'stream').write(
@@ -64,14 +34,14 @@ async function run(processes, label) {
     { ...stoppedState(), status: 'running', emit_interval_ms: 10, burst: 20_000 },
     undefined,
   );
-  await ask('reset');
+  await peer.ask('reset');
   const env = {
     ...process.env,
-    STORAGE: azurite.connectionString,
+    STORAGE: storage.connectionString,
     OUTBOX_TABLE: outboxTable.tableName,
     STREAM_TABLE: docs.tableName,
     DLQ_TABLE: dlqTable.tableName,
-    PEER: peerConnection,
+    PEER: peer.connectionString,
     BUDGET_MS: '4500',
     CLAIM_TTL_MS: '35000',
     REALTIME: JSON.stringify({ retry_attempts: 3, max_batch_size: 1000, batch_timeout_ms: 30_000 }),
@@ -83,12 +53,12 @@ async function run(processes, label) {
     children.push(child);
   }
   const deadline = Date.now() + 300_000;
-  while ((await ask('count')).count < events.length) {
+  while ((await peer.count()) < events.length) {
     if (Date.now() > deadline) throw new Error(`${label}: the peer did not get every event within 300 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const seconds = (performance.now() - start) / 1000;
-  const received = (await ask('count')).count;
+  const received = await peer.count();
   await Promise.all(children.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGKILL')))));
   const rate = events.length / seconds;
   console.log(
@@ -102,6 +72,6 @@ const two = await run(2, 'two drain processes');
 console.log(
   `two / one: ${(two / one).toFixed(2)} (one lease: the second process takes over when the first lets go or dies, it does not send at the same time)`,
 );
-worker.postMessage({ type: 'stop' });
-await azurite.stop();
+peer.stop();
+await storage.stop();
 process.exit(0);

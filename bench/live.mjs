@@ -4,24 +4,12 @@
 // against the day's own hourly counts (counted from the generated events' timestamps), and how far behind the
 // wall clock the events' timestamps were on arrival. Goal: every hour within 5%; no timestamp in the future.
 // BENCH_LIVE_FROM_HOUR (default 11) and BENCH_LIVE_HOURS (default 2) choose the simulated hours streamed.
-import { EventHubProducerClient } from '@azure/event-hubs';
-import { TableClient } from '@azure/data-tables';
-import { Worker } from 'node:worker_threads';
-import { startAzurite } from '../dist/src/local/azurite.js';
-import { TableOutbox } from '../dist/src/adapters/table-outbox.js';
-import { JsonEntityStore } from '../dist/src/adapters/json-entity.js';
-import { EventHubsSink } from '../dist/src/adapters/eventhubs-sink.js';
-import { TableDeadLetterQueue } from '../dist/src/adapters/table-dead-letters.js';
 import { drainOutbox } from '../dist/src/core/streaming/drain.js';
 import { newPace } from '../dist/src/core/streaming/pacer.js';
 import { startLiveClock } from '../dist/src/core/streaming/live-clock.js';
 import { stoppedState } from '../dist/src/core/streaming/types.js';
 import { defaultConfig } from '../dist/src/core/config/schema.js';
-import { collectDayEvents, collectStoreHours, EventCollector } from '../dist/src/core/events/factory.js';
-import { buildFactContext } from '../dist/src/core/facts/context.js';
-import { openingBalances } from '../dist/src/core/facts/inventory.js';
-import { generateMarketingDay } from '../dist/src/core/facts/marketing.js';
-import { generateRegionDay, REGION_TABLES } from '../dist/src/core/facts/region-day.js';
+import { dayEvents, drainDeps, peerSink, startPeer, startStorage } from './lib/rig.mjs';
 
 const DAY = '2026-03-04';
 const SPEED = 60;
@@ -31,20 +19,10 @@ const TIMER_MS = 5_000;
 const BUDGET_MS = 4_500;
 const PACING = { emit_interval_ms: 100, burst: 1000, max_batch_size: 1000 };
 
-// The whole default-volume day, as fillDay builds it (every region, marketing, store hours).
+// The whole default-volume day, as a stream's units make it (every region, marketing, store hours).
 const config = defaultConfig();
-const context = buildFactContext(config);
-const collector = new EventCollector(null);
 let made = Date.now();
-for (const region of context.regions) {
-  const day = generateRegionDay(context, region, DAY, openingBalances(config.seed, config.volume, region, context.products.length));
-  collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, day.tables[t].build()])));
-}
-collectDayEvents(collector, {
-  fact_marketing: generateMarketingDay(config.seed, DAY, config.volume.marketing_impressions_per_day, config.volume.total_customers).build(),
-});
-collectStoreHours(collector, context, DAY);
-const events = collector.sorted();
+const { events } = dayEvents(config, DAY, 'all');
 // The day's own hourly counts, from the events' own timestamps (not the outbox's delivery times).
 const hourly = new Array(24).fill(0);
 for (const event of events) if (event.envelope.ingest_timestamp.startsWith(DAY)) hourly[Number(event.envelope.ingest_timestamp.slice(11, 13))]++;
@@ -54,47 +32,14 @@ console.log(
   `day: ${events.length.toLocaleString('en-US')} events of a default-volume weekday (${((Date.now() - made) / 1000).toFixed(1)} s to make); streaming ${HOURS} simulated hours from ${FROM_HOUR}:00 (${streamed.length.toLocaleString('en-US')} events) at speed ${SPEED}`,
 );
 
-const worker = new Worker(new URL('./lib/peer-worker.mjs', import.meta.url));
-const ask = (type) =>
-  new Promise((resolve) => {
-    const listener = (message) => {
-      if (message.type === type) {
-        worker.off('message', listener);
-        resolve(message);
-      }
-    };
-    worker.on('message', listener);
-    if (type !== 'ready') worker.postMessage({ type });
-  });
-const connectionString = (await ask('ready')).connectionString;
-const azurite = await startAzurite();
-const table = async (name) => {
-  const client = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
-  await client.createTable();
-  return client;
-};
-const files = { write: async () => {}, read: async () => undefined, open: async () => undefined, list: async () => [], deletePrefix: async () => 0 };
-const client = new EventHubProducerClient(connectionString, { retryOptions: { maxRetries: 3, retryDelayInMs: 100, timeoutInMs: 30_000 } });
-await client.getEventHubProperties();
-const sink = new EventHubsSink(client);
-const docs = await table('livestream');
-const outboxTable = await table('liveoutbox');
-const dlqTable = await table('livedlq');
-const outbox = new TableOutbox(async () => outboxTable);
+const peer = await startPeer();
+const storage = await startStorage();
+const { client, sink } = await peerSink(peer.connectionString);
+const { deps } = await drainDeps(storage, 'live');
 made = Date.now();
-await outbox.replace(streamed);
+await deps.outbox.replace(streamed);
 console.log(`outbox filled in ${((Date.now() - made) / 1000).toFixed(1)} s`);
-const state = new JsonEntityStore(async () => docs, 'stream');
-const deps = {
-  state,
-  statistics: new JsonEntityStore(async () => docs, 'stream'),
-  breakerState: new JsonEntityStore(async () => docs, 'stream'),
-  lease: new JsonEntityStore(async () => docs, 'stream'),
-  deadLetters: new TableDeadLetterQueue(async () => dlqTable, files),
-  outbox,
-  files,
-  generation: {},
-};
+const state = deps.state;
 const runConfig = { ...config, realtime: { ...config.realtime, ...PACING } };
 const start = Date.now();
 const clock = startLiveClock(DAY, start, SPEED, FROM_HOUR * 3_600_000);
@@ -119,7 +64,7 @@ for (let tick = 0; start + tick * TIMER_MS < wallEnd; tick++) {
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   await drainOutbox(deps, runConfig, async () => sink, Math.min(BUDGET_MS, wallEnd - Date.now()));
 }
-const { times } = await ask('times');
+const { times } = await peer.ask('times');
 
 console.log('simulated hour   day count   received (wall minute)   off');
 let worst = 0;
@@ -140,6 +85,6 @@ console.log(
 );
 console.log(`worst hourly deviation: ${(worst * 100).toFixed(1)}% (goal within 5%)`);
 await client.close();
-worker.postMessage({ type: 'stop' });
-await azurite.stop();
+peer.stop();
+await storage.stop();
 process.exit(0);

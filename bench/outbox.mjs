@@ -14,7 +14,7 @@ import { TableDeadLetterQueue } from '../dist/src/adapters/table-dead-letters.js
 import { drainOutbox } from '../dist/src/core/streaming/drain.js';
 import { stoppedState } from '../dist/src/core/streaming/types.js';
 import { appConfigSchema } from '../dist/src/core/config/schema.js';
-import { makeEvents } from './lib/events.mjs';
+import { dayEvents } from './lib/rig.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const config = appConfigSchema.parse({});
@@ -57,7 +57,9 @@ async function drainAll(deps, sinks) {
   return performance.now() - start;
 }
 
-const events = makeEvents(EVENTS, 'b', true);
+// Real events of a default-volume weekday (the busiest supply regions), in time order.
+const events = dayEvents(config, '2026-03-04', 5).events.slice(0, EVENTS);
+if (events.length < EVENTS) throw new Error(`the regions made ${events.length} events, fewer than BENCH_EVENTS ${EVENTS}`);
 const bytes = events.reduce((sum, e) => sum + JSON.stringify(e.envelope).length, 0);
 console.log(`events: ${EVENTS.toLocaleString('en-US')} of ~${Math.round(bytes / EVENTS)} bytes; ${EVENTS_PER_CHUNK} events per chunk, ${SHARDS} shards`);
 
@@ -80,7 +82,7 @@ console.log(`2. drain -> null sink:              ${rate(EVENTS, await drainAll(d
 const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(`events-${Math.random().toString(36).slice(2, 8)}`);
 await container.createIfNotExists();
 const blobSink = () => new BlobEventSink(async () => container, 'local', 'bench');
-await outbox.replace(makeEvents(EVENTS, 'c', true));
+await outbox.replace(events);
 deps = await streamingDeps(outbox);
 console.log(`3. drain -> Blob sink (NDJSON):     ${rate(EVENTS, await drainAll(deps, [blobSink()]))}`);
 
@@ -89,7 +91,7 @@ const overlapContainer = BlobServiceClient.fromConnectionString(azurite.connecti
   `events-${Math.random().toString(36).slice(2, 8)}`,
 );
 await overlapContainer.createIfNotExists();
-await outbox.replace(makeEvents(EVENTS, 'd', true));
+await outbox.replace(events);
 deps = await streamingDeps(outbox);
 start = performance.now();
 const overlapMs = await drainAll(deps, [

@@ -3,22 +3,11 @@
 // TableOutbox in Azurite -> drainOutbox (lease, schedule, checkpoints) -> EventHubsSink -> the AMQP test peer.
 // Drains run as the app's timer runs them: a 4.5-s budget every 5 s, so the gaps between timer runs count too.
 // Goal: each profile within 5% of burst / emit_interval_ms. BENCH_PACED_SECONDS sets each window (default 30).
-import { EventHubProducerClient } from '@azure/event-hubs';
-import { TableClient } from '@azure/data-tables';
-import { Worker } from 'node:worker_threads';
-import { startAzurite } from '../dist/src/local/azurite.js';
-import { TableOutbox } from '../dist/src/adapters/table-outbox.js';
-import { JsonEntityStore } from '../dist/src/adapters/json-entity.js';
-import { EventHubsSink } from '../dist/src/adapters/eventhubs-sink.js';
-import { TableDeadLetterQueue } from '../dist/src/adapters/table-dead-letters.js';
 import { drainOutbox } from '../dist/src/core/streaming/drain.js';
 import { newPace } from '../dist/src/core/streaming/pacer.js';
 import { stoppedState } from '../dist/src/core/streaming/types.js';
 import { defaultConfig } from '../dist/src/core/config/schema.js';
-import { collectDayEvents, EventCollector } from '../dist/src/core/events/factory.js';
-import { buildFactContext } from '../dist/src/core/facts/context.js';
-import { openingBalances } from '../dist/src/core/facts/inventory.js';
-import { generateRegionDay, REGION_TABLES } from '../dist/src/core/facts/region-day.js';
+import { dayEvents, drainDeps, peerSink, startPeer, startStorage } from './lib/rig.mjs';
 
 const SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 30);
 const TIMER_MS = 5_000;
@@ -32,53 +21,23 @@ const PROFILES = [
 ];
 
 const config = defaultConfig();
-const context = buildFactContext(config);
 // The three busiest supply regions of an ordinary default-volume weekday: enough events for the high profile.
-const regions = [...context.regions].sort((a, b) => b.stores.length - a.stores.length).slice(0, 3);
-const collector = new EventCollector(null);
-for (const region of regions) {
-  const day = generateRegionDay(context, region, '2026-03-04', openingBalances(config.seed, config.volume, region, context.products.length));
-  collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, day.tables[t].build()])));
-}
-const events = collector.sorted();
-console.log(
-  `events: ${events.length.toLocaleString('en-US')} real events of a default-volume weekday (${regions.length} supply regions, ${regions.reduce((n, r) => n + r.stores.length, 0)} stores)`,
-);
+const made = dayEvents(config, '2026-03-04');
+const events = made.events;
+console.log(`events: ${events.length.toLocaleString('en-US')} real events of a default-volume weekday (${made.regions} supply regions, ${made.stores} stores)`);
 
-const worker = new Worker(new URL('./lib/peer-worker.mjs', import.meta.url));
-const connectionString = await new Promise((resolve) => worker.once('message', (m) => resolve(m.connectionString)));
-const azurite = await startAzurite();
-const table = async (name) => {
-  const client = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
-  await client.createTable();
-  return client;
-};
-const files = { write: async () => {}, read: async () => undefined, open: async () => undefined, list: async () => [], deletePrefix: async () => 0 };
-const client = new EventHubProducerClient(connectionString, { retryOptions: { maxRetries: 3, retryDelayInMs: 100, timeoutInMs: 30_000 } });
-await client.getEventHubProperties();
-const sink = new EventHubsSink(client);
+const peer = await startPeer();
+const storage = await startStorage();
+const { client, sink } = await peerSink(peer.connectionString);
 
 console.log(`profile            configured   achieved   off     (${SECONDS} s each, drains of ${BUDGET_MS / 1000} s every ${TIMER_MS / 1000} s)`);
 let worst = 0;
 for (const [index, profile] of PROFILES.entries()) {
-  const docs = await table(`pacestream${index}`);
-  const outboxTable = await table(`paceoutbox${index}`);
-  const dlqTable = await table(`pacedlq${index}`);
-  const outbox = new TableOutbox(async () => outboxTable);
+  const { deps } = await drainDeps(storage, `pace${index}`);
   const needed = Math.ceil((SECONDS * 1000) / profile.emit_interval_ms + 2) * profile.burst;
   if (needed > events.length) throw new Error(`${profile.name} needs ${needed} events; the day has ${events.length} (lower BENCH_PACED_SECONDS)`);
-  await outbox.replace(events.slice(0, needed));
-  const state = new JsonEntityStore(async () => docs, 'stream');
-  const deps = {
-    state,
-    statistics: new JsonEntityStore(async () => docs, 'stream'),
-    breakerState: new JsonEntityStore(async () => docs, 'stream'),
-    lease: new JsonEntityStore(async () => docs, 'stream'),
-    deadLetters: new TableDeadLetterQueue(async () => dlqTable, files),
-    outbox,
-    files,
-    generation: {},
-  };
+  await deps.outbox.replace(events.slice(0, needed));
+  const state = deps.state;
   const runConfig = { ...config, realtime: { ...config.realtime, ...profile } };
   const start = Date.now();
   await state.write(
@@ -110,6 +69,6 @@ for (const [index, profile] of PROFILES.entries()) {
 }
 console.log(`worst deviation: ${(worst * 100).toFixed(1)}% (goal within 5%)`);
 await client.close();
-worker.postMessage({ type: 'stop' });
-await azurite.stop();
+peer.stop();
+await storage.stop();
 process.exit(0);

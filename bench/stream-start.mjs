@@ -6,19 +6,14 @@
 // The stream is paced at BENCH_STREAM_RATE events/s (default 5,000) so a default-volume day (about 1 M events)
 // lasts a few minutes: the next day must be written before the first is used up. Targets: start < 1 s, first
 // event < 10 s, no gap at the rollover (the next day ready before it is needed).
-import { EventHubProducerClient } from '@azure/event-hubs';
-import { TableClient } from '@azure/data-tables';
 import { Worker } from 'node:worker_threads';
-import { startAzurite } from '../dist/src/local/azurite.js';
-import { TableOutbox } from '../dist/src/adapters/table-outbox.js';
 import { JsonEntityStore } from '../dist/src/adapters/json-entity.js';
-import { EventHubsSink } from '../dist/src/adapters/eventhubs-sink.js';
-import { TableDeadLetterQueue } from '../dist/src/adapters/table-dead-letters.js';
 import { drainOutbox } from '../dist/src/core/streaming/drain.js';
 import { readStreamState, startStreaming } from '../dist/src/core/streaming/control.js';
 import { defaultConfig } from '../dist/src/core/config/schema.js';
 import { masterFingerprint } from '../dist/src/core/generation/master-job.js';
 import { GenerationStateStore } from '../dist/src/core/generation/state.js';
+import { drainDeps, peerSink, startPeer, startStorage } from './lib/rig.mjs';
 
 const RATE = Number(process.env.BENCH_STREAM_RATE ?? 5_000);
 const GENERATORS = 2;
@@ -27,28 +22,8 @@ const BUDGET_MS = 4_500;
 const HISTORY_END = '2026-03-03';
 const config = defaultConfig();
 
-const peer = new Worker(new URL('./lib/peer-worker.mjs', import.meta.url));
-const connectionString = await new Promise((resolve) => peer.once('message', (m) => resolve(m.connectionString)));
-const sinkCount = () =>
-  new Promise((resolve) => {
-    const listener = (m) => {
-      if (m.type === 'count') {
-        peer.off('message', listener);
-        resolve(m.count);
-      }
-    };
-    peer.on('message', listener);
-    peer.postMessage({ type: 'count' });
-  });
-const azurite = await startAzurite();
-const table = async (name) => {
-  const client = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
-  await client.createTable();
-  return client;
-};
-const docs = await table('startstream');
-const outboxTable = await table('startoutbox');
-const dlqTable = await table('startdlq');
+const peer = await startPeer();
+const storage = await startStorage();
 const files = new Map();
 const memoryFiles = {
   write: async (path, bytes) => void files.set(path, bytes),
@@ -57,6 +32,9 @@ const memoryFiles = {
   list: async () => [],
   deletePrefix: async () => 0,
 };
+const { deps: drain, tables } = await drainDeps(storage, 'start', memoryFiles);
+const docs = tables.docs;
+const outboxTable = tables.outbox;
 const generation = new GenerationStateStore(new JsonEntityStore(async () => docs, 'generation'));
 await generation.update((s) => {
   s.master = { generated_at: '', operation_id: 'bench', seed: config.seed, config_fingerprint: masterFingerprint(config), tables: {} };
@@ -75,7 +53,7 @@ const generators = await Promise.all(
   Array.from({ length: GENERATORS }, (_, index) => {
     const worker = new Worker(new URL('./lib/unit-worker.mjs', import.meta.url), {
       workerData: {
-        connectionString: azurite.connectionString,
+        connectionString: storage.connectionString,
         streamTable: docs.tableName,
         outboxTable: outboxTable.tableName,
         historyEnd: HISTORY_END,
@@ -111,22 +89,14 @@ const generators = await Promise.all(
 );
 
 const deps = {
-  state: new JsonEntityStore(async () => docs, 'stream'),
-  statistics: new JsonEntityStore(async () => docs, 'stream'),
-  breakerState: new JsonEntityStore(async () => docs, 'stream'),
-  lease: new JsonEntityStore(async () => docs, 'stream'),
-  deadLetters: new TableDeadLetterQueue(async () => dlqTable, memoryFiles),
-  outbox: new TableOutbox(async () => outboxTable),
-  files: memoryFiles,
+  ...drain,
   generation,
   enqueue: async (message) => {
     queue.push(message);
     dispatch();
   },
 };
-const client = new EventHubProducerClient(connectionString, { retryOptions: { maxRetries: 3, retryDelayInMs: 100, timeoutInMs: 30_000 } });
-await client.getEventHubProperties();
-const sink = new EventHubsSink(client);
+const { client, sink } = await peerSink(peer.connectionString);
 const runConfig = { ...config, realtime: { ...config.realtime, max_batch_size: 1000, batch_timeout_ms: 10_000, max_buffer_size: 50_000 } };
 const interval = 100;
 const burst = Math.round((RATE * interval) / 1000);
@@ -143,7 +113,7 @@ const samples = [];
 let sampling = true;
 const sampler = (async () => {
   while (sampling) {
-    samples.push({ at: Date.now(), count: await sinkCount(), day: (await readStreamState(deps)).day });
+    samples.push({ at: Date.now(), count: await peer.count(), day: (await readStreamState(deps)).day });
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 })();
@@ -200,6 +170,6 @@ console.log(
 );
 await client.close();
 for (const worker of generators) await worker.terminate();
-peer.postMessage({ type: 'stop' });
-await azurite.stop();
+peer.stop();
+await storage.stop();
 process.exit(0);
