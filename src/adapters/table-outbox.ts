@@ -370,7 +370,8 @@ export class TableOutbox implements Outbox {
         );
         taken.push(...slice);
       } catch (error) {
-        if (!isStorageError(error)) throw error;
+        // 412/404 for the transaction as a whole: one of its chunks was claimed or finished meanwhile.
+        if (!isTakenMeanwhile(error)) throw error;
         break;
       }
     }
