@@ -395,10 +395,11 @@ class ChunkProgress {
   async advance(count: number): Promise<boolean> {
     const touched = new Set<ClaimedChunk>();
     let passedAhead = false;
+    const anyAhead = this.ahead.size > 0;
     for (const { chunk, index } of this.queue.slice(this.position, this.position + count)) {
       this.sentUpTo.set(chunk, index + 1);
       touched.add(chunk);
-      if (this.ahead.delete(`${chunk.id}:${index}`)) passedAhead = true;
+      if (anyAhead && this.ahead.delete(`${chunk.id}:${index}`)) passedAhead = true;
     }
     this.position += count;
     const finished = [...touched].filter((chunk) => this.sentUpTo.get(chunk)! >= chunk.events.length);
