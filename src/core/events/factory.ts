@@ -538,22 +538,23 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
     const orderId = String(r.order_id);
     const links = orderLinks.get(orderId) ?? { session: null, correlation: null };
     const picked = `${orderId}|${r.line_num}|picked`;
+    // What the pick and the shipment of a line both say, in the same field order.
+    const line = {
+      order_id: orderId,
+      line_number: r.line_num,
+      product_id: r.product_id,
+      quantity: r.quantity,
+      fulfillment_mode: r.fulfillment_mode,
+      node_type: r.node_type,
+      node_id: r.node_id,
+    };
     if (r.picked_ts) {
       collector.add(
         'online_order_picked',
         time(r.picked_ts),
         picked,
         partition,
-        {
-          order_id: orderId,
-          line_number: r.line_num,
-          product_id: r.product_id,
-          quantity: r.quantity,
-          fulfillment_mode: r.fulfillment_mode,
-          node_type: r.node_type,
-          node_id: r.node_id,
-          picked_time: iso(r.picked_ts),
-        },
+        { ...line, picked_time: iso(r.picked_ts) },
         { ...links, parent: eventId('online_order_created', orderId) },
       );
     }
@@ -564,13 +565,7 @@ export function collectDayEvents(collector: EventCollector, tables: Partial<Reco
         `${orderId}|${r.line_num}|shipped`,
         partition,
         {
-          order_id: orderId,
-          line_number: r.line_num,
-          product_id: r.product_id,
-          quantity: r.quantity,
-          fulfillment_mode: r.fulfillment_mode,
-          node_type: r.node_type,
-          node_id: r.node_id,
+          ...line,
           ...parcel(orderId, partition),
           shipped_time: iso(r.shipped_ts),
           estimated_delivery: iso(r.delivered_ts ?? r.shipped_ts),
