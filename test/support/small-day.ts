@@ -1,6 +1,7 @@
 /** One small simulated day of real events (every event type), from the app's own generators, for clock and lateness tests. */
 import { appConfigSchema } from '../../src/core/config/schema.js';
 import { collectDayEvents, collectStoreHours, EventCollector, type TimedEvent } from '../../src/core/events/factory.js';
+import type { EventType } from '../../src/core/events/schemas.js';
 import { buildFactContext } from '../../src/core/facts/context.js';
 import { openingBalances } from '../../src/core/facts/inventory.js';
 import { generateMarketingDay } from '../../src/core/facts/marketing.js';
@@ -22,10 +23,11 @@ export const smallConfig = appConfigSchema.parse({
   },
 });
 
-export function smallDay(day: string): TimedEvent[] {
+/** The day's events in time order (only the `allowed` types, when given), as a stream's units make them. */
+export function smallDay(day: string, allowed: ReadonlySet<EventType> | null = null): TimedEvent[] {
   const config = smallConfig;
   const context = buildFactContext(config);
-  const collector = new EventCollector(null);
+  const collector = new EventCollector(allowed);
   for (const region of context.regions) {
     const result = generateRegionDay(context, region, day, openingBalances(config.seed, config.volume, region, context.products.length));
     collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));

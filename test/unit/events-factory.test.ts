@@ -1,40 +1,7 @@
 /** The event factory: every event validates against its schema, ids are unique and stable, order holds per partition. */
 import { describe, expect, it } from 'vitest';
-import { appConfigSchema } from '../../src/core/config/schema.js';
-import { collectDayEvents, collectStoreHours, EventCollector } from '../../src/core/events/factory.js';
 import { EVENT_TYPES, parseEvent } from '../../src/core/events/schemas.js';
-import { buildFactContext } from '../../src/core/facts/context.js';
-import { openingBalances } from '../../src/core/facts/inventory.js';
-import { generateMarketingDay } from '../../src/core/facts/marketing.js';
-import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-day.js';
-
-const config = appConfigSchema.parse({
-  seed: 3,
-  volume: {
-    stores: 6,
-    dcs: 2,
-    total_geographies: 6,
-    total_customers: 2000,
-    total_products: 300,
-    customers_per_day: 90,
-    online_orders_per_day: 40,
-    marketing_impressions_per_day: 300,
-    store_initial_inventory_min: 2,
-    store_initial_inventory_max: 12,
-  },
-});
-
-function eventsFor(day: string, allowed: Set<(typeof EVENT_TYPES)[number]> | null = null) {
-  const context = buildFactContext(config);
-  const collector = new EventCollector(allowed);
-  for (const region of context.regions) {
-    const result = generateRegionDay(context, region, day, openingBalances(config.seed, config.volume, region, context.products.length));
-    collectDayEvents(collector, Object.fromEntries(REGION_TABLES.map((t) => [t, result.tables[t].build()])));
-  }
-  collectDayEvents(collector, { fact_marketing: generateMarketingDay(config.seed, day, 300, 2000).build() });
-  collectStoreHours(collector, context, day);
-  return collector.sorted();
-}
+import { smallDay as eventsFor } from '../support/small-day.js';
 
 describe('event factory', () => {
   const events = eventsFor('2024-06-14');
