@@ -1,0 +1,161 @@
+/**
+ * Parquet encoding of fact tables on worker threads, so that a historical unit's tables encode while the instance's
+ * own thread generates the next unit (the host hands a queue batch of several units to one instance at once).
+ * Encoding a region-day takes longer than generating it at the default volume; on the one thread the two could only
+ * take turns. The typed columns move to the thread without a copy (their ArrayBuffers are transferred; only the
+ * columns' distinct strings are cloned) and the file's bytes come back the same way. Where the compiled worker is
+ * not beside this module (the tests run the sources), the encoding runs inline. The bytes are the same either way:
+ * both call `encodeTypedParquet`.
+ *
+ * Memory: a region-day's columns are held from generation until the last of its tables is encoded, and only
+ * `REGION_DAYS_HELD` region-days may be held at once (`holdColumns`), however many units the instance runs.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { encodeTypedParquet } from '../dataset-parquet.js';
+import type { TypedTable } from '../parquet/index.js';
+
+const WORKER_URL = new URL('./parquet-worker.js', import.meta.url);
+
+export type EncodeReply = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
+
+interface Pending {
+  table: TypedTable;
+  resolve: (bytes: Uint8Array) => void;
+  reject: (error: Error) => void;
+}
+
+/** The ArrayBuffers under a table's typed arrays, each once (a transfer list may not name a buffer twice). */
+function buffersOf(table: TypedTable): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  const add = (array: ArrayBufferView | null) => {
+    // A SharedArrayBuffer cannot be transferred (it is shared as it is).
+    if (array && array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
+  };
+  for (const column of table.columns) {
+    if (column.type === 'STRING') add(column.codes);
+    else {
+      add(column.values);
+      add(column.nulls);
+    }
+  }
+  return [...buffers];
+}
+
+class EncodeThreads {
+  private readonly idle: Worker[] = [];
+  private readonly waiting: Pending[] = [];
+  private started = 0;
+
+  constructor(readonly size: number) {}
+
+  encode(table: TypedTable): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ table, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.waiting.length > 0) {
+      const worker = this.idle.pop() ?? (this.started < this.size ? this.spawn() : undefined);
+      if (!worker) return;
+      this.work(worker, this.waiting.shift()!);
+    }
+  }
+
+  private spawn(): Worker {
+    this.started++;
+    const worker = new Worker(WORKER_URL);
+    // Idle threads never keep the process alive (the local host, the benches and the tests exit when done).
+    worker.unref();
+    return worker;
+  }
+
+  private work(worker: Worker, pending: Pending): void {
+    const settle = (reply: EncodeReply | Error) => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reply instanceof Error) {
+        this.started--;
+        pending.reject(reply);
+      } else {
+        this.idle.push(worker);
+        if (reply.ok) pending.resolve(reply.bytes);
+        else pending.reject(new Error(reply.message));
+      }
+      this.dispatch();
+    };
+    const onMessage = (reply: EncodeReply) => settle(reply);
+    const onError = (error: Error) => settle(error);
+    const onExit = (code: number) => settle(new Error(`The Parquet encoding thread stopped (exit code ${code})`));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    // The columns' buffers move to the thread: the caller's views are detached from here on.
+    worker.postMessage(pending.table, buffersOf(pending.table));
+  }
+}
+
+let threads: EncodeThreads | null | undefined;
+let inline = false;
+
+/** The instance's encoder threads (one fewer than its cores, at least one), or null where encoding runs inline. */
+export function encodeThreads(): EncodeThreads | null {
+  if (inline) return null;
+  if (threads === undefined) {
+    const runnable = existsSync(fileURLToPath(WORKER_URL));
+    threads = runnable ? new EncodeThreads(Math.max(1, availableParallelism() - 1)) : null;
+  }
+  return threads;
+}
+
+/** Encodes on the instance's own thread from now on (true) or on the threads again (false): for the benches' old path. */
+export function setInlineEncoding(enabled: boolean): void {
+  inline = enabled;
+}
+
+/**
+ * The Parquet bytes of `table` (as `encodeTypedParquet` writes them), encoded on a thread where there is one. The
+ * table's typed arrays are handed over: on the thread path they are detached on return, so the caller must not
+ * read them again (a fact builder's table is encoded once, at the end of its unit).
+ */
+export function encodeOffThread(table: TypedTable): Promise<Uint8Array> {
+  const pool = encodeThreads();
+  if (pool) return pool.encode(table);
+  try {
+    return Promise.resolve(encodeTypedParquet(table));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/**
+ * Region-days whose columns may be held at once: one encoding on each thread, one waiting for it and one being
+ * generated keep every thread busy; more would only hold more memory.
+ */
+export const REGION_DAYS_HELD = 3;
+
+let held = 0;
+const waitingToHold: (() => void)[] = [];
+
+/**
+ * Waits for room to hold one more region-day's columns (first come, first served) and returns the function that
+ * gives the room back; call it once every table of the region-day is encoded (or has failed).
+ */
+export async function holdColumns(): Promise<() => void> {
+  if (held >= REGION_DAYS_HELD) await new Promise<void>((resolve) => waitingToHold.push(resolve));
+  else held++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    // The room passes straight to the next waiter, so `held` counts it without a gap another caller could take.
+    const next = waitingToHold.shift();
+    if (next) next();
+    else held--;
+  };
+}
