@@ -47,7 +47,8 @@ function buffersOf(table: TypedTable): ArrayBuffer[] {
 class EncodeThreads {
   private readonly idle: Worker[] = [];
   private readonly waiting: Pending[] = [];
-  private started = 0;
+  /** Threads started and not yet stopped, busy or idle. */
+  private readonly live = new Set<Worker>();
 
   constructor(readonly size: number) {}
 
@@ -60,17 +61,23 @@ class EncodeThreads {
 
   private dispatch(): void {
     while (this.waiting.length > 0) {
-      const worker = this.idle.pop() ?? (this.started < this.size ? this.spawn() : undefined);
+      const worker = this.idle.pop() ?? (this.live.size < this.size ? this.spawn() : undefined);
       if (!worker) return;
       this.work(worker, this.waiting.shift()!);
     }
   }
 
   private spawn(): Worker {
-    this.started++;
     const worker = new Worker(WORKER_URL);
-    // Idle threads never keep the process alive (the local host, the benches and the tests exit when done).
-    worker.unref();
+    this.live.add(worker);
+    // A thread that stops while idle leaves the pool (the next encoding starts another); while busy, its encoding
+    // fails with the error (below). Either way an 'error' is never an uncaught exception of the instance.
+    worker.on('error', () => {});
+    worker.once('exit', () => {
+      this.live.delete(worker);
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
+    });
     return worker;
   }
 
@@ -79,8 +86,10 @@ class EncodeThreads {
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
+      // Idle threads never keep the process alive (the local host, the benches and the tests exit when done).
+      worker.unref();
       if (reply instanceof Error) {
-        this.started--;
+        this.live.delete(worker);
         pending.reject(reply);
       } else {
         this.idle.push(worker);
@@ -95,6 +104,8 @@ class EncodeThreads {
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
+    // A busy one does, until the file is back.
+    worker.ref();
     // The columns' buffers move to the thread: the caller's views are detached from here on.
     worker.postMessage(pending.table, buffersOf(pending.table));
   }
