@@ -22,9 +22,14 @@ const WORKER_URL = new URL('./parquet-worker.js', import.meta.url);
 export type EncodeReply = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
 
 interface Pending {
-  table: TypedTable;
   resolve: (bytes: Uint8Array) => void;
   reject: (error: Error) => void;
+}
+
+/** One encoder thread and its tables posted and not yet answered, in the order it answers them. */
+interface Thread {
+  worker: Worker;
+  pending: Pending[];
 }
 
 /** The ArrayBuffers under a table's typed arrays, each once (a transfer list may not name a buffer twice). */
@@ -44,70 +49,58 @@ function buffersOf(table: TypedTable): ArrayBuffer[] {
   return [...buffers];
 }
 
+/**
+ * Tables are posted to a thread as soon as they are handed over, not when the thread is free: the thread then goes
+ * from one table to the next on its own, while the instance's thread is generating (a round trip through the
+ * instance's event loop per table would leave the encoder idle for as long as a generation takes).
+ */
 class EncodeThreads {
-  private readonly idle: Worker[] = [];
-  private readonly waiting: Pending[] = [];
-  /** Threads started and not yet stopped, busy or idle. */
-  private readonly live = new Set<Worker>();
+  private readonly threads: Thread[] = [];
 
   constructor(readonly size: number) {}
 
   encode(table: TypedTable): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ table, resolve, reject });
-      this.dispatch();
+      const thread = this.pick();
+      // The columns' buffers move to the thread: the caller's views are detached from here on. A table that cannot
+      // be posted throws here and rejects, before it takes a place in the thread's order.
+      thread.worker.postMessage(table, buffersOf(table));
+      thread.pending.push({ resolve, reject });
+      // A busy thread keeps the process alive until its files are back.
+      thread.worker.ref();
     });
   }
 
-  private dispatch(): void {
-    while (this.waiting.length > 0) {
-      const worker = this.idle.pop() ?? (this.live.size < this.size ? this.spawn() : undefined);
-      if (!worker) return;
-      this.work(worker, this.waiting.shift()!);
-    }
+  /** The thread with the fewest tables waiting, or a new one while there are fewer than `size` and none is free. */
+  private pick(): Thread {
+    let least: Thread | undefined;
+    for (const thread of this.threads) if (!least || thread.pending.length < least.pending.length) least = thread;
+    if (least && (least.pending.length === 0 || this.threads.length >= this.size)) return least;
+    return this.spawn();
   }
 
-  private spawn(): Worker {
+  private spawn(): Thread {
     const worker = new Worker(WORKER_URL);
-    this.live.add(worker);
-    // A thread that stops while idle leaves the pool (the next encoding starts another); while busy, its encoding
-    // fails with the error (below). Either way an 'error' is never an uncaught exception of the instance.
-    worker.on('error', () => {});
-    worker.once('exit', () => {
-      this.live.delete(worker);
-      const at = this.idle.indexOf(worker);
-      if (at >= 0) this.idle.splice(at, 1);
+    const thread: Thread = { worker, pending: [] };
+    this.threads.push(thread);
+    // Idle threads never keep the process alive (the local host, the benches and the tests exit when done).
+    worker.unref();
+    worker.on('message', (reply: EncodeReply) => {
+      const pending = thread.pending.shift();
+      if (thread.pending.length === 0) worker.unref();
+      if (!pending) return;
+      if (reply.ok) pending.resolve(reply.bytes);
+      else pending.reject(new Error(reply.message));
     });
-    return worker;
-  }
-
-  private work(worker: Worker, pending: Pending): void {
-    const settle = (reply: EncodeReply | Error) => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      // Idle threads never keep the process alive (the local host, the benches and the tests exit when done).
-      worker.unref();
-      if (reply instanceof Error) {
-        this.live.delete(worker);
-        pending.reject(reply);
-      } else {
-        this.idle.push(worker);
-        if (reply.ok) pending.resolve(reply.bytes);
-        else pending.reject(new Error(reply.message));
-      }
-      this.dispatch();
+    // A thread that stops leaves the pool (the next table starts another) and fails the tables it still had.
+    const stop = (error: Error) => {
+      const at = this.threads.indexOf(thread);
+      if (at >= 0) this.threads.splice(at, 1);
+      for (const pending of thread.pending.splice(0)) pending.reject(error);
     };
-    const onMessage = (reply: EncodeReply) => settle(reply);
-    const onError = (error: Error) => settle(error);
-    const onExit = (code: number) => settle(new Error(`The Parquet encoding thread stopped (exit code ${code})`));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    // A busy one does, until the file is back.
-    worker.ref();
-    // The columns' buffers move to the thread: the caller's views are detached from here on.
-    worker.postMessage(pending.table, buffersOf(pending.table));
+    worker.on('error', stop);
+    worker.on('exit', (code: number) => stop(new Error(`The Parquet encoding thread stopped (exit code ${code})`)));
+    return thread;
   }
 }
 
