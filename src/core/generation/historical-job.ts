@@ -141,8 +141,7 @@ async function writeTables(
   const encodings = tables.map(([, builder]) => (builder.rowCount === 0 ? null : encodeOffThread(builder.typed())));
   const started = encodings.filter((encoding) => encoding !== null);
   void Promise.allSettled(started).then(release);
-  // Awaited below in order; the handlers only keep a later table's failure, while an earlier one is awaited, from
-  // counting as unhandled.
+  // Awaited below in order; the handlers only keep a failure that happens meanwhile from counting as unhandled.
   for (const encoding of started) encoding.catch(() => {});
   const counts: UnitCounts = {};
   const uploads: Promise<void>[] = [];
@@ -152,6 +151,7 @@ async function writeTables(
     if (!encoding) continue;
     const bytes = await encoding;
     const upload = deps.files.write(factFilePath(table, day, region), bytes, PARQUET_CONTENT_TYPE);
+    // Awaited below, as the encodings are.
     upload.catch(() => {});
     uploads.push(upload);
     counts[table] = { rows: builder.rowCount, bytes: bytes.byteLength, files: 1 };
