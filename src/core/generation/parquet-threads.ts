@@ -138,8 +138,9 @@ export function encodeOffThread(table: TypedTable): Promise<Uint8Array> {
 }
 
 /**
- * Region-days whose columns may be held at once: one encoding on each thread, one waiting for it and one being
- * generated keep every thread busy; more would only hold more memory.
+ * Region-days whose columns may be held at once: one encoding (its tables spread over the threads), one queued
+ * behind it and one being generated keep the threads and the instance's thread busy; more would only hold more
+ * memory (at the default volume a region-day's columns are a few MB).
  */
 export const REGION_DAYS_HELD = 3;
 
