@@ -17,6 +17,8 @@ import { openingBalances } from '../../src/core/facts/inventory.js';
 import { generateMarketingDay } from '../../src/core/facts/marketing.js';
 import { generateRegionDay, REGION_TABLES } from '../../src/core/facts/region-day.js';
 import { encodeOffThread, encodeThreads, holdColumns, REGION_DAYS_HELD } from '../../src/core/generation/parquet-threads.js';
+import { utf8Dictionary } from '../../src/core/parquet/encoder.js';
+import type { StringColumn } from '../../src/core/parquet/columns.js';
 import type { TypedTable } from '../../src/core/parquet/index.js';
 import { smallConfig } from '../support/small-day.js';
 
@@ -68,6 +70,17 @@ describe('Parquet encoder threads', () => {
     expect(child.detached).toBe(true);
     expect(child.files).toEqual(inline);
     expect(child.error).toBe('column qty has 2 values for 3 rows');
+  });
+
+  it('encode a text column given as its UTF-8 bytes (as posted to a thread) as they encode its strings', () => {
+    const dictionary = ['Zoë', '東京 🚚', 'plain', ''];
+    const codes = Int32Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? -1 : (i * 31) % dictionary.length));
+    const text: StringColumn = { name: 'city', type: 'STRING', nullable: true, codes, dictionary, distinct: true };
+    const table = (column: StringColumn): TypedTable => ({ rowCount: codes.length, columns: [column] });
+    const fromStrings = sha256(encodeTypedParquet(table(text)));
+    expect(sha256(encodeTypedParquet(table({ ...text, dictionary: [], utf8: utf8Dictionary(dictionary) })))).toBe(fromStrings);
+    // And the bytes are what decides: other bytes for the same codes give another file.
+    expect(sha256(encodeTypedParquet(table({ ...text, dictionary: [], utf8: utf8Dictionary(['Zoe', '東京 🚚', 'plain', '']) })))).not.toBe(fromStrings);
   });
 
   it('encode inline where the compiled worker is absent (the sources), with an error as a rejected promise', async () => {

@@ -2,8 +2,8 @@
  * Parquet encoding of fact tables on worker threads, so that a historical unit's tables encode while the instance's
  * own thread generates the next unit (the host hands a queue batch of several units to one instance at once).
  * Encoding a region-day takes longer than generating it at the default volume; on the one thread the two could only
- * take turns. The typed columns move to the thread without a copy (their ArrayBuffers are transferred; only the
- * columns' distinct strings are cloned) and the file's bytes come back the same way. Where the compiled worker is
+ * take turns. The typed columns move to the thread without a copy (their ArrayBuffers are transferred; text goes as
+ * its dictionary's UTF-8 bytes) and the file's bytes come back the same way. Where the compiled worker is
  * not beside this module (the tests run the sources), the encoding runs inline. The bytes are the same either way:
  * both call `encodeTypedParquet`.
  *
@@ -15,7 +15,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { encodeTypedParquet } from '../dataset-parquet.js';
-import type { TypedTable } from '../parquet/index.js';
+import { utf8Dictionary } from '../parquet/encoder.js';
+import type { TypedColumn, TypedTable } from '../parquet/index.js';
 
 const WORKER_URL = new URL('./parquet-worker.js', import.meta.url);
 
@@ -32,21 +33,31 @@ interface Thread {
   pending: Pending[];
 }
 
-/** The ArrayBuffers under a table's typed arrays, each once (a transfer list may not name a buffer twice). */
-function buffersOf(table: TypedTable): ArrayBuffer[] {
+/**
+ * The table as it is posted, and the ArrayBuffers to transfer with it (each once: a transfer list may not name a
+ * buffer twice). A distinct text column's strings become their UTF-8 bytes here, which the encoder would make
+ * anyway, so what crosses to the thread is typed arrays only, however many distinct values (ids are one a row).
+ */
+function forThread(table: TypedTable): { table: TypedTable; transfer: ArrayBuffer[] } {
   const buffers = new Set<ArrayBuffer>();
   const add = (array: ArrayBufferView | null) => {
     // A SharedArrayBuffer cannot be transferred (it is shared as it is).
     if (array && array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
   };
-  for (const column of table.columns) {
-    if (column.type === 'STRING') add(column.codes);
-    else {
+  const columns = table.columns.map((column): TypedColumn => {
+    if (column.type !== 'STRING') {
       add(column.values);
       add(column.nulls);
+      return column;
     }
-  }
-  return [...buffers];
+    add(column.codes);
+    if (!column.distinct) return column;
+    const utf8 = column.utf8 ?? utf8Dictionary(column.dictionary);
+    add(utf8.bytes);
+    add(utf8.offsets);
+    return { ...column, dictionary: [], utf8 };
+  });
+  return { table: { rowCount: table.rowCount, columns }, transfer: [...buffers] };
 }
 
 /**
@@ -64,7 +75,8 @@ class EncodeThreads {
       const thread = this.pick();
       // The columns' buffers move to the thread: the caller's views are detached from here on. A table that cannot
       // be posted throws here and rejects, before it takes a place in the thread's order.
-      thread.worker.postMessage(table, buffersOf(table));
+      const { table: posted, transfer } = forThread(table);
+      thread.worker.postMessage(posted, transfer);
       thread.pending.push({ resolve, reject });
       // A busy thread keeps the process alive until its files are back.
       thread.worker.ref();
