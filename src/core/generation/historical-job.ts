@@ -7,12 +7,11 @@
  */
 import type { AppConfig } from '../config/schema.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { encodeTypedParquet } from '../dataset-parquet.js';
 import { addDays, daysBetween, formatDay } from '../facts/calendar.js';
 import { buildFactContext, type FactContext } from '../facts/context.js';
 import { balancesPath, decodeBalances, encodeBalances, openingBalances } from '../facts/inventory.js';
 import { generateMarketingDay } from '../facts/marketing.js';
-import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
+import { generateRegionDay, REGION_TABLES, type RegionDayResult } from '../facts/region-day.js';
 import { isTerminal, type Job } from '../jobs/job.js';
 import { PARQUET_CONTENT_TYPE } from '../storage/files.js';
 import { FACT_TABLES, type FactTable } from '../dataset-tables.js';
@@ -20,6 +19,7 @@ import { FACT_SCHEMAS, type FactTableBuilder } from '../facts/builder.js';
 import { masterFingerprint, type MasterJobDeps } from './master-job.js';
 import type { TableStats } from './state.js';
 import { MARKETING_UNIT, markUnitCounted } from './unit-progress.js';
+import { encodeOffThread, holdColumns } from './parquet-threads.js';
 
 export { MARKETING_UNIT } from './unit-progress.js';
 
@@ -123,27 +123,56 @@ function contextFor(config: AppConfig): FactContext {
 
 type UnitCounts = Partial<Record<FactTable, { rows: number; bytes: number; files: number }>>;
 
-/** Uploads in flight per unit: the next table encodes while earlier ones upload, and memory stays bounded. */
+/** Uploads in flight per unit: later tables encode while earlier ones upload, and memory stays bounded. */
 const UPLOADS_IN_FLIGHT = 4;
 
-/** Generates one unit: (region, day) or (marketing, day). Returns the rows written per table. */
-export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, request: HistoricalRequest, region: number, day: string): Promise<UnitCounts> {
+/**
+ * Encodes a unit's tables (all queued at once, on the encoder threads where there are: ./parquet-threads.ts) and
+ * uploads each file as its bytes arrive, in table order. `release` gives back the room the columns held once every
+ * table is encoded; the instance's thread meanwhile is free for the next unit's generation.
+ */
+async function writeTables(
+  deps: HistoricalJobDeps,
+  day: string,
+  region: number,
+  tables: readonly (readonly [FactTable, FactTableBuilder])[],
+  release: () => void,
+): Promise<UnitCounts> {
+  const encodings = tables.map(([, builder]) => (builder.rowCount === 0 ? null : encodeOffThread(builder.typed())));
+  const started = encodings.filter((encoding) => encoding !== null);
+  void Promise.allSettled(started).then(release);
+  // Awaited below in order; the handlers only keep a failure that happens meanwhile from counting as unhandled.
+  for (const encoding of started) encoding.catch(() => {});
   const counts: UnitCounts = {};
   const uploads: Promise<void>[] = [];
-  const write = async (table: FactTable, builder: FactTableBuilder) => {
-    if (builder.rowCount === 0) return;
-    const bytes = encodeTypedParquet(builder.typed());
+  for (let i = 0; i < tables.length; i++) {
+    const [table, builder] = tables[i]!;
+    const encoding = encodings[i];
+    if (!encoding) continue;
+    const bytes = await encoding;
     const upload = deps.files.write(factFilePath(table, day, region), bytes, PARQUET_CONTENT_TYPE);
-    // Awaited below; the handler only keeps a failure that happens meanwhile from counting as unhandled.
+    // Awaited below, as the encodings are.
     upload.catch(() => {});
     uploads.push(upload);
     counts[table] = { rows: builder.rowCount, bytes: bytes.byteLength, files: 1 };
     if (uploads.length >= UPLOADS_IN_FLIGHT) await uploads.shift();
-  };
+  }
+  await Promise.all(uploads);
+  return counts;
+}
+
+/** Generates one unit: (region, day) or (marketing, day). Returns the rows written per table. */
+export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, request: HistoricalRequest, region: number, day: string): Promise<UnitCounts> {
   if (region === MARKETING_UNIT) {
-    await write('fact_marketing', generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers));
-    await Promise.all(uploads);
-    return counts;
+    const release = await holdColumns();
+    let marketing: FactTableBuilder;
+    try {
+      marketing = generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return writeTables(deps, day, region, [['fact_marketing', marketing]], release);
   }
   const context = contextFor(config);
   const regionInfo = context.regions.find((r) => r.dcId === region);
@@ -156,9 +185,23 @@ export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, r
     if (!saved) throw new Error(`Inventory positions of DC ${region} for ${addDays(day, -1)} are missing; generate that day first`);
     balances = decodeBalances(saved);
   }
-  const result = generateRegionDay(context, regionInfo, day, balances);
-  for (const table of REGION_TABLES) await write(table, result.tables[table]);
-  await Promise.all(uploads);
+  // Room for this region-day's columns before they exist: with many units on the instance, generation waits
+  // here for earlier region-days to be encoded instead of piling up their columns.
+  const release = await holdColumns();
+  let result: RegionDayResult;
+  try {
+    result = generateRegionDay(context, regionInfo, day, balances);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const counts = await writeTables(
+    deps,
+    day,
+    region,
+    REGION_TABLES.map((table) => [table, result.tables[table]] as const),
+    release,
+  );
   // Written last: the next day starts from these positions, so they only appear once the day's files are in.
   await deps.files.write(balancesPath('history', region, day), encodeBalances(result.balances));
   return counts;

@@ -55,6 +55,18 @@ export interface StringColumn extends Base {
   codes: Int32Array;
   dictionary: readonly string[];
   distinct: boolean;
+  /**
+   * The dictionary's UTF-8 bytes, made before the column reaches the encoder (`utf8Dictionary` in ./encoder.ts):
+   * a table posted to an encoder thread carries these typed arrays instead of its strings, so nothing per value is
+   * cloned. Only with `distinct`, and `dictionary` may then be empty; without it the encoder makes them.
+   */
+  utf8?: Utf8Dictionary;
+}
+
+/** Distinct strings' UTF-8 bytes in one buffer: value `v` is `bytes[offsets[v]]` up to `bytes[offsets[v + 1]]`. */
+export interface Utf8Dictionary {
+  bytes: Uint8Array;
+  offsets: Int32Array;
 }
 
 export type TypedColumn = Int32Column | Float64Column | BigIntColumn | BooleanColumn | StringColumn;

@@ -29,6 +29,7 @@ import {
   type StringColumn,
   type TypedColumn,
   type TypedTable,
+  type Utf8Dictionary,
 } from './columns.js';
 import { snappyCompress } from './snappy.js';
 
@@ -72,15 +73,10 @@ export function schemaElement(column: TypedColumn): SchemaElement {
   }
 }
 
-/** UTF-8 bytes of a column's distinct strings, one buffer with offsets (ASCII copied without the encoder). */
-interface Utf8Dictionary {
-  bytes: Uint8Array;
-  offsets: Int32Array;
-}
-
 const textEncoder = new TextEncoder();
 
-function utf8Dictionary(values: readonly string[]): Utf8Dictionary {
+/** UTF-8 bytes of a column's distinct strings, one buffer with offsets (ASCII copied without the encoder). */
+export function utf8Dictionary(values: readonly string[]): Utf8Dictionary {
   // Mostly ASCII: one native encodeInto over the joined text, and each value's bytes are its characters.
   const joined = values.join('');
   const ascii = new Uint8Array(joined.length + 16);
@@ -787,8 +783,8 @@ export function encodeTypedTable(table: TypedTable, options: TypedEncodeOptions)
     if (length !== table.rowCount) throw new Error(`column ${column.name} has ${length} values for ${table.rowCount} rows`);
     schema.push(schemaElement(column));
   }
-  const text = table.columns.map((c) => (c.type === 'STRING' ? utf8Dictionary(c.dictionary) : null));
-  const local = table.columns.map((c) => (c.type === 'STRING' ? new Int32Array(c.dictionary.length).fill(-1) : null));
+  const text = table.columns.map((c) => (c.type === 'STRING' ? (c.utf8 ?? utf8Dictionary(c.dictionary)) : null));
+  const local = text.map((utf8) => (utf8 ? new Int32Array(utf8.offsets.length - 1).fill(-1) : null));
   const writer = new ByteWriter(1 << 16);
   writer.appendUint32(MAGIC);
   const rowGroups: RowGroup[] = [];
