@@ -11,7 +11,7 @@ import { addDays, daysBetween, formatDay } from '../facts/calendar.js';
 import { buildFactContext, type FactContext } from '../facts/context.js';
 import { balancesPath, decodeBalances, encodeBalances, openingBalances } from '../facts/inventory.js';
 import { generateMarketingDay } from '../facts/marketing.js';
-import { generateRegionDay, REGION_TABLES, type RegionDayResult } from '../facts/region-day.js';
+import { generateRegionDay, REGION_TABLES } from '../facts/region-day.js';
 import { isTerminal, type Job } from '../jobs/job.js';
 import { PARQUET_CONTENT_TYPE } from '../storage/files.js';
 import { FACT_TABLES, type FactTable } from '../dataset-tables.js';
@@ -161,17 +161,27 @@ async function writeTables(
   return counts;
 }
 
+/**
+ * Generates a unit's tables once there is room to hold their columns (./parquet-threads.ts): with many units on the
+ * instance, generation waits for earlier region-days to be encoded instead of piling up their columns. A generation
+ * that throws gives the room back; otherwise `release` goes to writeTables.
+ */
+async function generateHeld<T>(generate: () => T): Promise<{ made: T; release: () => void }> {
+  const release = await holdColumns();
+  try {
+    return { made: generate(), release };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
 /** Generates one unit: (region, day) or (marketing, day). Returns the rows written per table. */
 export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, request: HistoricalRequest, region: number, day: string): Promise<UnitCounts> {
   if (region === MARKETING_UNIT) {
-    const release = await holdColumns();
-    let marketing: FactTableBuilder;
-    try {
-      marketing = generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers);
-    } catch (error) {
-      release();
-      throw error;
-    }
+    const { made: marketing, release } = await generateHeld(() =>
+      generateMarketingDay(config.seed, day, config.volume.marketing_impressions_per_day, config.volume.total_customers),
+    );
     return writeTables(deps, day, region, [['fact_marketing', marketing]], release);
   }
   const context = contextFor(config);
@@ -185,16 +195,7 @@ export async function generateUnit(deps: HistoricalJobDeps, config: AppConfig, r
     if (!saved) throw new Error(`Inventory positions of DC ${region} for ${addDays(day, -1)} are missing; generate that day first`);
     balances = decodeBalances(saved);
   }
-  // Room for this region-day's columns before they exist: with many units on the instance, generation waits
-  // here for earlier region-days to be encoded instead of piling up their columns.
-  const release = await holdColumns();
-  let result: RegionDayResult;
-  try {
-    result = generateRegionDay(context, regionInfo, day, balances);
-  } catch (error) {
-    release();
-    throw error;
-  }
+  const { made: result, release } = await generateHeld(() => generateRegionDay(context, regionInfo, day, balances));
   const counts = await writeTables(
     deps,
     day,

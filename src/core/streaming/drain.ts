@@ -584,6 +584,8 @@ export async function drainOutbox(
         pace = forgiveOwed(pace, clock());
         continue;
       }
+      // A drain while stopped (DLQ retries) sends at the configured pace, whatever the clock of the last stream.
+      const clockNow = stoppedDrain ? null : (state.clock ?? null);
       if (!announced) {
         announced = true;
         // Announced at the time of the next event, so they sit in the streamed day where the shortage begins.
@@ -594,7 +596,7 @@ export async function drainOutbox(
             state,
             active,
             progress,
-            stoppedDrain ? null : (state.clock ?? null),
+            clockNow,
             (events) =>
               deliver(
                 deps,
@@ -614,8 +616,6 @@ export async function drainOutbox(
         }
       }
       let batch = progress.peek(wanted);
-      // A drain while stopped (DLQ retries) sends at the configured pace, whatever the clock of the last stream.
-      const clockNow = stoppedDrain ? null : (state.clock ?? null);
       if (clockNow) {
         // Live: only what is due by the wall clock; what came before the stream's start is taken out unsent.
         const step = liveStep(clockNow, progress.peek(progress.remaining), wanted, now);
