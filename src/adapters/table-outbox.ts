@@ -173,7 +173,9 @@ async function deleteTolerantly(client: TableClient, partitionKey: string, rowKe
     try {
       await client.submitTransaction(batch);
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      // Not only a 404: a transaction can fail as a whole while another deleter (a unit removing what it wrote, the
+      // drain's claim) works the same partition. One by one, each delete tolerates only its entity being gone.
+      if (!isStorageError(error)) throw error;
       for (const [, entity] of batch)
         await client.deleteEntity(entity.partitionKey, entity.rowKey).catch((single: unknown) => {
           if (!isNotFound(single)) throw single;
@@ -263,7 +265,7 @@ export class TableOutbox implements Outbox {
         created += batch.length;
         // Twice as long to the drain: a unit's writes take at most a third of what the account gives this instance,
         // so sends sharing it (the Blob sink, the drain's own claims) keep their pace while a day is written.
-        await new Promise((resolve) => setTimeout(resolve, Math.min(3_000, 2 * (Date.now() - began))));
+        await pauseUnlessAborted(Math.min(3_000, 2 * (Date.now() - began)), abortSignal);
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
         for (const [, entity] of batch) {
@@ -516,4 +518,17 @@ export class TableOutbox implements Outbox {
     }
     return events;
   }
+}
+
+/** Waits `ms`, or less if the signal aborts meanwhile (a reset waiting for this write need not sit out the pause). */
+function pauseUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/core/facts/calendar.js';
-import { readStreamState, startStreaming, streamStatistics, streamStatus } from '../../src/core/streaming/control.js';
+import { readStreamState, resetStreaming, startStreaming, streamStatistics, streamStatus } from '../../src/core/streaming/control.js';
 import { failStreamUnit, prepareNextDay, runStreamUnit, StreamUnitCannotProceed, unitName } from '../../src/core/streaming/day-units.js';
 import { drainOutbox } from '../../src/core/streaming/drain.js';
 import type { EventSink, OutboxEvent } from '../../src/core/streaming/types.js';
@@ -103,6 +103,39 @@ describe('a streamed day as generation units', () => {
     const restarted = await startStreaming(deps, SMALL_CONFIG, { restart_day: true });
     expect(restarted.generation).not.toBe(old[0]!.generation);
     for (const message of old) expect(await runStreamUnit(deps, SMALL_CONFIG, message)).toBe('stale');
+    expect(deps.outbox.chunks.size).toBe(0);
+  });
+
+  it('a reset while a unit writes its day waits for the write, so nothing of it lands in the cleared outbox', async () => {
+    const { deps, queue } = await unitStreaming(HISTORY_END);
+    await startStreaming(deps, SMALL_CONFIG, {});
+    const write = deps.outbox.writeUnit.bind(deps.outbox);
+    let firstWritten!: () => void;
+    const writing = new Promise<void>((resolve) => (firstWritten = resolve));
+    let resetReturned = false;
+    let writtenAfterReset = 0;
+    // As the Table outbox writes: one transaction at a time, each a round trip, the signal checked before each.
+    deps.outbox.writeUnit = async (slice, timed, options: { abortSignal?: AbortSignal } = {}) => {
+      const size = Math.ceil(timed.length / 4);
+      for (let part = 0; part < 4; part++) {
+        options.abortSignal?.throwIfAborted();
+        const { created } = await write({ ...slice, unit: `${slice.unit}-${part}` }, timed.slice(part * size, (part + 1) * size));
+        if (resetReturned) writtenAfterReset += created;
+        if (part === 0) firstWritten();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return { events: timed.length, chunks: 0, created: 0 };
+    };
+    const outcome = runStreamUnit(
+      deps,
+      SMALL_CONFIG,
+      queue.find((m) => m.unit !== 0)!,
+    );
+    await writing;
+    await resetStreaming(deps);
+    resetReturned = true;
+    expect(await outcome).toBe('stale');
+    expect(writtenAfterReset).toBe(0);
     expect(deps.outbox.chunks.size).toBe(0);
   });
 

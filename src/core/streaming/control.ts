@@ -21,7 +21,7 @@ import { haltClock, resumeClock, simulatedNow, startLiveClock, TIME_MODES, type 
 import { haltPace, newPace, owedEvents, resumePace } from './pacer.js';
 import { closedBreaker, resetBreaker } from './breaker.js';
 import { masterFingerprint } from '../generation/master-job.js';
-import { dayUnits, newPreparation, queuePreparation, streamContext } from './day-units.js';
+import { dayUnits, newPreparation, queuePreparation, stopUnitWrites, streamContext } from './day-units.js';
 import {
   emptyStatistics,
   eventsPerSecond,
@@ -226,6 +226,8 @@ async function continuesStream(
 /** Stops any stream and forgets everything streaming owns (delete all data): outbox, DLQ, state, statistics, breaker. */
 export async function resetStreaming(deps: StreamingDeps): Promise<void> {
   await deps.state.update(STATE_KEY, () => stoppedState());
+  // A unit of this instance still writing its day would otherwise land a transaction after the clear.
+  await stopUnitWrites();
   await deps.outbox.clear();
   await deps.deadLetters.clear();
   await deps.statistics.update(STATS_KEY, () => ({ ...emptyStatistics(), operation_id: null }));

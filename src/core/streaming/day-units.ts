@@ -181,14 +181,12 @@ export async function runStreamUnit(deps: DayUnitDeps, config: AppConfig, messag
     await deps.outbox.removeGenerations([state.preparation?.generation, state.next_preparation?.generation].filter((g): g is string => Boolean(g)));
   }
   const { events, skipped } = await unitEvents(deps, config, state, message);
-  // Generating took a while: a stream stopped and deleted (or restarted) meanwhile gets nothing written.
-  if (!(await stillWanted(deps, message.generation))) return 'stale';
+  if (!(await writeWhileWanted(deps, message, events))) return 'stale';
   if (skipped > 0 && deps.statistics)
     await deps.statistics.update(STATISTICS_DOCUMENT, (stats) => {
       const next = stats ?? emptyStatistics();
       return { ...next, events_skipped_before_start: (next.events_skipped_before_start ?? 0) + skipped };
     });
-  if (!(await writeWhileWanted(deps, message, events))) return 'stale';
   const finished = await recordUnit(deps, message, events.length, now());
   if (finished) await prepareNextDay(deps, config, message.generation, now);
   return 'written';
@@ -201,11 +199,54 @@ async function stillWanted(deps: DayUnitDeps, generation: string): Promise<Strea
 }
 
 /**
- * Writes a unit's chunks while the stream still wants them (checked every second): a stream deleted or restarted
- * meanwhile gets nothing more written, and what was written of a generation no longer its own is removed.
+ * This instance's unit writes in flight. A reset (./control.ts) stops them and waits until they settle before it
+ * clears the outbox, so no transaction of theirs lands after the clear; units on other instances notice within a
+ * second (writeWhileWanted) and remove what they wrote.
+ */
+const writesInFlight = new Set<{ abort: AbortController; settled: Promise<unknown> }>();
+
+/** Stops this instance's unit writes and waits for each to settle (its transaction in flight landed or failed). */
+export async function stopUnitWrites(): Promise<void> {
+  const writes = [...writesInFlight];
+  for (const write of writes) write.abort.abort();
+  await Promise.allSettled(writes.map((write) => write.settled));
+}
+
+/**
+ * Writes a unit's chunks while the stream still wants them (checked before the first write, then every second, and
+ * by a reset on this instance): a stream deleted or restarted meanwhile gets nothing more written, and what was
+ * written of a generation no longer its own is removed.
  */
 async function writeWhileWanted(deps: DayUnitDeps, message: StreamUnitMessage, events: TimedEvent[]): Promise<boolean> {
   const abort = new AbortController();
+  let settle!: () => void;
+  // Registered before the stream is read: a reset either sees this write and stops it, or happened before the read.
+  const write = { abort, settled: new Promise<void>((resolve) => (settle = resolve)) };
+  writesInFlight.add(write);
+  try {
+    const outcome = await writeUnlessAborted(deps, message, events, abort);
+    if (outcome !== 'stopped') return outcome === 'written';
+    const latest = (await deps.state.read(STREAM_STATE_DOCUMENT))?.value;
+    // Stopped, not deleted: the state still names its days, and a later start continues them.
+    await deps.outbox.removeGenerations([latest?.preparation?.generation, latest?.next_preparation?.generation].filter((g): g is string => Boolean(g)));
+    return false;
+  } finally {
+    // Only now: a reset waiting for this write clears the outbox after this unit's own removal, not beside it.
+    writesInFlight.delete(write);
+    settle();
+  }
+}
+
+/**
+ * Writes the unit's chunks unless the stream stops wanting them: 'written' (and still wanted), 'not-wanted' before
+ * anything was written, 'stopped' once some may have been.
+ */
+async function writeUnlessAborted(
+  deps: DayUnitDeps,
+  message: StreamUnitMessage,
+  events: TimedEvent[],
+  abort: AbortController,
+): Promise<'written' | 'not-wanted' | 'stopped'> {
   const watch = setInterval(() => {
     void stillWanted(deps, message.generation).then(
       (state) => state || abort.abort(),
@@ -213,17 +254,15 @@ async function writeWhileWanted(deps: DayUnitDeps, message: StreamUnitMessage, e
     );
   }, 1_000);
   try {
+    // Generating took a while: a stream stopped and deleted (or restarted) meanwhile gets nothing written.
+    if (!(await stillWanted(deps, message.generation))) return 'not-wanted';
     await deps.outbox.writeUnit({ day: message.day, generation: message.generation, unit: unitName(message.unit) }, events, { abortSignal: abort.signal });
   } catch (error) {
     if (!abort.signal.aborted) throw error;
   } finally {
     clearInterval(watch);
   }
-  if (!abort.signal.aborted && (await stillWanted(deps, message.generation))) return true;
-  const latest = (await deps.state.read(STREAM_STATE_DOCUMENT))?.value;
-  // Stopped, not deleted: the state still names its days, and a later start continues them.
-  await deps.outbox.removeGenerations([latest?.preparation?.generation, latest?.next_preparation?.generation].filter((g): g is string => Boolean(g)));
-  return false;
+  return !abort.signal.aborted && (await stillWanted(deps, message.generation)) ? 'written' : 'stopped';
 }
 
 async function unitEvents(
