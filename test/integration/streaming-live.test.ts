@@ -84,11 +84,14 @@ describe('live mode', () => {
     // Never in the future; on time it is due at most one pacing window (plus the drain's own delay: a claim, a
     // send, a loaded machine) before delivery.
     for (const { behindMs } of arrivals) expect(behindMs).toBeGreaterThanOrEqual(0);
+    const drainDelayMs = INTERVAL_MS + 2000;
     const onTimeMaxMs = Math.max(...arrivals.filter((a) => !a.late).map((a) => a.behindMs));
-    expect(onTimeMaxMs).toBeLessThanOrEqual(INTERVAL_MS + 2000);
-    // Late ones are behind by at most the lateness bound (in wall time: divided by the speed) on top of that delay.
+    expect(onTimeMaxMs).toBeLessThanOrEqual(drainDelayMs);
+    // Late ones are behind by at most the lateness bound (in wall time: divided by the speed, 500 ms here; 600 s if
+    // it were not) on top of the drain's delay. That delay is given twice the on-time allowance: on a loaded CI
+    // machine one late event was seen 1.25 s further behind than the slowest on-time event of its run.
     const late = arrivals.filter((a) => a.late);
-    for (const { behindMs } of late) expect(behindMs).toBeLessThanOrEqual((LATENESS.max_seconds * 1000) / SPEED + onTimeMaxMs);
+    for (const { behindMs } of late) expect(behindMs).toBeLessThanOrEqual((LATENESS.max_seconds * 1000) / SPEED + 2 * drainDelayMs);
     // And a consumer sees them late: typically further behind than the events on time.
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     expect(late.length).toBeGreaterThan(0);
