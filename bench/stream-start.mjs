@@ -158,14 +158,14 @@ if (!rolledAt) {
       lastIncrease = around[i].at;
     }
   }
-  // Events at the sink over the minute around the rollover against the configured rate: the pause is caught up
-  // by the next bursts (the schedule does not forgive a rollover to a ready day), so the minute's rate holds.
+  // Events at the sink over the minute around the rollover, beside a minute of the day before it: what falls due
+  // during the rollover is owed and caught up by the next bursts (a rollover to a ready day forgives nothing).
   const countAt = (at) => samples.filter((s) => s.at <= at).at(-1)?.count ?? 0;
   const windowEnd = Math.min(rolledAt + 30_000, samples.at(-1)?.at ?? rolledAt);
   const windowStart = windowEnd - 60_000;
   const rateOver = (from, to) => (countAt(to) - countAt(from)) / ((to - from) / 1000);
   const minuteRate = rateOver(windowStart, windowEnd);
-  // The same drains' rate in a minute of the day well before it, for the ratio.
+  // The same drains' rate in the minute that ends 30 s before that one, for the ratio.
   const earlierRate = rateOver(windowStart - 90_000, windowStart - 30_000);
   console.log(
     `the minute around the rollover: ${Math.round(minuteRate).toLocaleString('en-US')} events/s at the sink, a minute of the day 30 s before it ` +
