@@ -523,6 +523,8 @@ export class TableOutbox implements Outbox {
 /** Waits `ms`, or less if the signal aborts meanwhile (a reset waiting for this write need not sit out the pause). */
 function pauseUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
+    // Aborted while the transaction was on its way: an abort event will not come again.
+    if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
     function done() {
