@@ -10,6 +10,7 @@
  * `day|generation|first event time|unit|sequence`: a day's chunks of all units interleave by time, the next
  * day sorts after the current one, and a unit rewriting its day makes the same keys (insert-only: nothing twice).
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { TimedEvent } from '../core/events/factory.js';
@@ -265,7 +266,10 @@ export class TableOutbox implements Outbox {
         created += batch.length;
         // Twice as long to the drain: a unit's writes take at most a third of what the account gives this instance,
         // so sends sharing it (the Blob sink, the drain's own claims) keep their pace while a day is written.
-        await pauseUnlessAborted(Math.min(3_000, 2 * (Date.now() - began)), abortSignal);
+        // An abort ends the pause at once (a reset waiting for this write need not sit it out); the next batch then throws.
+        await pause(Math.min(3_000, 2 * (Date.now() - began)), undefined, { signal: abortSignal }).catch((error: unknown) => {
+          if (!abortSignal?.aborted) throw error;
+        });
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
         for (const [, entity] of batch) {
@@ -518,19 +522,4 @@ export class TableOutbox implements Outbox {
     }
     return events;
   }
-}
-
-/** Waits `ms`, or less if the signal aborts meanwhile (a reset waiting for this write need not sit out the pause). */
-function pauseUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    // Aborted while the transaction was on its way: an abort event will not come again.
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

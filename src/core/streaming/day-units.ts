@@ -178,7 +178,7 @@ export async function runStreamUnit(deps: DayUnitDeps, config: AppConfig, messag
   if (preparation.done[key] !== undefined) return 'already-done';
   if (message.unit === NETWORK_UNIT) {
     // Chunks of days already streamed and of earlier streams go: the outbox holds the day being streamed and the next.
-    await deps.outbox.removeGenerations([state.preparation?.generation, state.next_preparation?.generation].filter((g): g is string => Boolean(g)));
+    await deps.outbox.removeGenerations(namedGenerations(state));
   }
   const { events, skipped } = await unitEvents(deps, config, state, message);
   if (!(await writeWhileWanted(deps, message, events))) return 'stale';
@@ -190,6 +190,11 @@ export async function runStreamUnit(deps: DayUnitDeps, config: AppConfig, messag
   const finished = await recordUnit(deps, message, events.length, now());
   if (finished) await prepareNextDay(deps, config, message.generation, now);
   return 'written';
+}
+
+/** The generations a stream state names (the day being streamed and the next): the outbox keeps only their chunks. */
+function namedGenerations(state: StreamState): string[] {
+  return [state.preparation?.generation, state.next_preparation?.generation].filter((g): g is string => Boolean(g));
 }
 
 /** The stream still wants this unit's generation (not deleted or restarted since). */
@@ -228,7 +233,7 @@ async function writeWhileWanted(deps: DayUnitDeps, message: StreamUnitMessage, e
     if (outcome !== 'stopped') return outcome === 'written';
     const latest = (await deps.state.read(STREAM_STATE_DOCUMENT))?.value;
     // Stopped, not deleted: the state still names its days, and a later start continues them.
-    await deps.outbox.removeGenerations([latest?.preparation?.generation, latest?.next_preparation?.generation].filter((g): g is string => Boolean(g)));
+    await deps.outbox.removeGenerations(latest ? namedGenerations(latest) : []);
     return false;
   } finally {
     // Only now: a reset waiting for this write clears the outbox after this unit's own removal, not beside it.
