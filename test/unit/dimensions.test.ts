@@ -13,7 +13,7 @@ import { BASE_PRODUCTS } from '../../src/core/dimensions/dictionaries/catalogue.
 import { generateDimensionTables } from '../../src/core/dimensions/index.js';
 import { encodeParquet } from '../../src/core/dataset-parquet.js';
 import { apportion } from '../../src/core/dimensions/places.js';
-import { columnOf, type ColumnarTable } from '../../src/core/columnar-table.js';
+import { columnOf, textOf, type ColumnarTable } from '../../src/core/columnar-table.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -97,9 +97,9 @@ describe('shape and integrity', () => {
       for (const g of columnOf(t.get(name)!, 'GeographyID') as Int32Array) expect(geographyIds.has(g), name).toBe(true);
     }
     for (const dc of columnOf(t.get('dim_trucks')!, 'DCID') as (number | null)[]) if (dc !== null) expect(dcIds.has(dc)).toBe(true);
-    const loyalty = columnOf(t.get('dim_customers')!, 'LoyaltyCard') as string[];
+    const loyalty = textOf(t.get('dim_customers')!, 'LoyaltyCard') as string[];
     expect(new Set(loyalty).size).toBe(loyalty.length);
-    expect(new Set(columnOf(t.get('dim_customers')!, 'BLEId') as string[]).size).toBe(30_000);
+    expect(new Set(textOf(t.get('dim_customers')!, 'BLEId') as string[]).size).toBe(30_000);
   });
 
   it('opens stores only in states that have a distribution center', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { appConfigSchema, type AppConfig } from '../../src/core/config/schema.js';
 import { BRANDS, DEPARTMENT_BRAND_CATEGORY, DEPARTMENT_WEIGHTS } from '../../src/core/dimensions/dictionaries/catalogue.js';
 import { DEFAULT_LAUNCH_REFERENCE, generateDimensionTables } from '../../src/core/dimensions/index.js';
-import { columnOf, type ColumnarTable } from '../../src/core/columnar-table.js';
+import { columnOf, textOf, type ColumnarTable } from '../../src/core/columnar-table.js';
 import { encodeParquet } from '../../src/core/parquet/index.js';
 import { DIMENSION_TABLES } from '../../src/core/dataset-tables.js';
 
@@ -22,7 +22,7 @@ function generate(config: AppConfig): Tables {
   return new Map([...generateDimensionTables(config)].map((t) => [t.name, t]));
 }
 
-const strings = (t: Tables, table: string, column: string) => columnOf(t.get(table)!, column) as string[];
+const strings = (t: Tables, table: string, column: string) => textOf(t.get(table)!, column) as string[];
 const ints = (t: Tables, table: string, column: string) => [...(columnOf(t.get(table)!, column) as Int32Array)];
 const doubles = (t: Tables, table: string, column: string) => [...(columnOf(t.get(table)!, column) as Float64Array)];
 

@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../src/core/config/schema.js';
 import { generateDimensionTables } from '../../src/core/dimensions/index.js';
 import type { ColumnarTable } from '../../src/core/columnar-table.js';
+import { Utf8Strings } from '../../src/core/utf8-strings.js';
 import { encodeParquet, type ParquetTable } from '../../src/core/parquet/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -117,7 +118,11 @@ describe('determinism and compatibility', () => {
     const reference = (table: ColumnarTable) =>
       new Uint8Array(
         parquetWriteBuffer({
-          columnData: table.columns.map((c) => ({ name: c.name, data: c.data as unknown[], type: c.type })),
+          columnData: table.columns.map((c) => ({
+            name: c.name,
+            data: c.data instanceof Utf8Strings ? c.data.toArray() : (c.data as unknown[]),
+            type: c.type,
+          })),
           codec: 'SNAPPY',
           createdBy: 'retail-datagen',
           rowGroupSize: 100_000,

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ColumnarTable } from '../columnar-table.js';
+import { Utf8Strings } from '../utf8-strings.js';
 import { openingHours } from '../facts/calendar.js';
 import type { FactContext } from '../facts/context.js';
 import type { EventEnvelope, EventType, OutboxEnvelope } from './schemas.js';
@@ -30,9 +31,10 @@ type Row = Record<string, unknown>;
 function rows(table: ColumnarTable | undefined): Row[] {
   if (!table) return [];
   const result: Row[] = new Array(table.rowCount);
+  const columns = table.columns.map((c) => ({ name: c.name, values: (c.data instanceof Utf8Strings ? c.data.toArray() : c.data) as ArrayLike<unknown> }));
   for (let i = 0; i < table.rowCount; i++) {
     const row: Row = {};
-    for (const column of table.columns) row[column.name] = (column.data as ArrayLike<unknown>)[i];
+    for (const column of columns) row[column.name] = column.values[i];
     result[i] = row;
   }
   return result;

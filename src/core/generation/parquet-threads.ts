@@ -51,7 +51,11 @@ function forThread(table: TypedTable): { table: TypedTable; transfer: ArrayBuffe
       return column;
     }
     add(column.codes);
-    if (!column.distinct) return column;
+    if (!column.distinct) {
+      add(column.utf8?.bytes ?? null);
+      add(column.utf8?.offsets ?? null);
+      return column;
+    }
     const utf8 = column.utf8 ?? utf8Dictionary(column.dictionary);
     add(utf8.bytes);
     add(utf8.offsets);

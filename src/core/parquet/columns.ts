@@ -9,6 +9,8 @@
  * table can also move to a worker thread without copying the columns.
  */
 
+import { Utf8Strings } from '../utf8-strings.js';
+
 export type ParquetColumnType = 'INT32' | 'INT64' | 'DOUBLE' | 'BOOLEAN' | 'STRING' | 'TIMESTAMP' | 'DATE';
 
 interface Base {
@@ -56,9 +58,10 @@ export interface StringColumn extends Base {
   dictionary: readonly string[];
   distinct: boolean;
   /**
-   * The dictionary's UTF-8 bytes, made before the column reaches the encoder (`utf8Dictionary` in ./encoder.ts):
-   * a table posted to an encoder thread carries these typed arrays instead of its strings, so nothing per value is
-   * cloned. Only with `distinct`, and `dictionary` may then be empty; without it the encoder makes them.
+   * The dictionary's UTF-8 bytes, made before the column reaches the encoder (`utf8Dictionary` in ./encoder.ts)
+   * or built as bytes in the first place (src/core/utf8-strings.ts): a table posted to an encoder thread carries
+   * these typed arrays instead of its strings, so nothing per value is cloned. With them `dictionary` may be
+   * empty; without them the encoder makes them from `dictionary`.
    */
   utf8?: Utf8Dictionary;
 }
@@ -144,7 +147,8 @@ export type ParquetColumnData =
   | readonly (bigint | null)[]
   | readonly (boolean | null)[]
   | readonly (string | null)[]
-  | readonly (Date | null)[];
+  | readonly (Date | null)[]
+  | Utf8Strings;
 
 const DAY_MS = 86_400_000;
 
@@ -157,17 +161,26 @@ function mostlyDistinct(values: readonly unknown[]): boolean {
   return seen.size > sample / 2;
 }
 
-/** Codes of `codes` made distinct per byte sequence (first occurrence wins), for a column built without interning. */
-export function distinctCodes(codes: Int32Array, dictionary: readonly string[]): Int32Array {
+const utf8Decoder = new TextDecoder();
+
+/**
+ * Codes of `codes` made distinct per byte sequence (first occurrence wins), for a column built without interning,
+ * from its strings or, when it has none, its UTF-8 bytes (well-formed, so one string per byte sequence).
+ */
+export function distinctCodes(codes: Int32Array, dictionary: readonly string[], utf8?: Utf8Dictionary): Int32Array {
   const first = new Map<string, number>();
   const out = new Int32Array(codes.length);
+  const textOf =
+    dictionary.length === 0 && utf8
+      ? (code: number) => utf8Decoder.decode(utf8.bytes.subarray(utf8.offsets[code]!, utf8.offsets[code + 1]!))
+      : (code: number) => wellFormed(dictionary[code]!);
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i]!;
     if (code < 0) {
       out[i] = -1;
       continue;
     }
-    const text = wellFormed(dictionary[code]!);
+    const text = textOf(code);
     const known = first.get(text);
     if (known === undefined) first.set(text, code);
     out[i] = known ?? code;
@@ -191,6 +204,13 @@ function typeError(name: string, type: ParquetColumnType, value: unknown): Error
 /** Converts one plain column to its typed form (one pass; typed arrays of the right kind are used as they are). */
 export function typedColumn(name: string, type: ParquetColumnType, data: ParquetColumnData, nullable = true): TypedColumn {
   const length = data.length;
+  if (data instanceof Utf8Strings) {
+    if (type !== 'STRING') throw new Error(`column ${name} is ${type} but holds UTF-8 text`);
+    // Built as bytes, one value a row: each row is its own code, de-duplicated only if a chunk takes a dictionary.
+    const codes = new Int32Array(length);
+    for (let i = 0; i < length; i++) codes[i] = i;
+    return { name, type, nullable, codes, dictionary: [], distinct: false, utf8: { bytes: data.bytes, offsets: data.offsets } };
+  }
   switch (type) {
     case 'STRING': {
       if (!Array.isArray(data)) throw new Error(`column ${name} is STRING but not an array of strings`);

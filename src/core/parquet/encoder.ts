@@ -254,7 +254,7 @@ function textSampleSize(utf8: Utf8Dictionary, code: number): number {
 /** The whole column's codes with this chunk's rows made distinct per value (other rows as they were). */
 function chunkDistinct(column: StringColumn, start: number, end: number): Int32Array {
   const codes = column.codes.slice();
-  codes.set(distinctCodes(column.codes.subarray(start, end), column.dictionary), start);
+  codes.set(distinctCodes(column.codes.subarray(start, end), column.dictionary, column.utf8), start);
   return codes;
 }
 
