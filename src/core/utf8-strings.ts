@@ -81,16 +81,15 @@ export class Utf8StringsBuilder {
   digits(value: number, width = 1): this {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`digits() takes a non-negative integer, got ${value}`);
     let length = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) length++;
+    for (let power = 10; power <= value; power *= 10) length++;
     const size = Math.max(length, width);
     this.reserve(size);
     const target = this.bytes;
     let at = this.at + size;
     let rest = value;
-    for (let i = 0; i < size; i++) {
-      target[--at] = 48 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
+    // Int32 division while the value fits (every id and random part in practice), floating point above.
+    for (; at > this.at && rest > 0x7fffffff; rest = Math.floor(rest / 10)) target[--at] = 48 + (rest % 10);
+    for (; at > this.at; rest = (rest / 10) | 0) target[--at] = 48 + (rest % 10);
     this.at += size;
     return this;
   }

@@ -258,20 +258,31 @@ function chunkDistinct(column: StringColumn, start: number, end: number): Int32A
   return codes;
 }
 
+/** Appends one text value's PLAIN encoding (4-byte length, then its bytes). */
+function writeText(out: Bytes, bytes: Uint8Array, from: number, to: number): void {
+  out.reserve(4 + to - from);
+  out.view.setUint32(out.length, to - from, true);
+  // Short values byte by byte: a subarray per value (millions in a customer table) costs more than the copy.
+  const target = out.buffer;
+  let at = out.length + 4;
+  if (to - from < 64) for (let i = from; i < to; i++) target[at++] = bytes[i]!;
+  else target.set(bytes.subarray(from, to), at);
+  out.length += 4 + to - from;
+}
+
 function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Array, start: number, end: number): ChunkPlan {
-  const { bytes, offsets } = utf8;
   const rows = end - start;
-  // A column built without interning is de-duplicated only where the library's sample asks for a dictionary.
   const given = column.codes;
-  const codes =
-    column.distinct ||
-    !sampleAllowsDictionary(
-      rows,
-      (row) => textKey(utf8, given[start + row]!),
-      (row) => textSampleSize(utf8, given[start + row]!),
-    )
-      ? given
-      : chunkDistinct(column, start, end);
+  // The sample keys values by their bytes, so it decides the same before and after de-duplication: once is enough.
+  const sampleAllows = sampleAllowsDictionary(
+    rows,
+    (row) => textKey(utf8, given[start + row]!),
+    (row) => textSampleSize(utf8, given[start + row]!),
+  );
+  if (!sampleAllows) return planPlainStrings(column, utf8, start, end);
+  // A column built without interning is de-duplicated only where the library's sample asks for a dictionary.
+  const codes = column.distinct ? given : chunkDistinct(column, start, end);
+  const { bytes, offsets } = utf8;
   const indexes = new Int32Array(rows);
   const order: number[] = [];
   let nulls = 0;
@@ -304,30 +315,12 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
     if (min < 0 || compareBytes(bytes, offsets[code]!, offsets[code + 1]!, offsets[min]!, offsets[min + 1]!) < 0) min = code;
     if (max < 0 || compareBytes(bytes, offsets[code]!, offsets[code + 1]!, offsets[max]!, offsets[max + 1]!) > 0) max = code;
   }
-  const statistics: ChunkStatistics = { null_count: BigInt(nulls) };
-  if (min >= 0) {
-    statistics.min_value = bytes.subarray(offsets[min]!, offsets[min + 1]!);
-    statistics.max_value = bytes.subarray(offsets[max]!, offsets[max + 1]!);
-  }
+  const statistics = textStatistics(utf8, nulls, min, max);
   for (const code of order) local[code] = -1; // ready for the next chunk
   const nonNull = rows - nulls;
-  const keyAt = (row: number) => textKey(utf8, codes[start + row]!);
-  const sampleSize = (row: number) => textSampleSize(utf8, codes[start + row]!);
-  const writeValue = (out: Bytes, code: number) => {
-    const from = offsets[code]!;
-    const to = offsets[code + 1]!;
-    out.reserve(4 + to - from);
-    out.view.setUint32(out.length, to - from, true);
-    // Short values byte by byte: a subarray per value (millions in a customer table) costs more than the copy.
-    const target = out.buffer;
-    let at = out.length + 4;
-    if (to - from < 64) for (let i = from; i < to; i++) target[at++] = bytes[i]!;
-    else target.set(bytes.subarray(from, to), at);
-    out.length += 4 + to - from;
-  };
-  if (sampleAllowsDictionary(rows, keyAt, sampleSize) && dictionaryWins(order.length, nonNull, valueBytes, dictionaryBytes, 4)) {
+  if (dictionaryWins(order.length, nonNull, valueBytes, dictionaryBytes, 4)) {
     const dictionary = new Bytes(dictionaryBytes + order.length * 4 + 16);
-    for (const code of order) writeValue(dictionary, code);
+    for (const code of order) writeText(dictionary, bytes, offsets[code]!, offsets[code + 1]!);
     return {
       indexes,
       dictionaryPlain: dictionary.view8(),
@@ -339,13 +332,68 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
       encoding: 'RLE_DICTIONARY',
     };
   }
-  const writePlain = (out: Bytes, from: number, to: number) => {
-    for (let r = from; r < to; r++) {
-      const code = codes[start + r]!;
-      if (code >= 0) writeValue(out, code);
-    }
+  return { ...plainText(codes, utf8, start), totalSize: valueBytes, statistics };
+}
+
+function textStatistics(utf8: Utf8Dictionary, nulls: number, min: number, max: number): ChunkStatistics {
+  const statistics: ChunkStatistics = { null_count: BigInt(nulls) };
+  if (min >= 0) {
+    statistics.min_value = utf8.bytes.subarray(utf8.offsets[min]!, utf8.offsets[min + 1]!);
+    statistics.max_value = utf8.bytes.subarray(utf8.offsets[max]!, utf8.offsets[max + 1]!);
+  }
+  return statistics;
+}
+
+function plainText(
+  codes: Int32Array,
+  utf8: Utf8Dictionary,
+  start: number,
+): Pick<ChunkPlan, 'indexes' | 'dictionaryPlain' | 'dictionaryCount' | 'sizeOf' | 'writePlain' | 'encoding'> {
+  const { bytes, offsets } = utf8;
+  return {
+    indexes: null,
+    dictionaryPlain: null,
+    dictionaryCount: 0,
+    sizeOf: (row) => {
+      const code = codes[start + row]!;
+      return code < 0 ? 0 : offsets[code + 1]! - offsets[code]!;
+    },
+    writePlain: (out, from, to) => {
+      for (let r = from; r < to; r++) {
+        const code = codes[start + r]!;
+        if (code >= 0) writeText(out, bytes, offsets[code]!, offsets[code + 1]!);
+      }
+    },
+    encoding: 'PLAIN',
   };
-  return { indexes: null, dictionaryPlain: null, dictionaryCount: 0, sizeOf, totalSize: valueBytes, writePlain, statistics, encoding: 'PLAIN' };
+}
+
+/**
+ * A chunk the sample keeps from a dictionary (mostly unique values: ids, addresses, phones): no de-duplication
+ * and no per-value index, one pass for the size, nulls and bounds. Repeated values give the same bounds as
+ * the distinct ones (the same bytes), so the statistics equal the dictionary path's.
+ */
+function planPlainStrings(column: StringColumn, utf8: Utf8Dictionary, start: number, end: number): ChunkPlan {
+  const { bytes, offsets } = utf8;
+  const codes = column.codes;
+  let nulls = 0;
+  let valueBytes = 0;
+  let min = -1;
+  let max = -1;
+  for (let r = start; r < end; r++) {
+    const code = codes[r]!;
+    if (code < 0) {
+      nulls++;
+      continue;
+    }
+    const from = offsets[code]!;
+    const to = offsets[code + 1]!;
+    valueBytes += to - from;
+    if (min < 0 || compareBytes(bytes, from, to, offsets[min]!, offsets[min + 1]!) < 0) min = code;
+    if (max < 0 || compareBytes(bytes, from, to, offsets[max]!, offsets[max + 1]!) > 0) max = code;
+  }
+  if (nulls > 0 && !column.nullable) throw new Error(`column ${column.name} is required but has ${nulls} null values`);
+  return { ...plainText(codes, utf8, start), totalSize: valueBytes, statistics: textStatistics(utf8, nulls, min, max) };
 }
 
 /** INT32 values spanning at most this many are indexed through a table of their own (4 MiB at most). */
