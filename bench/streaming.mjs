@@ -53,6 +53,7 @@ const rawRate = EVENTS / ((performance.now() - start) / 1000);
 console.log(
   `1. raw producer -> peer:          ${Math.round(rawRate).toLocaleString('en-US')} events/s (target >= 100,000); ${cpuPerEvent(cpuBefore, mainThreadCpuMs(), EVENTS)}`,
 );
+console.log(`   ${await peer.verify(EVENTS)}`);
 await peer.reset();
 
 // 2. Outbox fill
@@ -75,6 +76,7 @@ const fullRate = EVENTS / ((performance.now() - start) / 1000);
 console.log(
   `3. outbox -> drain -> peer:       ${Math.round(fullRate).toLocaleString('en-US')} events/s = ${(fullRate / rawRate).toFixed(2)} of raw (target >= 0.5); ${cpuPerEvent(cpuBefore, mainThreadCpuMs(), EVENTS)} (claims, decoding, checkpoints and the SDK's send)`,
 );
+console.log(`   ${await peer.verify(EVENTS)}`);
 await peer.reset();
 
 // 4. Paced at 1,000 events/s

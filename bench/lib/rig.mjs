@@ -39,7 +39,7 @@ export function dayEvents(config, day, regions = 3) {
   return { events, regions: chosen.length, stores: chosen.reduce((n, r) => n + r.stores.length, 0) };
 }
 
-/** The AMQP test peer in a worker thread: `ask('count' | 'times' | 'reset')` answers with the worker's message. */
+/** The AMQP test peer in a worker thread: `ask('count' | 'times' | 'verify' | 'reset')` answers with the worker's message. */
 export async function startPeer() {
   const worker = new Worker(new URL('./peer-worker.mjs', import.meta.url));
   const ask = (type) =>
@@ -59,6 +59,16 @@ export async function startPeer() {
     ask,
     count: async () => (await ask('count')).count,
     reset: () => ask('reset'),
+    /**
+     * Decodes every event the peer holds (after the timing: it decodes on read) and throws unless there are exactly
+     * `expected`, each with its own message id and a JSON body carrying that id as event_id. Returns a line to print.
+     */
+    async verify(expected) {
+      const { count, distinctIds, mismatched } = await ask('verify');
+      if (count !== expected || distinctIds !== expected || mismatched !== 0)
+        throw new Error(`the peer holds ${count} events (${distinctIds} distinct ids, ${mismatched} bodies not matching their id), expected ${expected}`);
+      return `the peer decoded all ${count.toLocaleString('en-US')} afterwards: each a JSON body with its own event id`;
+    },
     async waitForEvents(count, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while ((await ask('count')).count < count) {

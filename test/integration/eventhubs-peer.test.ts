@@ -195,3 +195,40 @@ describe('Event Hubs test peer', () => {
     expect(tagged('ratio')).toHaveLength([...first, ...second].filter(Boolean).length);
   });
 });
+
+describe('Event Hubs test peer decoding on read (the benchmarks)', () => {
+  it('counts events as they arrive and decodes them when read, in arrival order, the same as on arrival', { timeout: 8_000 }, async () => {
+    const lazy = await startEventHubsPeer({ partitionCount: 2, decode: 'read' });
+    const client = new EventHubProducerClient(lazy.connectionString, { retryOptions });
+    try {
+      const send = async (tag: string, count: number, partitionKey: string) => {
+        const batch = await client.createBatch({ partitionKey });
+        for (let i = 0; i < count; i++) expect(batch.tryAdd({ body: { tag, i }, contentType: 'application/json', messageId: `${tag}-${i}` })).toBe(true);
+        await client.sendBatch(batch);
+      };
+      await send('a', 300, 'k1');
+      // A single event (not a batch envelope) between two batches keeps its place.
+      await client.sendBatch([{ body: { tag: 'single', i: 0 }, messageId: 'single-0' }], { partitionId: '1' });
+      await send('b', 200, 'k2');
+      const deadline = Date.now() + 3_000;
+      while (lazy.eventCount < 501 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(lazy.eventCount).toBe(501);
+      const events = lazy.events;
+      expect(events.map((e) => e.messageId)).toEqual([
+        ...Array.from({ length: 300 }, (_, i) => `a-${i}`),
+        'single-0',
+        ...Array.from({ length: 200 }, (_, i) => `b-${i}`),
+      ]);
+      expect(events[0]).toMatchObject({ body: { tag: 'a', i: 0 }, partitionKey: 'k1', contentType: 'application/json', batch: 1 });
+      expect(events[300]).toMatchObject({ body: { tag: 'single', i: 0 }, partitionId: '1', batch: 2 });
+      expect(events[500]).toMatchObject({ body: { tag: 'b', i: 199 }, partitionKey: 'k2', batch: 3 });
+      await send('c', 10, 'k1');
+      expect((await lazy.waitForEvents(511, 3_000)).slice(501).map((e) => e.body)).toEqual(Array.from({ length: 10 }, (_, i) => ({ tag: 'c', i })));
+      lazy.clearEvents();
+      expect([lazy.eventCount, lazy.events.length]).toEqual([0, 0]);
+    } finally {
+      await client.close();
+      await lazy.stop();
+    }
+  });
+});
