@@ -115,9 +115,14 @@ describe("the operators' guides, verbatim, at the default business size", () => 
     });
     expect(Number(await guide("curl http://localhost:8000/api/stream/status | jq '.events_per_second'"))).toBeGreaterThan(0);
     // The guide's targets: success above 99% (alert below 95%), failures below 1%.
-    expect(
-      Number(await guide("curl http://localhost:8000/api/stream/statistics | jq '(.events_sent_successfully / .events_generated) * 100'")),
-    ).toBeGreaterThan(95);
+    // A live reading: events of a burst still on their way count as generated, not yet as sent, so an operator
+    // who reads it mid-burst reads again; it must pass within a few readings.
+    let successPercent = 0;
+    for (let reading = 0; reading < 10 && !(successPercent > 95); reading++) {
+      if (reading > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      successPercent = Number(await guide("curl http://localhost:8000/api/stream/statistics | jq '(.events_sent_successfully / .events_generated) * 100'"));
+    }
+    expect(successPercent).toBeGreaterThan(95);
     expect(Number(await guide("curl http://localhost:8000/api/stream/statistics | jq '(.events_failed / .events_generated) * 100'"))).toBeLessThan(1);
     expect((await guide("curl http://localhost:8000/api/stream/statistics | jq '.circuit_breaker_trips'")).trim()).toBe('0');
     expect((await guide("curl http://localhost:8000/api/stream/statistics | jq '.connection_failures'")).trim()).toBe('0');
