@@ -302,10 +302,7 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
     valueBytes += offsets[code + 1]! - offsets[code]!;
   }
   if (nulls > 0 && !column.nullable) throw new Error(`column ${column.name} is required but has ${nulls} null values`);
-  const sizeOf = (row: number) => {
-    const code = codes[start + row]!;
-    return code < 0 ? 0 : offsets[code + 1]! - offsets[code]!;
-  };
+  const plain = plainText(codes, utf8, start);
   // Bounds: the smallest and largest distinct value by unsigned bytes (UTF-8 order is code point order).
   let min = -1;
   let max = -1;
@@ -325,14 +322,14 @@ function planStrings(column: StringColumn, utf8: Utf8Dictionary, local: Int32Arr
       indexes,
       dictionaryPlain: dictionary.view8(),
       dictionaryCount: order.length,
-      sizeOf,
+      sizeOf: plain.sizeOf,
       totalSize: valueBytes,
       writePlain: () => {},
       statistics,
       encoding: 'RLE_DICTIONARY',
     };
   }
-  return { ...plainText(codes, utf8, start), totalSize: valueBytes, statistics };
+  return { ...plain, totalSize: valueBytes, statistics };
 }
 
 function textStatistics(utf8: Utf8Dictionary, nulls: number, min: number, max: number): ChunkStatistics {
