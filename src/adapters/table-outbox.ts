@@ -381,16 +381,23 @@ export class TableOutbox implements Outbox {
         break;
       }
     }
+    if (taken.length === 0) return [];
     // The events and the claim's ETag are read back (a transaction's sub-responses do not name their rows); nobody
-    // else can write a chunk this drain holds until the claim ends, so the ETag read is the claim's.
-    const read = await Promise.all(
-      taken.map(async (chunk): Promise<ClaimedChunk | undefined> => {
-        const entity = await client.getEntity<Record<string, unknown>>(chunk.partitionKey, chunk.key);
-        if (entity.claimed_by !== holder || Number(entity.claim_until) !== claimUntil.getTime()) return undefined;
-        return { id: `${chunk.partitionKey}/${chunk.key}`, etag: entity.etag, events: decodeChunk(entity), cursor: Number(entity.cursor) };
-      }),
-    );
-    return read.filter((chunk): chunk is ClaimedChunk => chunk !== undefined);
+    // else can write a chunk this drain holds until the claim ends, so the ETag read is the claim's. One range query
+    // reads them all (a request per chunk cost the storage account, and Azurite, a round trip each); rows between them
+    // that this claim did not take (sent, or claimed by another drain) are passed over.
+    const wanted = new Set(taken.map((chunk) => chunk.key));
+    const partitionKey = taken[0]!.partitionKey;
+    const first = taken[0]!.key;
+    const last = taken[taken.length - 1]!.key;
+    const read: ClaimedChunk[] = [];
+    for await (const entity of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${partitionKey} and RowKey ge ${first} and RowKey le ${last} and claimed_by eq ${holder}` },
+    })) {
+      if (!wanted.has(entity.rowKey!) || Number(entity.claim_until) !== claimUntil.getTime()) continue;
+      read.push({ id: `${partitionKey}/${entity.rowKey!}`, etag: entity.etag, events: decodeChunk(entity), cursor: Number(entity.cursor) });
+    }
+    return read;
   }
 
   async complete(chunk: ClaimedChunk, sentUpTo: number): Promise<void> {

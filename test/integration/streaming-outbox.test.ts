@@ -130,6 +130,24 @@ describe('TableOutbox', () => {
     expect(await outbox.checkpoint(second!, 10, now + 3_000)).toBe(false);
   });
 
+  it('a claim reads back only the chunks it took, not one it already held between them', async () => {
+    const outboxTable = await table('outbox');
+    const outbox = new TableOutbox(async () => outboxTable);
+    // One key: four chunks in one shard, in order.
+    await outbox.replace(events(1000).map((t) => ({ ...t, envelope: { ...t.envelope, partition_key: 'store-1' } })));
+    const now = Date.now();
+    const firstIds = (chunks: { events: OutboxEvent[] }[]) => chunks.map((c) => c.events[0]!.eventId);
+    const held = await outbox.claim(500, 1_000, now, { holder: 'drain-a' });
+    expect(firstIds(held)).toEqual(['e0', 'e250']);
+    // The first goes back with a cursor; the second stays held (same holder, same claim end as the next claim).
+    await outbox.complete(held[0]!, 100);
+    const next = await outbox.claim(10_000, 1_000, now, { holder: 'drain-a' });
+    // The range read covers the held chunk e250 (between e0 and e500): it is not handed out a second time.
+    expect(firstIds(next)).toEqual(['e0', 'e500', 'e750']);
+    expect(next[0]!.cursor).toBe(100);
+    expect(next.map((c) => c.events.length)).toEqual([250, 250, 250]);
+  });
+
   it('paces sending: burst events per interval', async () => {
     const outboxTable = await table('outbox');
     const outbox = new TableOutbox(async () => outboxTable);
@@ -149,6 +167,33 @@ describe('TableOutbox', () => {
     expect(sink.calls.length).toBeLessThanOrEqual(11);
     expect((await outbox.status(Date.now())).pending_events).toBe(5000 - summary.sent);
   });
+
+  it('claims the next chunks before a burst as large as the buffer is sent, so sending never waits for a claim', async () => {
+    const outboxTable = await table('outbox');
+    const outbox = new TableOutbox(async () => outboxTable);
+    await outbox.replace(events(4000));
+    const streaming = await deps(outbox, { emit_interval_ms: 10, burst: 1000 });
+    const steps: string[] = [];
+    const claim = outbox.claim.bind(outbox);
+    outbox.claim = (...args) => {
+      steps.push('claim');
+      return claim(...args);
+    };
+    const sink = new RecordingSink();
+    const send = sink.send.bind(sink);
+    sink.send = (batch) => {
+      steps.push(`send ${batch.length}`);
+      return send(batch);
+    };
+    const summary = await drainOutbox(streaming, appConfigSchema.parse({ realtime: { max_buffer_size: 1000 } }), async () => sink, 10_000);
+    expect(summary.sent).toBe(4000);
+    // Each burst is one buffer's worth: unless the claim after it had begun before it went out, the drain would
+    // stop between bursts for a claim.
+    const sends = steps.flatMap((step, i) => (step.startsWith('send') ? [i] : []));
+    expect(sends.length).toBe(4);
+    sends.forEach((at, burst) => expect(steps.slice(0, at).filter((step) => step === 'claim').length).toBeGreaterThanOrEqual(burst + 2));
+  });
+
   it('keeps every event when two appends run at once (each chunk is created, never overwritten)', async () => {
     const client = await table('outbox');
     const outbox = new TableOutbox(async () => client);

@@ -151,6 +151,8 @@ describe('Table requests on the wire', () => {
         "PartitionKey eq '…'",
         "PartitionKey eq '…' and status ne '…'",
         "PartitionKey eq '…' and status ne '…' and (generation eq '…' or generation eq '…')",
+        // A claim reading back the chunks it took in a shard: their row-key range, held by this drain.
+        "PartitionKey eq '…' and RowKey ge '…' and RowKey le '…' and claimed_by eq '…'",
         // The outbox's append: the highest appended chunk number, over every shard (DLQ retries only).
         "RowKey ge '…'",
       ].sort(),

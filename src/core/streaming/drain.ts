@@ -124,8 +124,9 @@ class DrainTally {
       sent++;
       this.typeCounts[event.eventType] = (this.typeCounts[event.eventType] ?? 0) + 1;
       this.recent.push(event);
-      if (this.recent.length > RECENT_LIMIT) this.recent.shift();
     }
+    // Only the last RECENT_LIMIT are kept, cut once per send rather than shifted once per event.
+    if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT);
     this.sent += sent;
     const second = Math.floor(now / 1000);
     const last = this.rate[this.rate.length - 1];
@@ -546,9 +547,10 @@ export async function drainOutbox(
         await sleep(Math.min(nextBurst - now, lastRefresh + refreshEvery - now));
         continue;
       }
-      // The next chunks are claimed (and decoded) while this drain still sends, once half of what it holds is
-      // gone, so sending does not stop for the claim; at most max_buffer_size events are held at a time.
-      if (!prefetch && !exhausted && progress.remaining < Math.max(wanted, config.realtime.max_buffer_size / 2)) {
+      // The next chunks are claimed (and decoded) while this drain still sends: once half of what it holds is gone,
+      // or when this burst leaves less than the next one needs, so sending never stops for a claim. At most
+      // max_buffer_size events are held at a time, or two bursts when a burst is larger.
+      if (!prefetch && !exhausted && progress.remaining - wanted < Math.max(wanted, config.realtime.max_buffer_size / 2)) {
         const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
         // Live: the first claim is one burst, so the first due events go out without waiting for a budget's worth.
         const perBudget = state.clock && progress.remaining === 0 ? wanted : Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
@@ -562,6 +564,8 @@ export async function drainOutbox(
         prefetch = undefined;
         exhausted = claimed.length === 0;
         progress.add(claimed);
+        // Round again: the claim after this one starts before this burst is sent.
+        if (!exhausted) continue;
       }
       if (progress.remaining === 0) {
         if (stoppedDrain || !state.day) break;
