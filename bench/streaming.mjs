@@ -9,7 +9,7 @@ import { drainOutbox } from '../dist/src/core/streaming/drain.js';
 import { newPace } from '../dist/src/core/streaming/pacer.js';
 import { stoppedState } from '../dist/src/core/streaming/types.js';
 import { appConfigSchema } from '../dist/src/core/config/schema.js';
-import { cpuPerEvent, dayEvents, drainDeps, mainThreadCpuMs, startPeer, startStorage } from './lib/rig.mjs';
+import { cpuBreakdown, cpuSnapshot, dayEvents, drainDeps, startPeer, startStorage } from './lib/rig.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 60);
@@ -35,7 +35,7 @@ for (const e of events) {
   byKey.set(e.envelope.partition_key, list);
 }
 let start = performance.now();
-let cpuBefore = mainThreadCpuMs();
+let cpuBefore = await cpuSnapshot(peer, storage);
 await Promise.all(
   [...byKey].map(async ([partitionKey, list]) => {
     let batch = await client.createBatch({ partitionKey });
@@ -50,9 +50,8 @@ await Promise.all(
 );
 await peer.waitForEvents(EVENTS, 120_000);
 const rawRate = EVENTS / ((performance.now() - start) / 1000);
-console.log(
-  `1. raw producer -> peer:          ${Math.round(rawRate).toLocaleString('en-US')} events/s (target >= 100,000); ${cpuPerEvent(cpuBefore, mainThreadCpuMs(), EVENTS)}`,
-);
+console.log(`1. raw producer -> peer:          ${Math.round(rawRate).toLocaleString('en-US')} events/s (target >= 100,000)`);
+console.log(`   ${cpuBreakdown(cpuBefore, await cpuSnapshot(peer, storage), EVENTS)}`);
 console.log(`   ${await peer.verify(EVENTS)}`);
 await peer.reset();
 
@@ -69,13 +68,15 @@ console.log(`2. outbox fill (Azurite):         ${Math.round(fillRate).toLocaleSt
 await state.write('state', { ...stoppedState(), status: 'running', emit_interval_ms: 10, burst: 20_000 }, undefined);
 const sink = new EventHubsSink(client);
 start = performance.now();
-cpuBefore = mainThreadCpuMs();
+cpuBefore = await cpuSnapshot(peer, storage);
 while ((await outbox.status(Date.now())).pending_events > 0) await drainOutbox(deps, config, async () => sink, 10_000);
 await peer.waitForEvents(EVENTS, 120_000);
 const fullRate = EVENTS / ((performance.now() - start) / 1000);
 console.log(
-  `3. outbox -> drain -> peer:       ${Math.round(fullRate).toLocaleString('en-US')} events/s = ${(fullRate / rawRate).toFixed(2)} of raw (target >= 0.5); ${cpuPerEvent(cpuBefore, mainThreadCpuMs(), EVENTS)} (claims, decoding, checkpoints and the SDK's send)`,
+  `3. outbox -> drain -> peer:       ${Math.round(fullRate).toLocaleString('en-US')} events/s = ${(fullRate / rawRate).toFixed(2)} of raw (target >= 0.5; issue 20: >= 50,000)`,
 );
+// Claims, decoding, checkpoints and the SDK's send on the main thread; the claims' reads and writes in Azurite.
+console.log(`   ${cpuBreakdown(cpuBefore, await cpuSnapshot(peer, storage), EVENTS)}`);
 console.log(`   ${await peer.verify(EVENTS)}`);
 await peer.reset();
 

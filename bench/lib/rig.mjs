@@ -58,6 +58,8 @@ export async function startPeer() {
     connectionString,
     ask,
     count: async () => (await ask('count')).count,
+    /** CPU time (ms) of the peer's own thread, or null where it cannot be read. */
+    cpuMs: async () => (await ask('cpu')).ms,
     reset: () => ask('reset'),
     /**
      * Decodes every event the peer holds (after the timing: it decodes on read) and throws unless there are exactly
@@ -126,13 +128,10 @@ export async function drainDeps(storage, name, files = NO_FILES) {
   };
 }
 
-/**
- * CPU time (ms) of this process's main thread alone, so the peer on its worker thread does not count: Linux's
- * per-thread counters in /proc (user + system, in clock ticks of 10 ms); null elsewhere.
- */
-export function mainThreadCpuMs() {
+/** User + system CPU time (ms) from a /proc stat file (clock ticks of 10 ms); null where there is none. */
+function procCpuMs(statPath) {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
@@ -140,8 +139,36 @@ export function mainThreadCpuMs() {
   }
 }
 
-/** "N µs of main-thread CPU per event" between two mainThreadCpuMs readings, or a note where there are none. */
-export function cpuPerEvent(beforeMs, afterMs, events) {
-  if (beforeMs === null || afterMs === null) return 'main-thread CPU not measurable here';
-  return `${(((afterMs - beforeMs) * 1000) / events).toFixed(1)} µs of main-thread CPU per event`;
+/**
+ * CPU time (ms) of this process's main thread alone, so the peer on its worker thread does not count: Linux's
+ * per-thread counters in /proc (user + system, in clock ticks of 10 ms); null elsewhere.
+ */
+export function mainThreadCpuMs() {
+  return procCpuMs(`/proc/self/task/${process.pid}/stat`);
+}
+
+/**
+ * Where the CPU goes, read before and after a phase with `cpuSnapshot` and put side by side by `cpuBreakdown`: this
+ * process's main thread, its other threads but the peer's (V8's garbage-collector and compiler helpers, libuv's
+ * pool), the peer's thread, and Azurite's process. On two cores the four share 2 s of CPU per second.
+ */
+export async function cpuSnapshot(peer, storage) {
+  const processMs = procCpuMs('/proc/self/stat');
+  return {
+    main: mainThreadCpuMs(),
+    process: processMs,
+    peer: await peer.cpuMs(),
+    azurite: storage.azurite.pid ? procCpuMs(`/proc/${storage.azurite.pid}/stat`) : null,
+  };
+}
+
+/** "CPU per event: main X, helpers Y, peer Z, Azurite W, in all T µs" between two snapshots. */
+export function cpuBreakdown(before, after, events) {
+  const per = (ms) => `${((ms * 1000) / events).toFixed(1)}`;
+  const delta = (key) => (before[key] === null || after[key] === null ? null : after[key] - before[key]);
+  const [main, all, peer, azurite] = ['main', 'process', 'peer', 'azurite'].map(delta);
+  if (main === null || all === null || peer === null) return 'CPU per event not measurable here';
+  const parts = [`main thread ${per(main)}`, `GC/compiler helpers ${per(all - main - peer)}`, `peer ${per(peer)}`];
+  if (azurite !== null) parts.push(`Azurite ${per(azurite)}`);
+  return `CPU µs per event: ${parts.join(', ')}; in all ${per(all + (azurite ?? 0))}`;
 }
