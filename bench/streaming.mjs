@@ -64,7 +64,11 @@ await outbox.replace(events);
 const fillRate = EVENTS / ((performance.now() - start) / 1000);
 console.log(`2. outbox fill (Azurite):         ${Math.round(fillRate).toLocaleString('en-US')} events/s (target >= 100,000)`);
 
-// 3. Full path, unthrottled
+// 3. Full path, unthrottled. The drain runs as in the app, whose heap holds no day of events meanwhile (phase 4 makes
+// its own again), so the garbage collector does not also mark 100,000 events the drain never sees.
+events.length = 0;
+byKey.clear();
+globalThis.gc?.();
 await state.write('state', { ...stoppedState(), status: 'running', emit_interval_ms: 10, burst: 20_000 }, undefined);
 const sink = new EventHubsSink(client);
 start = performance.now();
@@ -81,7 +85,7 @@ console.log(`   ${await peer.verify(EVENTS)}`);
 await peer.reset();
 
 // 4. Paced at 1,000 events/s
-await outbox.replace(events.slice(0, Math.min(EVENTS, 1000 * PACED_SECONDS + 5000)));
+await outbox.replace(dayEvents(config, '2026-03-04', 5).events.slice(0, Math.min(EVENTS, 1000 * PACED_SECONDS + 5000)));
 // A new schedule, as a new stream's start makes: the unthrottled run above left its own far ahead.
 await state.update('state', (s) => ({ ...s, emit_interval_ms: 100, burst: 100, pace: newPace(100, 100, Date.now()) }));
 start = performance.now();
