@@ -518,6 +518,21 @@ export async function drainOutbox(
   /** The next claim, made while sending; `exhausted` once a claim found nothing (until a new day is made). */
   let prefetch: Promise<ClaimedChunk[]> | undefined;
   let exhausted = false;
+  /**
+   * Claims (and decodes) the next chunks while this drain still sends: once half of what it holds is gone, or when
+   * the burst of `wanted` events leaves less than the next one needs, so sending never stops for a claim. At most
+   * max_buffer_size events are held at a time, or two bursts when a burst is larger.
+   */
+  const claimAhead = (wanted: number): void => {
+    if (prefetch || exhausted || progress.remaining - wanted >= Math.max(wanted, config.realtime.max_buffer_size / 2)) return;
+    const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
+    // Live: the first claim is one burst, so the first due events go out without waiting for a budget's worth.
+    const perBudget = state.clock && progress.remaining === 0 ? wanted : Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
+    prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock(), {
+      holder: claimHolder,
+      generation: state.generation ?? undefined,
+    });
+  };
   try {
     await progress.loadDeliveredAhead();
     const target = await sink().catch((error: unknown) => {
@@ -547,25 +562,14 @@ export async function drainOutbox(
         await sleep(Math.min(nextBurst - now, lastRefresh + refreshEvery - now));
         continue;
       }
-      // The next chunks are claimed (and decoded) while this drain still sends: once half of what it holds is gone,
-      // or when this burst leaves less than the next one needs, so sending never stops for a claim. At most
-      // max_buffer_size events are held at a time, or two bursts when a burst is larger.
-      if (!prefetch && !exhausted && progress.remaining - wanted < Math.max(wanted, config.realtime.max_buffer_size / 2)) {
-        const room = Math.max(wanted, config.realtime.max_buffer_size - progress.remaining);
-        // Live: the first claim is one burst, so the first due events go out without waiting for a budget's worth.
-        const perBudget = state.clock && progress.remaining === 0 ? wanted : Math.ceil(budgetMs / pace.interval_ms) * pace.burst;
-        prefetch = deps.outbox.claim(Math.min(room, Math.max(wanted, perBudget)), claimTtlMs, clock(), {
-          holder: claimHolder,
-          generation: state.generation ?? undefined,
-        });
-      }
+      claimAhead(wanted);
       if (progress.remaining < wanted && prefetch) {
         const claimed = await prefetch;
         prefetch = undefined;
         exhausted = claimed.length === 0;
         progress.add(claimed);
-        // Round again: the claim after this one starts before this burst is sent.
-        if (!exhausted) continue;
+        // The claim after this one starts now, before this burst is sent.
+        claimAhead(wanted);
       }
       if (progress.remaining === 0) {
         if (stoppedDrain || !state.day) break;
