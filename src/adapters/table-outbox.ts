@@ -384,8 +384,9 @@ export class TableOutbox implements Outbox {
     if (taken.length === 0) return [];
     // The events and the claim's ETag are read back (a transaction's sub-responses do not name their rows); nobody
     // else can write a chunk this drain holds until the claim ends, so the ETag read is the claim's. One range query
-    // reads them all (a request per chunk cost the storage account, and Azurite, a round trip each); rows between them
-    // that this claim did not take (sent, or claimed by another drain) are passed over.
+    // reads them all (a request per chunk cost the storage account, and Azurite, a round trip each). Rows between them
+    // that this claim did not take are passed over: sent ones and another drain's by the filter, this drain's own from
+    // an earlier claim by the set of rows taken.
     const wanted = new Set(taken.map((chunk) => chunk.key));
     const partitionKey = taken[0]!.partitionKey;
     const first = taken[0]!.key;
