@@ -7,10 +7,10 @@
 // Each run gets a fresh in-memory Azurite: one that still holds the first run's ~1 GB of blobs is slower for the
 // second run (its heap and GC grow), which would bias the comparison against whichever runs second.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startAzurite } from '../dist/src/local/azurite.js';
+import { procCpuMs } from './lib/proc-cpu.mjs';
 import { buildFactContext } from '../dist/src/core/facts/context.js';
 import { defaultConfig } from '../dist/src/core/config/schema.js';
 import { addDays } from '../dist/src/core/facts/calendar.js';
@@ -99,12 +99,7 @@ let workerCpu = 0;
 
 /** CPU seconds a process has used so far (Linux /proc), or NaN where there is no /proc. */
 function processCpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
+  return (procCpuMs(`/proc/${pid}/stat`) ?? Number.NaN) / 1000;
 }
 
 async function run(label, prefix, workers, options = { inFlight: UNITS_IN_FLIGHT, inline: false }) {

@@ -1,8 +1,8 @@
 // Runs the AMQP test peer in a worker thread so the benchmark's producer and the peer use separate cores. Events are
 // decoded when they are read, not as they arrive (`decode: 'read'`), so the peer's one thread does not set the rate
 // the benchmarks measure; 'verify' then decodes every event and checks it.
-import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { procCpuMs } from './proc-cpu.mjs';
 import { startEventHubsPeer } from '../../dist-bench/test/support/eventhubs-peer.js';
 
 const peer = await startEventHubsPeer({ partitionCount: 4, decode: 'read' });
@@ -10,7 +10,7 @@ parentPort.postMessage({ type: 'ready', connectionString: peer.connectionString 
 parentPort.on('message', async (message) => {
   if (message.type === 'count') parentPort.postMessage({ type: 'count', count: peer.eventCount });
   // This thread's own CPU time (Linux's per-thread counters, in clock ticks of 10 ms), so the producer's is told apart.
-  if (message.type === 'cpu') parentPort.postMessage({ type: 'cpu', ms: threadCpuMs() });
+  if (message.type === 'cpu') parentPort.postMessage({ type: 'cpu', ms: procCpuMs('/proc/thread-self/stat') });
   // When each event arrived and the time it carries (live benchmark).
   if (message.type === 'times')
     parentPort.postMessage({ type: 'times', times: peer.events.map((e) => [e.receivedAt, Date.parse(e.body?.ingest_timestamp ?? '')]) });
@@ -31,13 +31,3 @@ parentPort.on('message', async (message) => {
     process.exit(0);
   }
 });
-
-function threadCpuMs() {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}

@@ -3,8 +3,8 @@
 // Tables in Azurite, and the drain's dependencies over them.
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { TableClient } from '@azure/data-tables';
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { procCpuMs } from './proc-cpu.mjs';
 import { startAzurite } from '../../dist/src/local/azurite.js';
 import { TableOutbox } from '../../dist/src/adapters/table-outbox.js';
 import { JsonEntityStore } from '../../dist/src/adapters/json-entity.js';
@@ -126,17 +126,6 @@ export async function drainDeps(storage, name, files = NO_FILES) {
       generation: {},
     },
   };
-}
-
-/** User + system CPU time (ms) from a /proc stat file (clock ticks of 10 ms); null where there is none. */
-function procCpuMs(statPath) {
-  try {
-    const stat = readFileSync(statPath, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
 }
 
 /**
